@@ -1,0 +1,35 @@
+// mcpsandbox entry point: parse the command line, set up logging, dispatch.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "launcher/cli.h"
+#include "launcher/run_command.h"
+
+namespace {
+
+// Fds 0-2 must exist: a pipe created while one is closed would land on it and be mistaken for
+// the protocol stream.
+void ensure_standard_fds() {
+  for (int fd = 0; fd < 3; ++fd) {
+    if (::fcntl(fd, F_GETFD) < 0) ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ensure_standard_fds();
+  mcpsandbox::Command command = mcpsandbox::parse_command_line(argc, argv);
+  if (command.kind == mcpsandbox::Command::Kind::kExit) return command.exit_code;
+
+  mcpsandbox::Logger logger(command.log_level);
+  if (!command.log_file.empty()) {
+    auto file_logger = mcpsandbox::Logger::to_file(command.log_file, command.log_level);
+    if (!file_logger) {
+      logger.error(file_logger.error().message);
+      return 2;
+    }
+    logger = std::move(*file_logger);
+  }
+  return mcpsandbox::run_server(command.run, logger);
+}

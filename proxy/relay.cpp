@@ -1,0 +1,364 @@
+#include "proxy/relay.h"
+
+#include <fcntl.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "proxy/error_codes.h"
+#include "proxy/error_reply.h"
+
+namespace mcpsandbox {
+namespace {
+
+constexpr size_t kMaxStderrLine = 64 * 1024;
+constexpr size_t kLargeMessage = 1u << 20;
+
+void set_nonblocking(int fd) {
+  int flags = ::fcntl(fd, F_GETFL);
+  if (flags >= 0 && !(flags & O_NONBLOCK)) ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+}
+
+// A short, printable excerpt of a line for the log (it may be hostile binary garbage).
+std::string preview(std::string_view line) {
+  std::string out;
+  for (char c : line.substr(0, 120)) {
+    out += (c >= 0x20 && c < 0x7f) ? c : '?';
+  }
+  if (line.size() > 120) out += "...";
+  return out;
+}
+
+}  // namespace
+
+Relay::Relay(EventLoop& loop, Fds fds, RelayOptions options, const Logger& logger,
+             RelayEvents& events)
+    : loop_(loop),
+      fds_(std::move(fds)),
+      options_(options),
+      logger_(logger),
+      events_(events),
+      client_framer_(options.max_message_bytes),
+      server_framer_(options.max_message_bytes),
+      client_out_(fds_.client_out),
+      server_in_(fds_.server_in.get()),
+      client_requests_(options.max_in_flight),
+      server_requests_(options.max_in_flight) {}
+
+Result<void> Relay::start() {
+  for (int fd : {fds_.client_in, fds_.client_out, fds_.server_in.get(), fds_.server_out.get(),
+                 fds_.server_err.get()}) {
+    if (fd >= 0) set_nonblocking(fd);
+  }
+  auto watch = [&](int fd, uint32_t events, auto handler) -> Result<void> {
+    return loop_.watch(fd, events, [this, handler](uint32_t) { (this->*handler)(); });
+  };
+  if (auto r = watch(fds_.client_in, EPOLLIN, &Relay::on_client_readable); !r) return r;
+  if (auto r = watch(fds_.server_out.get(), EPOLLIN, &Relay::on_server_readable); !r) return r;
+  if (auto r = loop_.watch(fds_.client_out, 0, [this](uint32_t) { flush_outputs(); }); !r) {
+    return r;
+  }
+  if (auto r = loop_.watch(fds_.server_in.get(), 0, [this](uint32_t) { flush_outputs(); }); !r) {
+    return r;
+  }
+  if (fds_.server_err.valid()) {
+    if (auto r = watch(fds_.server_err.get(), EPOLLIN, &Relay::on_server_stderr); !r) return r;
+  }
+  return {};
+}
+
+void Relay::on_client_readable() {
+  auto status = client_framer_.read_from(fds_.client_in);
+  if (status == LineFramer::ReadStatus::kEof || status == LineFramer::ReadStatus::kError) {
+    if (status == LineFramer::ReadStatus::kError) {
+      logger_.warn(std::string("reading from the client: ") + std::strerror(errno));
+    }
+    client_framer_.finish();
+  }
+  while (auto line = client_framer_.next()) handle_client_line(*line);
+  if (status == LineFramer::ReadStatus::kEof || status == LineFramer::ReadStatus::kError) {
+    client_input_ended();
+  }
+  flush_outputs();
+}
+
+void Relay::on_server_readable() {
+  auto status = server_framer_.read_from(fds_.server_out.get());
+  bool ended = status == LineFramer::ReadStatus::kEof || status == LineFramer::ReadStatus::kError;
+  if (ended) server_framer_.finish();
+  while (auto line = server_framer_.next()) handle_server_line(*line);
+  if (ended) server_output_ended();
+  flush_outputs();
+}
+
+void Relay::on_server_stderr() {
+  char chunk[16 * 1024];
+  ssize_t n = ::read(fds_.server_err.get(), chunk, sizeof chunk);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  if (n <= 0) {
+    if (!stderr_partial_.empty()) logger_.server_stderr(stderr_partial_);
+    stderr_partial_.clear();
+    loop_.unwatch(fds_.server_err.get());
+    fds_.server_err.reset();
+    return;
+  }
+  stderr_partial_.append(chunk, static_cast<size_t>(n));
+  size_t start = 0;
+  for (size_t newline; (newline = stderr_partial_.find('\n', start)) != std::string::npos;
+       start = newline + 1) {
+    logger_.server_stderr(std::string_view(stderr_partial_).substr(start, newline - start));
+  }
+  stderr_partial_.erase(0, start);
+  if (stderr_partial_.size() > kMaxStderrLine) {
+    logger_.server_stderr(stderr_partial_);
+    stderr_partial_.clear();
+  }
+}
+
+void Relay::reply_to_client(const std::optional<RequestId>& id, int code,
+                            std::string_view message, std::string_view rule) {
+  std::string reply = make_error_reply(id, code, message, rule);
+  client_out_.append(reply, "\n");
+}
+
+void Relay::forward_to_server(std::string_view line) {
+  if (server_in_closed_ || server_in_.broken()) return;
+  server_in_.append(line, "\n");
+}
+
+void Relay::forward_to_client(std::string_view line) { client_out_.append(line, "\n"); }
+
+void Relay::handle_client_line(const FramedLine& line) {
+  ++stats_.client_messages;
+  if (line.kind == FramedLine::Kind::kOversized) {
+    ++stats_.client_rejected;
+    std::optional<RequestId> id;
+    if (line.oversized_id) id = request_id_from_json(*line.oversized_id);
+    std::string why = "message of " + std::to_string(line.oversized_bytes) +
+                      " bytes exceeds the limit of " + std::to_string(options_.max_message_bytes) +
+                      " bytes (--max-message-bytes)";
+    logger_.warn("client: " + why + "; not forwarded");
+    reply_to_client(id, error_code::kMessageTooLarge, why, "framing.max_message_bytes");
+    return;
+  }
+  ParsedMessage parsed = parser_.parse(line.bytes);
+  if (line.bytes.size() > kLargeMessage) parser_.trim();
+  if (auto* rejection = std::get_if<Rejection>(&parsed)) {
+    ++stats_.client_rejected;
+    logger_.warn("client: rejected message (" + rejection->rule + "): " + rejection->reason);
+    reply_to_client(rejection->id, rejection->code, rejection->reason, rejection->rule);
+    return;
+  }
+  MessageInfo& message = std::get<MessageInfo>(parsed);
+  switch (message.kind) {
+    case MessageKind::kRequest: {
+      if (server_gone_ || server_in_closing_ || server_in_.broken()) {
+        reply_to_client(message.id, error_code::kServerExited,
+                        "the MCP server is no longer running", "server.exited");
+        return;
+      }
+      std::string revision = revision_.of_client_message(message);
+      if (logger_.enabled(LogLevel::kDebug)) {
+        logger_.debug("client request " + message.id->json + " " + message.method +
+                      " (revision " + (revision.empty() ? "unknown" : revision) + ")");
+      }
+      auto outcome = client_requests_.add({*message.id, message.method, std::move(revision)});
+      if (outcome == RequestTracker::AddOutcome::kDuplicateId) {
+        ++stats_.client_rejected;
+        reply_to_client(message.id, error_code::kDuplicateRequestId,
+                        "request id " + message.id->json + " is already in flight",
+                        "jsonrpc.duplicate_id");
+        return;
+      }
+      if (outcome == RequestTracker::AddOutcome::kFull) {
+        ++stats_.client_rejected;
+        reply_to_client(message.id, error_code::kTooManyInFlight,
+                        "too many requests in flight (" + std::to_string(options_.max_in_flight) +
+                            ")",
+                        "limits.max_in_flight");
+        return;
+      }
+      break;
+    }
+    case MessageKind::kNotification:
+      if (message.cancelled_id) client_requests_.mark_cancelled(*message.cancelled_id);
+      break;
+    case MessageKind::kResponse:
+      if (!server_requests_.complete(*message.id)) {
+        ++stats_.client_rejected;
+        logger_.warn("client: response to unknown server request id " + message.id->json +
+                     "; dropped");
+        return;
+      }
+      break;
+  }
+  forward_to_server(line.bytes);
+}
+
+void Relay::fail_request_from_server_line(std::optional<RequestId> id, std::string_view reason) {
+  if (!id) return;
+  auto pending = client_requests_.complete(*id);
+  if (!pending) return;
+  reply_to_client(pending->id, error_code::kInvalidServerReply,
+                  "the MCP server's response was not forwarded: " + std::string(reason),
+                  "server.invalid_response");
+}
+
+void Relay::handle_server_reject(std::string_view line, const Rejection& rejection) {
+  ++stats_.server_dropped;
+  logger_.warn("server: dropped a line that is not a valid JSON-RPC message (" + rejection.rule +
+               ": " + rejection.reason + "): " + preview(line));
+  // A broken answer must still end its request, or the client waits forever. Only take an id
+  // the scan is sure of, and only from something that is not a request of the server's own.
+  std::optional<RequestId> id = rejection.id;
+  if (!id && rejection.code == error_code::kParseError) {
+    TopLevelIdScanner scanner;
+    scanner.feed(line);
+    if (auto raw = scanner.id()) id = request_id_from_json(*raw);
+  }
+  if (!rejection.has_method) fail_request_from_server_line(id, rejection.reason);
+}
+
+void Relay::handle_server_line(const FramedLine& line) {
+  ++stats_.server_messages;
+  if (line.kind == FramedLine::Kind::kOversized) {
+    ++stats_.server_dropped;
+    std::string why = "message of " + std::to_string(line.oversized_bytes) +
+                      " bytes exceeds the limit of " + std::to_string(options_.max_message_bytes) +
+                      " bytes (--max-message-bytes)";
+    logger_.warn("server: " + why + "; dropped");
+    fail_request_from_server_line(
+        line.oversized_id ? request_id_from_json(*line.oversized_id) : std::nullopt, why);
+    return;
+  }
+  ParsedMessage parsed = parser_.parse(line.bytes);
+  if (line.bytes.size() > kLargeMessage) parser_.trim();
+  if (auto* rejection = std::get_if<Rejection>(&parsed)) {
+    handle_server_reject(line.bytes, *rejection);
+    return;
+  }
+  MessageInfo& message = std::get<MessageInfo>(parsed);
+  switch (message.kind) {
+    case MessageKind::kResponse: {
+      auto pending = client_requests_.complete(*message.id);
+      if (!pending) {
+        ++stats_.server_dropped;
+        logger_.warn("server: response to unknown request id " + message.id->json +
+                     "; dropped");
+        return;
+      }
+      if (pending->method == "initialize") revision_.on_initialize_result(message);
+      if (message.result_type == "input_required") {
+        logger_.debug("server asks the client for input on request " + message.id->json);
+      }
+      break;
+    }
+    case MessageKind::kRequest: {
+      auto outcome = server_requests_.add({*message.id, message.method, revision_.negotiated()});
+      if (outcome != RequestTracker::AddOutcome::kAdded) {
+        ++stats_.server_dropped;
+        bool duplicate = outcome == RequestTracker::AddOutcome::kDuplicateId;
+        std::string reply = make_error_reply(
+            message.id, duplicate ? error_code::kDuplicateRequestId : error_code::kTooManyInFlight,
+            duplicate ? "request id already in flight" : "too many requests in flight",
+            duplicate ? "jsonrpc.duplicate_id" : "limits.max_in_flight");
+        forward_to_server(reply);
+        return;
+      }
+      break;
+    }
+    case MessageKind::kNotification:
+      if (message.cancelled_id) (void)server_requests_.complete(*message.cancelled_id);
+      break;
+  }
+  forward_to_client(line.bytes);
+}
+
+void Relay::fail_pending(std::string_view why) {
+  server_gone_ = true;
+  for (const PendingRequest& request : client_requests_.take_unanswered()) {
+    reply_to_client(request.id, error_code::kServerExited,
+                    "the MCP server exited before responding: " + std::string(why),
+                    "server.exited");
+  }
+  (void)server_requests_.take_unanswered();
+  flush_outputs();
+}
+
+void Relay::stop_client_input() {
+  if (client_in_closed_) return;
+  client_in_closed_ = true;
+  loop_.unwatch(fds_.client_in);
+}
+
+void Relay::client_input_ended() {
+  stop_client_input();
+  if (!client_gone_reported_) {
+    client_gone_reported_ = true;
+    events_.on_client_gone();
+  }
+}
+
+void Relay::client_output_broken() {
+  logger_.info("the client stopped reading our output");
+  if (client_out_watched_) {
+    loop_.unwatch(fds_.client_out);
+    client_out_watched_ = false;
+  }
+  client_input_ended();
+}
+
+void Relay::server_output_ended() {
+  if (server_out_closed_) return;
+  server_out_closed_ = true;
+  loop_.unwatch(fds_.server_out.get());
+  events_.on_server_output_closed();
+}
+
+void Relay::close_server_input() {
+  server_in_closing_ = true;
+  update_interest();
+}
+
+void Relay::close_server_input_now() {
+  if (server_in_closed_) return;
+  server_in_closed_ = true;
+  loop_.unwatch(fds_.server_in.get());
+  fds_.server_in.reset();
+}
+
+void Relay::flush_outputs() {
+  if (!client_out_.broken() && !client_out_.empty()) {
+    if (!client_out_.flush()) client_output_broken();
+  }
+  if (!server_in_closed_ && !server_in_.broken() && !server_in_.empty()) {
+    if (!server_in_.flush()) {
+      logger_.info("the MCP server closed its input");
+      close_server_input_now();
+    }
+  }
+  update_interest();
+}
+
+void Relay::update_interest() {
+  bool client_backlog = client_out_.pending() >= options_.high_water_bytes;
+  bool server_backlog = server_in_.pending() >= options_.high_water_bytes;
+  if (!client_in_closed_) {
+    (void)loop_.change(fds_.client_in, client_backlog || server_backlog ? 0u : uint32_t{EPOLLIN});
+  }
+  if (!server_out_closed_) {
+    (void)loop_.change(fds_.server_out.get(), client_backlog ? 0u : uint32_t{EPOLLIN});
+  }
+  if (client_out_watched_) {
+    (void)loop_.change(fds_.client_out, client_out_.empty() ? 0u : uint32_t{EPOLLOUT});
+  }
+  if (!server_in_closed_) {
+    if (server_in_closing_ && server_in_.empty()) {
+      close_server_input_now();
+    } else {
+      (void)loop_.change(fds_.server_in.get(), server_in_.empty() ? 0u : uint32_t{EPOLLOUT});
+    }
+  }
+}
+
+}  // namespace mcpsandbox

@@ -1,0 +1,109 @@
+// Relay: the stdio proxy between an MCP client (our stdin/stdout) and an MCP server (pipes).
+// It frames, validates and forwards messages in both directions on one EventLoop, answers
+// what it refuses with JSON-RPC errors, makes sure every client request gets exactly one
+// response, and applies backpressure: when one side stops reading, reading from the other
+// side pauses instead of buffering without bound.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "proxy/io/event_loop.h"
+#include "proxy/io/logger.h"
+#include "proxy/io/output_buffer.h"
+#include "proxy/line_framer.h"
+#include "proxy/message.h"
+#include "proxy/protocol_revision.h"
+#include "proxy/request_tracker.h"
+
+namespace mcpsandbox {
+
+struct RelayOptions {
+  size_t max_message_bytes = 64u << 20;
+  // Queued output above which the relay stops reading the side that feeds it.
+  size_t high_water_bytes = 1u << 20;
+  size_t max_in_flight = 4096;
+};
+
+struct RelayStats {
+  uint64_t client_messages = 0;
+  uint64_t server_messages = 0;
+  uint64_t client_rejected = 0;
+  uint64_t server_dropped = 0;  // lines from the server that were not forwarded
+};
+
+// What the relay tells its owner (the launcher's supervisor).
+class RelayEvents {
+ public:
+  virtual ~RelayEvents() = default;
+  // The client closed our stdin or stopped accepting output: time to shut the server down.
+  virtual void on_client_gone() = 0;
+  // The server closed its stdout.
+  virtual void on_server_output_closed() = 0;
+};
+
+class Relay {
+ public:
+  // Client fds are borrowed (our stdin/stdout); the server's pipe ends are owned, since
+  // closing the server's stdin is how shutdown begins.
+  struct Fds {
+    int client_in, client_out;
+    UniqueFd server_in, server_out;
+    UniqueFd server_err;  // optional: the server's stderr, forwarded to the logger
+  };
+
+  Relay(EventLoop& loop, Fds fds, RelayOptions options, const Logger& logger,
+        RelayEvents& events);
+  Relay(const Relay&) = delete;
+  Relay& operator=(const Relay&) = delete;
+
+  Result<void> start();
+  // No more messages to the server: queued ones are written, then its stdin is closed.
+  void close_server_input();
+  // Stop taking messages from the client (shutdown has begun).
+  void stop_client_input();
+  // The server is gone: every request still owed an answer gets an error naming `why`.
+  void fail_pending(std::string_view why);
+  bool client_output_idle() const { return client_out_.empty() || client_out_.broken(); }
+  bool server_output_closed() const { return server_out_closed_; }
+  const RelayStats& stats() const { return stats_; }
+
+ private:
+  void on_client_readable();
+  void on_server_readable();
+  void on_server_stderr();
+  void handle_client_line(const FramedLine& line);
+  void handle_server_line(const FramedLine& line);
+  void handle_server_reject(std::string_view line, const Rejection& rejection);
+  void fail_request_from_server_line(std::optional<RequestId> id, std::string_view reason);
+  void forward_to_server(std::string_view line);
+  void forward_to_client(std::string_view line);
+  void reply_to_client(const std::optional<RequestId>& id, int code, std::string_view message,
+                       std::string_view rule);
+  void flush_outputs();
+  void client_input_ended();
+  void client_output_broken();
+  void server_output_ended();
+  void close_server_input_now();
+  void update_interest();
+
+  EventLoop& loop_;
+  Fds fds_;
+  RelayOptions options_;
+  const Logger& logger_;
+  RelayEvents& events_;
+
+  LineFramer client_framer_, server_framer_;
+  OutputBuffer client_out_, server_in_;
+  MessageParser parser_;
+  ProtocolRevision revision_;
+  RequestTracker client_requests_, server_requests_;
+  RelayStats stats_;
+  std::string stderr_partial_;
+
+  bool client_in_closed_ = false, server_out_closed_ = false;
+  bool server_in_closing_ = false, server_in_closed_ = false, server_gone_ = false;
+  bool client_gone_reported_ = false, client_out_watched_ = true;
+};
+
+}  // namespace mcpsandbox

@@ -1,0 +1,43 @@
+// RequestTracker: the requests one side has sent and the other has not yet answered. The relay
+// keeps one for client requests (so each gets exactly one response, even when the server dies)
+// and one for server-initiated requests (so a client cannot answer a question never asked).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "proxy/message.h"
+
+namespace mcpsandbox {
+
+struct PendingRequest {
+  RequestId id;
+  std::string method;
+  std::string revision;  // MCP protocol revision this request was made under
+  bool cancelled = false;
+};
+
+class RequestTracker {
+ public:
+  enum class AddOutcome { kAdded, kDuplicateId, kFull };
+
+  explicit RequestTracker(size_t max_in_flight) : max_in_flight_(max_in_flight) {}
+
+  AddOutcome add(PendingRequest request);
+  // Removes and returns the request this response answers, if it was pending.
+  std::optional<PendingRequest> complete(const RequestId& id);
+  // The peer gave up on it; an answer may still come but none is owed.
+  void mark_cancelled(const RequestId& id);
+  // Removes every pending request (the other side is gone) and returns those still owed an
+  // answer.
+  std::vector<PendingRequest> take_unanswered();
+  size_t size() const { return pending_.size(); }
+
+ private:
+  size_t max_in_flight_;
+  std::unordered_map<std::string, PendingRequest> pending_;
+};
+
+}  // namespace mcpsandbox

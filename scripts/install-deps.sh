@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs every Debian package mcpsandbox builds and tests with, and the pinned npm test peers.
+# Idempotent and non-interactive: a second run only checks and returns quickly.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+packages=(
+  build-essential cmake pkg-config git
+  clang llvm libbpf-dev bpftool
+  libseccomp-dev libcap-dev
+  nlohmann-json3-dev libcli11-dev libboost-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libsodium-dev
+  nodejs npm
+  bubblewrap
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  # node/npm may come from elsewhere on the machine; do not fight an existing install.
+  if [[ $p == nodejs || $p == npm ]] && command -v "${p/nodejs/node}" >/dev/null 2>&1; then
+    continue
+  fi
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  sudo_cmd=()
+  [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq </dev/null
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null
+fi
+
+# The pinned npm peers (SDK client and reference servers) used by the integration tests.
+peers="$here/tests/peers"
+if [[ -f $peers/package-lock.json ]]; then
+  if [[ ! -d $peers/node_modules/@modelcontextprotocol/sdk ||
+        $peers/package-lock.json -nt $peers/node_modules/.package-lock.json ]]; then
+    echo "install-deps: installing npm test peers" >&2
+    (cd "$peers" && npm ci --no-audit --no-fund --loglevel=error </dev/null)
+  fi
+fi
+echo "install-deps: ok" >&2
