@@ -1,0 +1,77 @@
+// Helpers for driving build/mcpsandbox around the fixture server.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "tests/support/child_process.h"
+
+namespace mcpsandbox::testing {
+
+using nlohmann::json;
+
+inline std::vector<std::string> fixture_command(const TempDir& dir,
+                                                std::vector<std::string> mcpsandbox_args = {},
+                                                std::vector<std::string> fixture_args = {}) {
+  std::vector<std::string> argv = {mcpsandbox_binary(), "run"};
+  argv.insert(argv.end(), mcpsandbox_args.begin(), mcpsandbox_args.end());
+  argv.insert(argv.end(), {"--", fixture_server_binary(), "--received-log", dir.file("received")});
+  argv.insert(argv.end(), fixture_args.begin(), fixture_args.end());
+  return argv;
+}
+
+inline std::string request(const json& id, const std::string& method, json params = json::object()) {
+  return json{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", params}}.dump();
+}
+
+inline std::string tool_call(const json& id, const std::string& tool, json args = json::object()) {
+  return request(id, "tools/call", {{"name", tool}, {"arguments", args}});
+}
+
+// The next line from mcpsandbox's stdout as JSON; fails the test on timeout or bad JSON.
+inline json next_message(ChildProcess& proxy, std::chrono::milliseconds timeout = 10s) {
+  auto line = proxy.read_line(timeout);
+  if (!line) {
+    ADD_FAILURE() << "no message from mcpsandbox; stderr: " << proxy.stderr_text();
+    return json();
+  }
+  json message = json::parse(*line, nullptr, false);
+  EXPECT_FALSE(message.is_discarded()) << "mcpsandbox wrote a non-JSON line: " << *line;
+  return message;
+}
+
+// The next message that is a response (skipping notifications and server requests).
+inline json next_response(ChildProcess& proxy, std::chrono::milliseconds timeout = 10s) {
+  while (true) {
+    json message = next_message(proxy, timeout);
+    if (message.is_null() || !message.contains("method")) return message;
+  }
+}
+
+inline int error_code_of(const json& response) {
+  return response.contains("error") ? response["error"].value("code", 0) : 0;
+}
+
+// The lines the fixture server received.
+inline std::vector<std::string> received_lines(const TempDir& dir) {
+  std::vector<std::string> lines;
+  std::string text = read_file(dir.file("received"));
+  size_t start = 0, newline;
+  while ((newline = text.find('\n', start)) != std::string::npos) {
+    lines.push_back(text.substr(start, newline - start));
+    start = newline + 1;
+  }
+  return lines;
+}
+
+inline bool server_received(const TempDir& dir, const std::string& needle) {
+  for (const auto& line : received_lines(dir)) {
+    if (line.find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace mcpsandbox::testing
