@@ -41,7 +41,9 @@ Result<void> ServerSupervisor::start() {
   return loop_.watch(pidfd_.get(), EPOLLIN, [this](uint32_t) { on_server_exited(); });
 }
 
-void ServerSupervisor::on_client_gone() { begin_shutdown("the client closed the connection"); }
+void ServerSupervisor::on_client_gone() {
+  begin_shutdown("the client closed the connection", /*discard_client_input=*/false);
+}
 
 void ServerSupervisor::on_server_output_closed() {
   output_closed_ = true;
@@ -58,15 +60,15 @@ void ServerSupervisor::on_signal(int signal) {
     escalate(SIGKILL);
     return;
   }
-  begin_shutdown(std::string("received ") + strsignal(signal));
+  begin_shutdown(std::string("received ") + strsignal(signal), /*discard_client_input=*/true);
 }
 
-void ServerSupervisor::begin_shutdown(std::string_view why) {
+void ServerSupervisor::begin_shutdown(std::string_view why, bool discard_client_input) {
   if (shutting_down_) return;
   shutting_down_ = true;
   logger_.info("shutting down: " + std::string(why));
   if (relay_) {
-    relay_->stop_client_input();
+    if (discard_client_input) relay_->stop_client_input();
     relay_->close_server_input();
   }
   if (server_exited_) return;

@@ -39,7 +39,8 @@ class ServerSupervisor : public RelayEvents {
   const ExitStatus& exit_status() const { return exit_status_; }
 
  private:
-  void begin_shutdown(std::string_view why);
+  // A hung-up client's unread messages are still relayed; a signal discards them.
+  void begin_shutdown(std::string_view why, bool discard_client_input);
   void escalate(int signal);
   void on_server_exited();
   void maybe_finish();

@@ -53,7 +53,16 @@ Result<void> Relay::start() {
   auto watch = [&](int fd, uint32_t events, auto handler) -> Result<void> {
     return loop_.watch(fd, events, [this, handler](uint32_t) { (this->*handler)(); });
   };
-  if (auto r = watch(fds_.client_in, EPOLLIN, &Relay::on_client_readable); !r) return r;
+  auto client_in = loop_.watch(fds_.client_in, EPOLLIN, [this](uint32_t events) {
+    // Reported while reading is paused for backpressure: the client hung up, but what it
+    // wrote before is still in the pipe and will be read once the server catches up.
+    if (!(events & EPOLLIN) && client_in_paused_) {
+      client_hung_up();
+      return;
+    }
+    on_client_readable();
+  });
+  if (!client_in) return client_in;
   if (auto r = watch(fds_.server_out.get(), EPOLLIN, &Relay::on_server_readable); !r) return r;
   if (auto r = loop_.watch(fds_.client_out, 0, [this](uint32_t) { flush_outputs(); }); !r) {
     return r;
@@ -152,7 +161,7 @@ void Relay::handle_client_line(const FramedLine& line) {
   MessageInfo& message = std::get<MessageInfo>(parsed);
   switch (message.kind) {
     case MessageKind::kRequest: {
-      if (server_gone_ || server_in_closing_ || server_in_.broken()) {
+      if (server_gone_ || server_in_closed_ || server_in_.broken()) {
         reply_to_client(message.id, error_code::kServerExited,
                         "the MCP server is no longer running", "server.exited");
         return;
@@ -291,12 +300,16 @@ void Relay::stop_client_input() {
   loop_.unwatch(fds_.client_in);
 }
 
-void Relay::client_input_ended() {
-  stop_client_input();
+void Relay::client_hung_up() {
   if (!client_gone_reported_) {
     client_gone_reported_ = true;
     events_.on_client_gone();
   }
+}
+
+void Relay::client_input_ended() {
+  stop_client_input();
+  client_hung_up();
 }
 
 void Relay::client_output_broken() {
@@ -344,7 +357,8 @@ void Relay::update_interest() {
   bool client_backlog = client_out_.pending() >= options_.high_water_bytes;
   bool server_backlog = server_in_.pending() >= options_.high_water_bytes;
   if (!client_in_closed_) {
-    (void)loop_.change(fds_.client_in, client_backlog || server_backlog ? 0u : uint32_t{EPOLLIN});
+    client_in_paused_ = client_backlog || server_backlog;
+    (void)loop_.change(fds_.client_in, client_in_paused_ ? 0u : uint32_t{EPOLLIN});
   }
   if (!server_out_closed_) {
     (void)loop_.change(fds_.server_out.get(), client_backlog ? 0u : uint32_t{EPOLLIN});
@@ -353,7 +367,8 @@ void Relay::update_interest() {
     (void)loop_.change(fds_.client_out, client_out_.empty() ? 0u : uint32_t{EPOLLOUT});
   }
   if (!server_in_closed_) {
-    if (server_in_closing_ && server_in_.empty()) {
+    // Everything the client sent before it closed is forwarded before the server sees EOF.
+    if (server_in_closing_ && client_in_closed_ && server_in_.empty()) {
       close_server_input_now();
     } else {
       (void)loop_.change(fds_.server_in.get(), server_in_.empty() ? 0u : uint32_t{EPOLLOUT});

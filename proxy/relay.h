@@ -36,7 +36,8 @@ struct RelayStats {
 class RelayEvents {
  public:
   virtual ~RelayEvents() = default;
-  // The client closed our stdin or stopped accepting output: time to shut the server down.
+  // The client closed our stdin (possibly with messages still unread in the pipe) or stopped
+  // accepting output: time to shut the server down.
   virtual void on_client_gone() = 0;
   // The server closed its stdout.
   virtual void on_server_output_closed() = 0;
@@ -58,7 +59,8 @@ class Relay {
   Relay& operator=(const Relay&) = delete;
 
   Result<void> start();
-  // No more messages to the server: queued ones are written, then its stdin is closed.
+  // Shutdown: once the client's input has ended (or stop_client_input() was called) and
+  // everything queued is written, the server's stdin is closed.
   void close_server_input();
   // Stop taking messages from the client (shutdown has begun).
   void stop_client_input();
@@ -82,6 +84,7 @@ class Relay {
                        std::string_view rule);
   void flush_outputs();
   void client_input_ended();
+  void client_hung_up();
   void client_output_broken();
   void server_output_ended();
   void close_server_input_now();
@@ -101,7 +104,7 @@ class Relay {
   RelayStats stats_;
   std::string stderr_partial_;
 
-  bool client_in_closed_ = false, server_out_closed_ = false;
+  bool client_in_closed_ = false, client_in_paused_ = false, server_out_closed_ = false;
   bool server_in_closing_ = false, server_in_closed_ = false, server_gone_ = false;
   bool client_gone_reported_ = false, client_out_watched_ = true;
 };

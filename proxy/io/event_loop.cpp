@@ -17,17 +17,14 @@ Result<EventLoop> EventLoop::create() {
 
 Result<void> EventLoop::watch(int fd, uint32_t events, Callback callback) {
   epoll_event ev{};
-  ev.events = events;
+  ev.events = events == 0 ? EPOLLET : events;
   ev.data.fd = fd;
   bool always_ready = false;
-  // Probe with an add even for events == 0 so that unpollable fds are detected up front.
   if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) < 0) {
     if (errno != EPERM) {
       return Error{"epoll_ctl(add fd " + std::to_string(fd) + "): " + std::strerror(errno)};
     }
     always_ready = true;
-  } else if (events == 0) {
-    ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
   }
   watches_[fd] = Watch{events, always_ready, std::make_shared<Callback>(std::move(callback))};
   return {};
@@ -40,13 +37,12 @@ Result<void> EventLoop::change(int fd, uint32_t events) {
   if (before == events) return {};
   it->second.events = events;
   if (it->second.always_ready) return {};
-  // A paused fd leaves the epoll set entirely: registered with no events, a hung-up pipe would
-  // still report EPOLLHUP on every wait and spin the loop.
+  // A paused fd stays registered edge-triggered with no events: a hang-up is then reported
+  // once, so its owner learns of it without the level-triggered EPOLLHUP spinning the loop.
   epoll_event ev{};
-  ev.events = events;
+  ev.events = events == 0 ? EPOLLET : events;
   ev.data.fd = fd;
-  int op = events == 0 ? EPOLL_CTL_DEL : before == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
-  if (::epoll_ctl(epoll_.get(), op, fd, events == 0 ? nullptr : &ev) < 0) {
+  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, fd, &ev) < 0) {
     return Error{"epoll_ctl(mod fd " + std::to_string(fd) + "): " + std::strerror(errno)};
   }
   return {};
@@ -55,9 +51,7 @@ Result<void> EventLoop::change(int fd, uint32_t events) {
 void EventLoop::unwatch(int fd) {
   auto it = watches_.find(fd);
   if (it == watches_.end()) return;
-  if (!it->second.always_ready && it->second.events != 0) {
-    ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
-  }
+  if (!it->second.always_ready) ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
   watches_.erase(it);
 }
 

@@ -1,0 +1,150 @@
+// Shutdown, signals, process-tree cleanup and backpressure of `mcpsandbox run`.
+#include <signal.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <thread>
+
+#include "tests/integration/relay_harness.h"
+
+namespace mcpsandbox::testing {
+namespace {
+
+pid_t wait_for_pid_file(const std::string& path) {
+  for (int i = 0; i < 500; ++i) {
+    std::ifstream file(path);
+    pid_t pid = 0;
+    if (file >> pid && pid > 0) return pid;
+    usleep(10000);
+  }
+  return 0;
+}
+
+bool gone_within(pid_t pid, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!process_exists(pid)) return true;
+    usleep(10000);
+  }
+  return !process_exists(pid);
+}
+
+TEST(Lifecycle, ClientEofEndsTheServerAndItsWholeProcessTree) {
+  TempDir dir;
+  ChildProcess proxy(fixture_command(dir, {}, {"--fork-grandchild", dir.file("grandchild")}));
+  pid_t grandchild = wait_for_pid_file(dir.file("grandchild"));
+  ASSERT_GT(grandchild, 0);
+  ASSERT_TRUE(process_exists(grandchild));
+  proxy.send_line(tool_call(1, "echo"));
+  EXPECT_EQ(next_message(proxy)["id"], 1);
+  proxy.close_stdin();
+  EXPECT_EQ(proxy.wait(), 0);
+  EXPECT_TRUE(gone_within(grandchild, 2s)) << "a setsid'd grandchild outlived mcpsandbox";
+}
+
+TEST(Lifecycle, EscalatesToSigtermThenSigkillForAServerThatWillNotStop) {
+  TempDir dir;
+  ChildProcess proxy(fixture_command(dir, {"--grace", "100ms", "--log-level", "info"},
+                                     {"--ignore-stdin-eof", "--ignore-sigterm"}));
+  proxy.send_line(tool_call("pending", "hang"));
+  usleep(50000);
+  proxy.close_stdin();
+  auto status = proxy.wait(5s);
+  ASSERT_TRUE(status.has_value()) << "mcpsandbox did not finish the shutdown";
+  EXPECT_EQ(*status, 128 + SIGKILL);
+  std::string log = proxy.stderr_text();
+  EXPECT_NE(log.find("Terminated"), std::string::npos) << log;
+  EXPECT_NE(log.find("Killed"), std::string::npos) << log;
+}
+
+TEST(Lifecycle, StopsAServerThatIgnoresEofWithSigterm) {
+  TempDir dir;
+  ChildProcess proxy(fixture_command(dir, {"--grace", "100ms"}, {"--ignore-stdin-eof"}));
+  proxy.close_stdin();
+  EXPECT_EQ(proxy.wait(5s), 128 + SIGTERM);
+}
+
+TEST(Lifecycle, SigintRunsTheSameShutdownAndAnswersPendingRequests) {
+  TempDir dir;
+  ChildProcess proxy(fixture_command(dir, {"--grace", "100ms"},
+                                     {"--fork-grandchild", dir.file("grandchild")}));
+  pid_t grandchild = wait_for_pid_file(dir.file("grandchild"));
+  proxy.send_line(tool_call("pending", "hang"));
+  usleep(50000);
+  proxy.signal(SIGINT);
+  json reply = next_message(proxy);
+  EXPECT_EQ(reply["id"], "pending");
+  EXPECT_EQ(error_code_of(reply), -31001);
+  // The fixture exits on stdin EOF, which is the first step of the shutdown.
+  EXPECT_EQ(proxy.wait(5s), 0);
+  EXPECT_TRUE(gone_within(grandchild, 2s));
+}
+
+TEST(Lifecycle, ASecondSignalKillsAtOnce) {
+  TempDir dir;
+  ChildProcess proxy(fixture_command(dir, {"--grace", "60s"},
+                                     {"--ignore-stdin-eof", "--ignore-sigterm"}));
+  proxy.send_line(tool_call(1, "echo"));
+  EXPECT_EQ(next_message(proxy)["id"], 1);
+  proxy.signal(SIGTERM);
+  usleep(50000);
+  proxy.signal(SIGTERM);
+  EXPECT_EQ(proxy.wait(5s), 128 + SIGKILL);
+}
+
+TEST(Lifecycle, PausesTheServerWhenTheClientStopsReading) {
+  TempDir dir;
+  ChildProcess proxy(fixture_command(dir));
+  // 64 results of 1 MiB while the client reads nothing: mcpsandbox must stop reading the server
+  // rather than buffer 64 MiB.
+  constexpr int kCalls = 64;
+  std::thread writer([&] {
+    for (int i = 0; i < kCalls; ++i) proxy.send_line(tool_call(i, "big", {{"bytes", 1 << 20}}));
+  });
+  usleep(1500000);
+  long rss = proxy.rss_kib();
+  EXPECT_GT(rss, 0);
+  EXPECT_LT(rss, 24 * 1024) << "mcpsandbox buffered what the client did not read";
+  for (int i = 0; i < kCalls; ++i) {
+    json reply = next_message(proxy, 20s);
+    EXPECT_EQ(reply["id"], i);
+    EXPECT_EQ(reply["result"]["content"][0]["text"].get<std::string>().size(), 1u << 20);
+  }
+  writer.join();
+  proxy.close_stdin();
+  EXPECT_EQ(proxy.wait(), 0);
+}
+
+TEST(Lifecycle, PausesTheClientWhenTheServerStopsReading) {
+  // `sleep` never reads its stdin: whatever the client sends must stay bounded in mcpsandbox.
+  ChildProcess proxy({mcpsandbox_binary(), "run", "--grace", "100ms", "--", "/bin/sleep", "30"});
+  std::string flood;
+  for (int i = 0; i < 40000; ++i) {
+    flood += tool_call(i, "echo", {{"text", std::string(1000, 'p')}}) + "\n";
+  }
+  size_t accepted = 0;
+  for (int round = 0; round < 100 && accepted < flood.size(); ++round) {
+    accepted += proxy.write_some(flood.substr(accepted, 1 << 20));
+    usleep(5000);
+  }
+  long rss = proxy.rss_kib();
+  EXPECT_LT(accepted, 16u << 20) << "mcpsandbox kept reading although the server did not";
+  EXPECT_LT(rss, 24 * 1024);
+  proxy.close_stdin();
+  // The server never answered: mcpsandbox still shuts it down and answers every request it
+  // took. The last one may have been cut in half by the pipe filling up: that is a parse error.
+  auto lines = proxy.read_all_lines(10s);
+  ASSERT_GT(lines.size(), 0u);
+  size_t exited = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    int code = error_code_of(json::parse(lines[i]));
+    if (code == -31001) ++exited;
+    else EXPECT_TRUE(i + 1 == lines.size() && code == -32700) << lines[i];
+  }
+  EXPECT_GE(exited, lines.size() - 1);
+  EXPECT_EQ(proxy.wait(5s), 128 + SIGTERM);
+}
+
+
+}  // namespace
+}  // namespace mcpsandbox::testing
