@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Plays an MCP client against `mcpsandbox run -- <server-everything>` and prints each message
+# the client sends (>>) and receives (<<), including what mcpsandbox refuses on its own.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+server="$here/tests/peers/node_modules/@modelcontextprotocol/server-everything/dist/index.js"
+[[ -f $server ]] || { echo "demo: run scripts/install-deps.sh first (npm peers missing)" >&2; exit 1; }
+
+requests=(
+  '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"demo","version":"1"}}}'
+  '{"jsonrpc":"2.0","method":"notifications/initialized"}'
+  '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hello through mcpsandbox"}}}'
+  '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"get-sum","arguments":{"a":2,"b":40}}}'
+  '{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"echo","arguments":{"message":"a","message":"b"}}}'
+  '{this is not JSON'
+  '[{"jsonrpc":"2.0","id":5,"method":"tools/list"}]'
+)
+echo "== mcpsandbox run -- node server-everything (stdio) =="
+for r in "${requests[@]}"; do echo ">> $r"; done
+{
+  for r in "${requests[@]}"; do printf '%s\n' "$r"; sleep 0.2; done
+  sleep 1
+} | "$here/build/mcpsandbox" --log-level info run -- node "$server" stdio 2>/tmp/mcpsandbox-demo.log |
+  while IFS= read -r line; do
+    # Long results (the server's instructions) are shortened for the terminal.
+    if ((${#line} > 220)); then line="${line:0:220}..."; fi
+    echo "<< $line"
+  done
+echo "== mcpsandbox's log (stderr) =="
+grep '^mcpsandbox' /tmp/mcpsandbox-demo.log || true
