@@ -22,7 +22,8 @@ void LineFramer::reserve_for_read(size_t want) {
   }
   if (capacity_ - end_ >= want) return;
   size_t new_capacity = std::max(capacity_ * 2, end_ + want);
-  auto bigger = std::make_unique<char[]>(new_capacity + kLinePadding);
+  // Not make_unique: value-initialising 16 MiB that read(2) overwrites anyway is pure cost.
+  std::unique_ptr<char[]> bigger(new char[new_capacity + kLinePadding]);
   if (end_ > begin_) std::memcpy(bigger.get(), buffer_.get() + begin_, end_ - begin_);
   end_ -= begin_;
   scan_ -= begin_;
@@ -34,8 +35,8 @@ void LineFramer::reserve_for_read(size_t want) {
 LineFramer::ReadStatus LineFramer::read_from(int fd) {
   // Grow reads with the message being assembled so a 16 MiB message takes few syscalls.
   size_t want = std::clamp<size_t>(end_ - begin_, kMinRead, 4u << 20);
-  // An idle buffer left large by a big message gives its memory back.
-  if (begin_ == end_ && capacity_ > (1u << 20)) {
+  // An idle buffer left large by big messages gives its memory back once they stop coming.
+  if (begin_ == end_ && recent_.oversized(capacity_)) {
     buffer_.reset();
     capacity_ = begin_ = end_ = scan_ = 0;
   }
@@ -70,6 +71,7 @@ std::optional<FramedLine> LineFramer::take_line(size_t line_end, size_t next_beg
   begin_ = scan_ = next_begin;
   if (line_end > line_begin && buffer_[line_end - 1] == '\r') --line_end;
   size_t size = line_end - line_begin;
+  recent_.observe(size);
   std::string_view line(buffer_.get() + line_begin, size);
   if (size > max_message_bytes_) {
     TopLevelIdScanner scanner;

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "proxy/id_scanner.h"
+#include "proxy/recent_peak.h"
 
 namespace mcpsandbox {
 
@@ -57,6 +58,7 @@ class LineFramer {
   bool discarding_ = false;
   size_t discarded_ = 0;
   TopLevelIdScanner discard_scanner_;
+  RecentPeak recent_;
 };
 
 }  // namespace mcpsandbox

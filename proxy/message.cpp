@@ -205,6 +205,7 @@ MessageParser::MessageParser() : parser_(simdjson::SIMDJSON_MAXSIZE_BYTES) {
 }
 
 ParsedMessage MessageParser::parse(std::string_view line) {
+  recent_.observe(line.size());
   element root;
   auto failure = parser_.parse(line.data(), line.size(), false).get(root);
   if (failure == simdjson::CAPACITY || failure == simdjson::MEMALLOC) {
@@ -247,8 +248,8 @@ ParsedMessage MessageParser::parse(std::string_view line) {
 }
 
 void MessageParser::trim() {
-  constexpr size_t kKeepCapacity = 1u << 20;
-  if (parser_.capacity() > kKeepCapacity && parser_.allocate(kKeepCapacity, kMaxDepth)) {
+  if (!recent_.oversized(parser_.capacity())) return;
+  if (parser_.allocate(RecentPeak::kAlwaysKeep, kMaxDepth)) {
     std::abort();  // shrinking cannot fail short of running out of memory
   }
 }

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <variant>
 
+#include "proxy/recent_peak.h"
+
 namespace mcpsandbox {
 
 // A request id as seen on the wire. `key` matches a response's id to its request (1, 1.0 and
@@ -55,11 +57,13 @@ class MessageParser {
   // (LineFramer guarantees this). Use parse_copy() when that cannot be promised.
   ParsedMessage parse(std::string_view line);
   ParsedMessage parse_copy(std::string_view line);
-  // Gives back the memory a large message needed; call when its views are no longer used.
+  // Gives back the memory large messages needed once they stop coming; call when no view
+  // into the last parse is in use any more.
   void trim();
 
  private:
   simdjson::dom::parser parser_;
+  RecentPeak recent_;
 };
 
 }  // namespace mcpsandbox

@@ -12,7 +12,6 @@ namespace mcpsandbox {
 namespace {
 
 constexpr size_t kMaxStderrLine = 64 * 1024;
-constexpr size_t kLargeMessage = 1u << 20;
 
 void set_nonblocking(int fd) {
   int flags = ::fcntl(fd, F_GETFL);
@@ -151,7 +150,7 @@ void Relay::handle_client_line(const FramedLine& line) {
     return;
   }
   ParsedMessage parsed = parser_.parse(line.bytes);
-  if (line.bytes.size() > kLargeMessage) parser_.trim();
+  parser_.trim();
   if (auto* rejection = std::get_if<Rejection>(&parsed)) {
     ++stats_.client_rejected;
     logger_.warn("client: rejected message (" + rejection->rule + "): " + rejection->reason);
@@ -241,7 +240,7 @@ void Relay::handle_server_line(const FramedLine& line) {
     return;
   }
   ParsedMessage parsed = parser_.parse(line.bytes);
-  if (line.bytes.size() > kLargeMessage) parser_.trim();
+  parser_.trim();
   if (auto* rejection = std::get_if<Rejection>(&parsed)) {
     handle_server_reject(line.bytes, *rejection);
     return;

@@ -86,6 +86,7 @@ int EventLoop::next_timeout_ms(std::chrono::milliseconds max_wait) const {
 }
 
 void EventLoop::fire_due_timers() {
+  if (timers_.empty()) return;
   auto now = Clock::now();
   while (!timers_.empty() && timers_.begin()->first.first <= now) {
     auto callback = std::move(timers_.begin()->second);

@@ -14,17 +14,14 @@ class OutputBuffer {
   explicit OutputBuffer(int fd) : fd_(fd) {}
 
   // Queues bytes; nothing is written until flush(), so a burst of messages read at once leaves
-  // in one write.
-  void append(std::string_view head, std::string_view tail = {}) {
-    if (broken_) return;
-    data_.append(head);
-    data_.append(tail);
-  }
+  // in one write. A large message with nothing queued ahead of it is written straight from
+  // the caller's memory instead, so a 16 MiB result is not copied just to be sent.
+  void append(std::string_view head, std::string_view tail = {});
   // Writes as much as the fd takes now; call after appending and when the fd is writable.
   Result<void> flush();
 
   size_t pending() const { return data_.size() - offset_; }
-  bool empty() const { return pending() == 0; }
+  bool empty() const { return pending() == 0 && pending_error_ == 0; }
   int fd() const { return fd_; }
   // After a write error the peer is gone: queued bytes are discarded and later writes ignored.
   bool broken() const { return broken_; }
@@ -36,6 +33,7 @@ class OutputBuffer {
   std::string data_;
   size_t offset_ = 0;
   bool broken_ = false;
+  int pending_error_ = 0;
 };
 
 }  // namespace mcpsandbox
