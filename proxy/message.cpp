@@ -40,14 +40,27 @@ bool has_duplicate_keys(element value, size_t depth) {
   if (value.type() != element_type::OBJECT) return false;
   object fields;
   if (value.get_object().get(fields)) return false;
-  std::vector<std::string_view> keys;
+  // Most objects have a handful of keys: compare pairwise on the stack, and only sort (which
+  // allocates) for large ones.
+  constexpr size_t kSmall = 16;
+  std::string_view small[kSmall];
+  size_t count = 0;
+  std::vector<std::string_view> many;
   for (auto field : fields) {
-    keys.push_back(field.key);
+    if (count < kSmall) {
+      for (size_t i = 0; i < count; ++i) {
+        if (small[i] == field.key) return true;
+      }
+      small[count++] = field.key;
+    } else {
+      if (many.empty()) many.assign(small, small + kSmall);
+      many.push_back(field.key);
+    }
     if (has_duplicate_keys(field.value, depth + 1)) return true;
   }
-  if (keys.size() < 2) return false;
-  std::sort(keys.begin(), keys.end());
-  return std::adjacent_find(keys.begin(), keys.end()) != keys.end();
+  if (many.empty()) return false;
+  std::sort(many.begin(), many.end());
+  return std::adjacent_find(many.begin(), many.end()) != many.end();
 }
 
 std::optional<RequestId> read_id(element value) {
