@@ -21,6 +21,7 @@ Result<void> OutputBuffer::fail(int err) {
 void OutputBuffer::append(std::string_view head, std::string_view tail) {
   constexpr size_t kWriteDirectlyFrom = 256 * 1024;
   if (broken_) return;
+  recent_.observe(head.size() + tail.size());
   size_t written = 0;
   if (empty() && head.size() >= kWriteDirectlyFrom) {
     iovec parts[2] = {{const_cast<char*>(head.data()), head.size()},
@@ -57,8 +58,9 @@ Result<void> OutputBuffer::flush() {
   if (empty()) {
     data_.clear();
     offset_ = 0;
-    // A 16 MiB message should not pin 16 MiB for the rest of the session.
-    if (data_.capacity() > (1u << 20)) data_.shrink_to_fit();
+    // A 16 MiB message should not pin 16 MiB for the rest of the session, but while such
+    // messages keep coming the memory is reused rather than faulted in again each time.
+    if (recent_.oversized(data_.capacity())) data_.shrink_to_fit();
   } else if (offset_ > (1u << 20) && offset_ > data_.size() / 2) {
     data_.erase(0, offset_);
     offset_ = 0;

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "profiles/support/result.h"
+#include "proxy/recent_peak.h"
 
 namespace mcpsandbox {
 
@@ -34,6 +35,7 @@ class OutputBuffer {
   size_t offset_ = 0;
   bool broken_ = false;
   int pending_error_ = 0;
+  RecentPeak recent_;
 };
 
 }  // namespace mcpsandbox
