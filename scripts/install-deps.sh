@@ -8,7 +8,7 @@ packages=(
   build-essential cmake pkg-config git
   clang llvm libbpf-dev bpftool
   libseccomp-dev libcap-dev
-  nlohmann-json3-dev libcli11-dev libboost-dev
+  nlohmann-json3-dev libcli11-dev libboost-dev libsimdjson-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libsodium-dev
   nodejs npm
