@@ -1,29 +1,36 @@
 #include "launcher/cli.h"
 
 #include <CLI/CLI.hpp>
-#include <map>
 #include <iostream>
+#include <map>
 
 namespace mcpsandbox {
 namespace {
 
 constexpr const char* kRunExamples = R"(
+The server always runs sandboxed: its own user, mount, pid, ipc, uts, cgroup and network
+namespaces, a fresh read-only root with only system directories and what you grant, Landlock,
+seccomp, no capabilities, a scrubbed environment and resource limits.
+
 Examples:
-  mcpsandbox run -- npx -y @modelcontextprotocol/server-everything
-  mcpsandbox run --log-file /tmp/mcp.log --log-level debug -- node server.js
-  mcpsandbox run --max-message-bytes 16MiB --grace 5s -- ./my-mcp-server
+  mcpsandbox run --rw ~/src -- npx -y @modelcontextprotocol/server-filesystem ~/src
+  mcpsandbox run --profile ./server.json -- node server.js
+  mcpsandbox run --network host --env GITHUB_TOKEN -- ./github-mcp-server stdio
+  mcpsandbox run --log-file /tmp/mcp.log --log-level debug -- python3 -m my_server
 
 In an MCP client's configuration:
-  "command": "mcpsandbox", "args": ["run", "--", "npx", "-y", "@modelcontextprotocol/server-everything"]
+  "command": "mcpsandbox", "args": ["run", "--rw", "/home/me/src", "--", "npx", "-y",
+                                    "@modelcontextprotocol/server-filesystem", "/home/me/src"]
 
 Exit status: the server's own, 128+N if it died from signal N, 127 if the command cannot be
-executed, 2 for a usage error.)";
+executed, 125 if the sandbox could not be set up, 2 for a usage error.)";
 
 }  // namespace
 
 Command parse_command_line(int argc, char** argv) {
   Command result;
-  CLI::App app{"mcpsandbox: run any stdio MCP server behind a policy-enforcing proxy", "mcpsandbox"};
+  CLI::App app{"mcpsandbox: run any stdio MCP server sandboxed, behind a policy-enforcing proxy",
+               "mcpsandbox"};
   app.set_version_flag("--version", std::string("mcpsandbox ") + MCPSANDBOX_VERSION);
   app.require_subcommand(1);
 
@@ -34,25 +41,56 @@ Command parse_command_line(int argc, char** argv) {
   app.add_option("--log-file", result.log_file,
                  "append logs (and the server's stderr) to this file instead of stderr");
 
-  CLI::App* run = app.add_subcommand("run", "start an MCP server and relay its stdio transport");
+  CLI::App* run = app.add_subcommand("run", "start an MCP server sandboxed and relay its stdio");
   run->fallthrough();
   run->footer(kRunExamples);
-  run->add_option("--max-message-bytes", result.run.max_message_bytes,
+  RunOptions& o = result.run;
+  run->add_option("--profile", o.profile_path, "profile file (JSON; see profiles/README.md)");
+  run->add_option("--ro", o.read_only, "grant read-only access to PATH (repeatable)")
+      ->type_name("PATH")
+      ->allow_extra_args(false);
+  run->add_option("--rw", o.read_write, "grant read-write access to PATH (repeatable)")
+      ->type_name("PATH")
+      ->allow_extra_args(false);
+  run->add_option("--env", o.env,
+                  "pass NAME from this environment, or set NAME=VALUE (repeatable)")
+      ->type_name("NAME[=VALUE]")
+      ->allow_extra_args(false);
+  run->add_option("--network", o.network, "none (default: an empty network namespace) or host")
+      ->check(CLI::IsMember({"none", "host"}));
+  run->add_option("--require", o.require,
+                  "refuse to start unless LAYER is active (namespaces, landlock, seccomp, cgroups)")
+      ->check(CLI::IsMember({"hygiene", "namespaces", "landlock", "seccomp", "cgroups"}))
+      ->type_name("LAYER")
+      ->allow_extra_args(false);
+  // Tests prove each layer holds with another one off; never for production use.
+  run->add_option("--testing-disable-layer", o.testing_disable)
+      ->check(CLI::IsMember({"namespaces", "landlock", "seccomp", "cgroups"}))
+      ->allow_extra_args(false)
+      ->group("");
+  run->add_option("--max-message-bytes", o.max_message_bytes,
                   "largest message relayed in either direction (e.g. 64MiB); larger ones get a "
                   "JSON-RPC error and are never forwarded")
       ->transform(CLI::AsSizeValue(false))
       ->check(CLI::Range(size_t{1024}, size_t{1} << 32))
       ->capture_default_str();
-  long long grace_ms = result.run.grace.count();
+  long long grace_ms = o.grace.count();
   run->add_option("--grace", grace_ms,
                   "on shutdown, wait this long after closing the server's stdin, and again after "
                   "SIGTERM, before escalating (e.g. 2s, 500ms)")
       ->transform(CLI::AsNumberWithUnit(std::map<std::string, long long>{{"ms", 1}, {"s", 1000}},
-                                          CLI::AsNumberWithUnit::CASE_INSENSITIVE, "DURATION"))
+                                        CLI::AsNumberWithUnit::CASE_INSENSITIVE, "DURATION"))
       ->check(CLI::Range(0LL, 3600000LL))
       ->capture_default_str();
-  run->add_option("command", result.run.command, "the MCP server command and its arguments")
-      ->required();
+  run->add_option("command", o.command, "the MCP server command and its arguments")->required();
+
+  CLI::App* doctor = app.add_subcommand(
+      "doctor", "show which sandbox layers this kernel and user can enforce, and why not");
+  CLI::App* profile = app.add_subcommand("profile", "work with profiles");
+  profile->require_subcommand(1);
+  CLI::App* check = profile->add_subcommand("check", "validate a profile and print its plan");
+  check->add_option("file", o.profile_path, "profile file")->required();
+  check->add_option("command", o.command, "server command to compile the plan for");
 
   try {
     app.parse(argc, argv);
@@ -67,7 +105,11 @@ Command parse_command_line(int argc, char** argv) {
   result.log_level = *parse_log_level(level_name);
   if (run->parsed()) {
     result.kind = Command::Kind::kRun;
-    result.run.grace = std::chrono::milliseconds(grace_ms);
+    o.grace = std::chrono::milliseconds(grace_ms);
+  } else if (doctor->parsed()) {
+    result.kind = Command::Kind::kDoctor;
+  } else if (check->parsed()) {
+    result.kind = Command::Kind::kProfileCheck;
   }
   return result;
 }

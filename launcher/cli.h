@@ -15,18 +15,21 @@ struct RunOptions {
   std::vector<std::string> command;
   size_t max_message_bytes = 64u << 20;
   std::chrono::milliseconds grace{2000};
+  std::string profile_path;
+  std::vector<std::string> read_only, read_write, env;
+  std::string network;  // "", "none" or "host"
+  std::vector<std::string> require, testing_disable;
 };
 
 struct Command {
-  enum class Kind { kRun, kExit } kind = Kind::kExit;
+  enum class Kind { kRun, kDoctor, kProfileCheck, kExit } kind = Kind::kExit;
   LogLevel log_level = LogLevel::kWarn;
   std::string log_file;
   RunOptions run;
-  // For kExit: what to print (help, version, usage error) and the status to exit with.
+  // For kExit: help, version and usage errors have been printed; exit with this status.
   int exit_code = 0;
 };
 
-// Parses argv. Help, --version and usage errors come back as kExit, already printed.
 Command parse_command_line(int argc, char** argv);
 
 }  // namespace mcpsandbox

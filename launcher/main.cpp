@@ -31,5 +31,12 @@ int main(int argc, char** argv) {
     }
     logger = std::move(*file_logger);
   }
-  return mcpsandbox::run_server(command.run, logger);
+  switch (command.kind) {
+    case mcpsandbox::Command::Kind::kDoctor:
+      return mcpsandbox::run_doctor();
+    case mcpsandbox::Command::Kind::kProfileCheck:
+      return mcpsandbox::run_profile_check(command.run);
+    default:
+      return mcpsandbox::run_server(command.run, logger);
+  }
 }

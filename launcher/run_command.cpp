@@ -4,6 +4,13 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <optional>
+
+#include "launcher/cgroup.h"
+#include "launcher/kernel_probe.h"
+#include "launcher/layer_selection.h"
+#include "launcher/plan_builder.h"
 #include "launcher/process_tree.h"
 #include "launcher/signals.h"
 #include "launcher/spawn.h"
@@ -15,6 +22,7 @@ namespace {
 
 constexpr int kCannotExecute = 127;
 constexpr int kInternalFailure = 125;
+constexpr int kUsageError = 2;
 
 }  // namespace
 
@@ -32,11 +40,45 @@ int run_server(const RunOptions& options, const Logger& logger) {
     logger.error(r.error().message);
     return kInternalFailure;
   }
+  auto plan = build_plan(options);
+  if (!plan) {
+    logger.error(plan.error().message);
+    return kUsageError;
+  }
+  auto layers = select_layers(*plan, probe_kernel());
+  if (!layers) {
+    logger.error(layers.error().message);
+    return kInternalFailure;
+  }
+  std::optional<CgroupLimiter> cgroup;
+  if (layers->cgroups) {
+    auto created = CgroupLimiter::create(plan->limits);
+    if (!created) {
+      if (plan->required_layers.count(Layer::kCgroups)) {
+        logger.error(created.error().message);
+        return kInternalFailure;
+      }
+      logger.warn(created.error().message + "; continuing with rlimits only");
+      layers->cgroups = false;
+    } else {
+      cgroup.emplace(std::move(*created));
+      layers->cgroup_detail = cgroup->detail();
+    }
+  }
+  // Which layers hold this server, one line, every launch (at --log-level error it is quiet).
+  if (logger.enabled(LogLevel::kWarn)) {
+    logger.log(LogLevel::kInfo, "sandbox: " + layers->describe(plan->isolate_network));
+  }
   SpawnFailure failure;
-  auto server = Spawner::spawn({options.command, !logger.to_stderr()}, failure);
+  SpawnRequest request{*plan, *layers, !logger.to_stderr(), -1, {}};
+  if (cgroup) {
+    request.cgroup_fd = cgroup->clone_into_fd();
+    request.before_start = [&](pid_t pid) { return cgroup->add(pid); };
+  }
+  auto server = Spawner::spawn(request, failure);
   if (!server) {
     logger.error(failure.message);
-    return failure.exec_errno ? kCannotExecute : kInternalFailure;
+    return failure.exec_failed ? kCannotExecute : kInternalFailure;
   }
   logger.info("started MCP server pid " + std::to_string(server->pid));
 
@@ -46,7 +88,8 @@ int run_server(const RunOptions& options, const Logger& logger) {
     ProcessTree::signal_all(server->pid, SIGKILL);
     return kInternalFailure;
   }
-  ServerSupervisor supervisor(*loop, server->pid, std::move(server->pidfd), options.grace, logger);
+  ServerSupervisor supervisor(*loop, server->pid, std::move(server->pidfd),
+                              std::move(server->status_read), options.grace, logger);
   RelayOptions relay_options;
   relay_options.max_message_bytes = options.max_message_bytes;
   Relay relay(*loop,
@@ -78,6 +121,63 @@ int run_server(const RunOptions& options, const Logger& logger) {
               std::to_string(stats.client_rejected) + ", dropped " +
               std::to_string(stats.server_dropped));
   return supervisor.exit_status().code;
+}
+
+}  // namespace mcpsandbox
+
+namespace mcpsandbox {
+
+int run_doctor() {
+  KernelFeatures features = probe_kernel();
+  auto line = [](const char* layer, const FeatureProbe& probe) {
+    std::printf("  %-16s %-4s %s\n", layer, probe.available ? "yes" : "no", probe.detail.c_str());
+  };
+  std::printf("mcpsandbox doctor: what this kernel and user (uid %d) can enforce\n", ::getuid());
+  line("L0 hygiene", {true, "no_new_privs, capabilities and bounding set dropped, rlimits"});
+  line("L1 namespaces", features.user_namespaces);
+  line("L2 landlock", features.landlock);
+  line("L3 seccomp", features.seccomp);
+  line("cgroup limits", features.cgroups);
+  line("L4 cgroup-bpf", {false, "not implemented yet"});
+  line("L5 BPF LSM", {false, "not implemented yet"});
+  bool complete = features.user_namespaces.available && features.landlock.available &&
+                  features.seccomp.available;
+  std::printf("%s\n", complete ? "every default layer is available"
+                                : "some layers are missing: `mcpsandbox run` uses what is left "
+                                  "and says so; profiles can require a layer");
+  return 0;
+}
+
+int run_profile_check(const RunOptions& options) {
+  RunOptions with_command = options;
+  if (with_command.command.empty()) with_command.command = {"/bin/true"};
+  auto plan = build_plan(with_command);
+  if (!plan) {
+    std::fprintf(stderr, "mcpsandbox: error: %s\n", plan.error().message.c_str());
+    return kUsageError;
+  }
+  std::printf("%s: valid\nplan for: %s\n", options.profile_path.c_str(),
+              with_command.command[0].c_str());
+  std::printf("network: %s\n", plan->isolate_network ? "none (empty namespace)" : "host");
+  std::printf("paths:\n");
+  for (const PathGrant& path : plan->paths) {
+    const char* kind = path.kind == PathGrant::Kind::kReadWrite ? "rw"
+                       : path.kind == PathGrant::Kind::kOverlay ? "overlay"
+                                                                : "ro";
+    std::printf("  %-8s %-40s %s%s\n", kind, path.path.c_str(), path.why.c_str(),
+                path.optional ? " (if present)" : "");
+  }
+  std::printf("environment:\n");
+  for (const auto& [name, value] : plan->env) std::printf("  %s\n", name.c_str());
+  std::printf("landlock: min ABI %d; tcp connect ports %zu, bind ports %zu\n",
+              plan->landlock.min_abi, plan->landlock.tcp_connect_ports.size(),
+              plan->landlock.tcp_bind_ports.size());
+  std::printf("seccomp: %zu system calls allowed, %zu kill the process\n",
+              plan->seccomp.allow.size(), plan->seccomp.kill.size());
+  std::printf("required layers:");
+  for (Layer layer : plan->required_layers) std::printf(" %s", layer_name(layer).c_str());
+  std::printf("\n");
+  return 0;
 }
 
 }  // namespace mcpsandbox

@@ -1,35 +1,42 @@
-// Spawning the MCP server: clone3 (so later layers can add namespace flags and get a pidfd in
-// one step), pipes for its stdio, and an exec-failure channel so "command not found" is a clear
-// message and exit status 127 rather than a silent child death.
+// Spawning the MCP server: clone3 straight into the plan's namespaces (with a pidfd), pipes for
+// its stdio, uid/gid maps written from outside, and a report channel so a setup failure or a
+// missing command is a clear message (exit 127 for the latter) rather than a silent death.
 #pragma once
 
 #include <sys/types.h>
 
+#include <functional>
 #include <optional>
 #include <string>
-#include <vector>
 
+#include "launcher/sandbox/layers.h"
+#include "profiles/plan.h"
 #include "profiles/support/result.h"
 #include "proxy/io/unique_fd.h"
 
 namespace mcpsandbox {
 
 struct SpawnRequest {
-  std::vector<std::string> argv;
+  const Plan& plan;
+  ActiveLayers layers;
   // Capture the server's stderr in a pipe (for --log-file); otherwise it shares ours.
   bool capture_stderr = false;
+  int cgroup_fd = -1;  // a cgroup v2 directory to start in (CLONE_INTO_CGROUP), or -1
+  // Runs after the child exists and before it may proceed (cgroup v1 placement); an error
+  // aborts the spawn.
+  std::function<Result<void>(pid_t)> before_start;
 };
 
 struct SpawnedServer {
-  pid_t pid = -1;
+  pid_t pid = -1;  // the sandbox's init (or the server itself without a pid namespace)
   UniqueFd pidfd;
   UniqueFd stdin_write, stdout_read, stderr_read;
+  UniqueFd status_read;  // the server's wait status from the sandbox's init
 };
 
-// Why a spawn failed: `exec_errno` is set when the command itself could not be executed.
 struct SpawnFailure {
   std::string message;
-  int exec_errno = 0;
+  bool exec_failed = false;  // the command itself could not be executed
 };
 
 class Spawner {

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <cstring>
+#include <unistd.h>
 
 #include "launcher/process_tree.h"
 
@@ -25,9 +26,10 @@ constexpr std::chrono::milliseconds kDrainTimeout(2000);
 }  // namespace
 
 ServerSupervisor::ServerSupervisor(EventLoop& loop, pid_t server_pid, UniqueFd pidfd,
-                                   std::chrono::milliseconds grace, const Logger& logger)
-    : loop_(loop), server_pid_(server_pid), pidfd_(std::move(pidfd)), grace_(grace),
-      logger_(logger) {}
+                                   UniqueFd status_fd, std::chrono::milliseconds grace,
+                                   const Logger& logger)
+    : loop_(loop), server_pid_(server_pid), pidfd_(std::move(pidfd)),
+      status_fd_(std::move(status_fd)), grace_(grace), logger_(logger) {}
 
 ServerSupervisor::~ServerSupervisor() {
   // Whatever path led here, nothing of the server survives us.
@@ -100,6 +102,17 @@ void ServerSupervisor::on_server_exited() {
   if (escalation_timer_) loop_.cancel_timer(*escalation_timer_);
   escalation_timer_.reset();
   exit_status_ = describe(info);
+  // Behind the sandbox's init, the server's own status comes through the status pipe (init
+  // itself exits 0 once it has written it).
+  int status = 0;
+  if (status_fd_.valid() && ::read(status_fd_.get(), &status, sizeof status) == sizeof status) {
+    exit_status_ = WIFEXITED(status)
+                       ? ExitStatus{WEXITSTATUS(status),
+                                    "exit status " + std::to_string(WEXITSTATUS(status))}
+                       : ExitStatus{128 + WTERMSIG(status),
+                                    "killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
+                                        strsignal(WTERMSIG(status)) + ")"};
+  }
   logger_.info("the MCP server ended: " + exit_status_.description);
   // The server is gone; its descendants go too, which also releases its stdout.
   ProcessTree::signal_all(server_pid_, SIGKILL);

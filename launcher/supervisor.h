@@ -23,7 +23,9 @@ struct ExitStatus {
 
 class ServerSupervisor : public RelayEvents {
  public:
-  ServerSupervisor(EventLoop& loop, pid_t server_pid, UniqueFd pidfd,
+  // `status_fd`: where the sandbox's init reports the server's own wait status (may be
+  // invalid when the server is not behind an init).
+  ServerSupervisor(EventLoop& loop, pid_t server_pid, UniqueFd pidfd, UniqueFd status_fd,
                    std::chrono::milliseconds grace, const Logger& logger);
   ~ServerSupervisor() override;
   void attach(Relay& relay) { relay_ = &relay; }
@@ -47,7 +49,7 @@ class ServerSupervisor : public RelayEvents {
 
   EventLoop& loop_;
   pid_t server_pid_;
-  UniqueFd pidfd_;
+  UniqueFd pidfd_, status_fd_;
   std::chrono::milliseconds grace_;
   const Logger& logger_;
   Relay* relay_ = nullptr;

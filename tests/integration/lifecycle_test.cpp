@@ -2,6 +2,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -9,6 +11,32 @@
 
 namespace mcpsandbox::testing {
 namespace {
+
+// Host pids of processes whose command line mentions `marker` (a test's unique temp dir),
+// other than `except`. The sandbox has its own pid namespace, so pids it reports mean nothing
+// here; command lines do.
+std::vector<pid_t> processes_mentioning(const std::string& marker, pid_t except) {
+  std::vector<pid_t> found;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    pid_t pid = std::stoi(name);
+    if (pid == except || pid == getpid()) continue;
+    std::string cmdline = read_file("/proc/" + name + "/cmdline");
+    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+    if (cmdline.find(marker) != std::string::npos && process_exists(pid)) found.push_back(pid);
+  }
+  return found;
+}
+
+bool none_left_within(const std::string& marker, pid_t except, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (processes_mentioning(marker, except).empty()) return true;
+    usleep(10000);
+  }
+  return processes_mentioning(marker, except).empty();
+}
 
 pid_t wait_for_pid_file(const std::string& path) {
   for (int i = 0; i < 500; ++i) {
@@ -20,26 +48,18 @@ pid_t wait_for_pid_file(const std::string& path) {
   return 0;
 }
 
-bool gone_within(pid_t pid, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (!process_exists(pid)) return true;
-    usleep(10000);
-  }
-  return !process_exists(pid);
-}
-
 TEST(Lifecycle, ClientEofEndsTheServerAndItsWholeProcessTree) {
   TempDir dir;
   ChildProcess proxy(fixture_command(dir, {}, {"--fork-grandchild", dir.file("grandchild")}));
-  pid_t grandchild = wait_for_pid_file(dir.file("grandchild"));
-  ASSERT_GT(grandchild, 0);
-  ASSERT_TRUE(process_exists(grandchild));
+  ASSERT_GT(wait_for_pid_file(dir.file("grandchild")), 0);
+  // The server, the daemonized grandchild and the sandbox's init all carry the marker.
+  EXPECT_GE(processes_mentioning(dir.path(), proxy.pid()).size(), 2u);
   proxy.send_line(tool_call(1, "echo"));
   EXPECT_EQ(next_message(proxy)["id"], 1);
   proxy.close_stdin();
   EXPECT_EQ(proxy.wait(), 0);
-  EXPECT_TRUE(gone_within(grandchild, 2s)) << "a setsid'd grandchild outlived mcpsandbox";
+  EXPECT_TRUE(none_left_within(dir.path(), proxy.pid(), 2s))
+      << "a setsid'd grandchild outlived mcpsandbox";
 }
 
 TEST(Lifecycle, EscalatesToSigtermThenSigkillForAServerThatWillNotStop) {
@@ -68,7 +88,7 @@ TEST(Lifecycle, SigintRunsTheSameShutdownAndAnswersPendingRequests) {
   TempDir dir;
   ChildProcess proxy(fixture_command(dir, {"--grace", "100ms"},
                                      {"--fork-grandchild", dir.file("grandchild")}));
-  pid_t grandchild = wait_for_pid_file(dir.file("grandchild"));
+  ASSERT_GT(wait_for_pid_file(dir.file("grandchild")), 0);
   proxy.send_line(tool_call("pending", "hang"));
   usleep(50000);
   proxy.signal(SIGINT);
@@ -77,7 +97,7 @@ TEST(Lifecycle, SigintRunsTheSameShutdownAndAnswersPendingRequests) {
   EXPECT_EQ(error_code_of(reply), -31001);
   // The fixture exits on stdin EOF, which is the first step of the shutdown.
   EXPECT_EQ(proxy.wait(5s), 0);
-  EXPECT_TRUE(gone_within(grandchild, 2s));
+  EXPECT_TRUE(none_left_within(dir.path(), proxy.pid(), 2s));
 }
 
 TEST(Lifecycle, ASecondSignalKillsAtOnce) {

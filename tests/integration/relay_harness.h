@@ -16,7 +16,8 @@ using nlohmann::json;
 inline std::vector<std::string> fixture_command(const TempDir& dir,
                                                 std::vector<std::string> mcpsandbox_args = {},
                                                 std::vector<std::string> fixture_args = {}) {
-  std::vector<std::string> argv = {mcpsandbox_binary(), "run"};
+  // The fixture logs what it received into the test's directory: grant it.
+  std::vector<std::string> argv = {mcpsandbox_binary(), "run", "--rw", dir.path()};
   argv.insert(argv.end(), mcpsandbox_args.begin(), mcpsandbox_args.end());
   argv.insert(argv.end(), {"--", fixture_server_binary(), "--received-log", dir.file("received")});
   argv.insert(argv.end(), fixture_args.begin(), fixture_args.end());

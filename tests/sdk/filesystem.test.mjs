@@ -6,7 +6,9 @@ import { assert, connectThroughSandbox, runChecks, serverEntry, tempDir, textOf 
 const { dir, cleanup } = tempDir();
 writeFileSync(path.join(dir, "hello.txt"), "hello from the sandbox test\n");
 mkdirSync(path.join(dir, "sub"));
-const { client } = await connectThroughSandbox([serverEntry("@modelcontextprotocol/server-filesystem"), dir]);
+const { client } = await connectThroughSandbox([serverEntry("@modelcontextprotocol/server-filesystem"), dir], {
+  sandboxArgs: ["--rw", dir],
+});
 
 await runChecks([
   ["reads a file", async () => {
@@ -25,6 +27,12 @@ await runChecks([
   ["refuses a path outside its directory (the server's own check)", async () => {
     const result = await client.callTool({ name: "read_text_file", arguments: { path: "/etc/hostname" } });
     assert.ok(result.isError, JSON.stringify(result));
+  }],
+  ["the sandbox hides what the server was not granted", async () => {
+    // The client widens the server's roots to /, which server-filesystem obeys (RUNTIMES.md):
+    // only the kernel-level view stands between it and the host now.
+    const result = await client.callTool({ name: "list_allowed_directories", arguments: {} });
+    assert.match(textOf(result), new RegExp(dir));
   }],
   ["closes", async () => {
     await client.close();

@@ -32,14 +32,15 @@ export function serverEntry(pkg) {
   return require.resolve(`${pkg}/dist/index.js`);
 }
 
-// Connects an SDK client to `serverArgs` (run with node) wrapped in `mcpsandbox run`.
-export async function connectThroughSandbox(serverArgs, { capabilities = {}, env = {}, setup } = {}) {
+// Connects an SDK client to `serverArgs` (run with node) wrapped in `mcpsandbox run`, which
+// sandboxes it: the peers' install directory is granted read-only, `sandboxArgs` adds more.
+export async function connectThroughSandbox(serverArgs, { capabilities = {}, env = {}, setup, sandboxArgs = [] } = {}) {
   const client = new Client({ name: "mcpsandbox-sdk-test", version: "1.0.0" }, { capabilities });
   if (setup) setup(client);
   const stderr = [];
   const transport = new StdioClientTransport({
     command: mcpsandbox,
-    args: ["run", "--", process.execPath, ...serverArgs],
+    args: ["run", "--ro", peers, ...sandboxArgs, "--", process.execPath, ...serverArgs],
     env: { ...getDefaultEnvironment(), ...env },
     stderr: "pipe",
   });

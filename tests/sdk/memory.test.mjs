@@ -7,6 +7,7 @@ const { dir, cleanup } = tempDir();
 const memoryFile = path.join(dir, "memory.jsonl");
 const { client } = await connectThroughSandbox([serverEntry("@modelcontextprotocol/server-memory")], {
   env: { MEMORY_FILE_PATH: memoryFile },
+  sandboxArgs: ["--rw", dir, "--env", "MEMORY_FILE_PATH"],
 });
 
 await runChecks([

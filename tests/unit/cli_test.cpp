@@ -31,6 +31,16 @@ TEST(CommandLine, ReadsSizesDurationsAndLogOptions) {
   EXPECT_EQ(c.log_file, "/tmp/x.log");
 }
 
+TEST(CommandLine, RepeatableGrantsTakeOneValueEach) {
+  Command c = parse({"run", "--rw", "/a", "--ro", "/b", "--rw", "/c", "--env", "X=1", "--",
+                     "srv", "--rw", "/not-ours"});
+  ASSERT_EQ(c.kind, Command::Kind::kRun);
+  EXPECT_EQ(c.run.read_write, (std::vector<std::string>{"/a", "/c"}));
+  EXPECT_EQ(c.run.read_only, std::vector<std::string>{"/b"});
+  EXPECT_EQ(c.run.env, std::vector<std::string>{"X=1"});
+  EXPECT_EQ(c.run.command, (std::vector<std::string>{"srv", "--rw", "/not-ours"}));
+}
+
 TEST(CommandLine, UsageErrorsExitWithStatusTwo) {
   EXPECT_EQ(parse({"run"}).exit_code, 2) << "no command";
   EXPECT_EQ(parse({"run", "--bogus", "--", "x"}).exit_code, 2);

@@ -1,0 +1,122 @@
+#include "launcher/cgroup.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "launcher/sandbox/hygiene.h"
+
+namespace mcpsandbox {
+namespace {
+
+constexpr const char* kRoot = "/sys/fs/cgroup";
+
+bool write_text(const std::string& path, const std::string& text) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(fd);
+  return ok;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+bool is_cgroup2_root() { return ::access((std::string(kRoot) + "/cgroup.controllers").c_str(), F_OK) == 0; }
+
+// The directory of this process's cgroup v2 ("0::/user.slice/...").
+std::string own_v2_cgroup() {
+  std::istringstream lines(read_text("/proc/self/cgroup"));
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("0::", 0) == 0) return std::string(kRoot) + line.substr(3);
+  }
+  return {};
+}
+
+bool has_controllers(const std::string& dir) {
+  std::string controllers = read_text(dir + "/cgroup.controllers");
+  return controllers.find("memory") != std::string::npos &&
+         controllers.find("pids") != std::string::npos;
+}
+
+std::string sandbox_name() { return "mcpsandbox-" + std::to_string(::getpid()); }
+
+}  // namespace
+
+FeatureProbe CgroupLimiter::probe() {
+  if (is_cgroup2_root()) {
+    std::string own = own_v2_cgroup();
+    if (::access(own.c_str(), W_OK) == 0 && has_controllers(own)) {
+      return {true, "cgroup v2 under " + own};
+    }
+    return {false, "cgroup v2: no writable cgroup with memory and pids controllers (run via "
+                   "systemd-run --user --scope -p Delegate=yes, or as root)"};
+  }
+  for (const char* controller : {"memory", "pids"}) {
+    if (::access((std::string(kRoot) + "/" + controller).c_str(), W_OK) != 0) {
+      return {false, std::string("cgroup v1 ") + controller + " hierarchy not writable (needs root)"};
+    }
+  }
+  return {true, "cgroup v1 memory and pids"};
+}
+
+Result<CgroupLimiter> CgroupLimiter::create(const ResourceLimits& limits) {
+  CgroupLimiter limiter;
+  uint64_t memory = limits.memory_bytes.value_or(kDefaultMemoryBytes);
+  uint64_t processes = limits.max_processes.value_or(kDefaultMaxProcesses);
+  if (is_cgroup2_root()) {
+    // A sibling under our own cgroup: a child of it, holding only the sandbox.
+    std::string dir = own_v2_cgroup() + "/" + sandbox_name();
+    if (::mkdir(dir.c_str(), 0755) < 0) return Error{"cgroup: mkdir " + dir + ": " + std::strerror(errno)};
+    limiter.directories_.push_back(dir);
+    if (!write_text(dir + "/memory.max", std::to_string(memory)) ||
+        !write_text(dir + "/memory.swap.max", "0") ||
+        !write_text(dir + "/pids.max", std::to_string(processes))) {
+      return Error{"cgroup: cannot set limits in " + dir + ": " + std::strerror(errno)};
+    }
+    limiter.v2_dir_.reset(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    limiter.detail_ = "v2 memory " + std::to_string(memory >> 20) + " MiB, pids " +
+                      std::to_string(processes);
+    return limiter;
+  }
+  for (const char* controller : {"memory", "pids"}) {
+    std::string parent = std::string(kRoot) + "/" + controller + "/mcpsandbox";
+    ::mkdir(parent.c_str(), 0755);
+    std::string dir = parent + "/" + sandbox_name();
+    if (::mkdir(dir.c_str(), 0755) < 0) return Error{"cgroup: mkdir " + dir + ": " + std::strerror(errno)};
+    limiter.directories_.push_back(dir);
+    bool ok = std::string(controller) == "memory"
+                  ? write_text(dir + "/memory.limit_in_bytes", std::to_string(memory))
+                  : write_text(dir + "/pids.max", std::to_string(processes));
+    if (!ok) return Error{"cgroup: cannot set limits in " + dir + ": " + std::strerror(errno)};
+  }
+  limiter.detail_ = "v1 memory " + std::to_string(memory >> 20) + " MiB, pids " +
+                    std::to_string(processes);
+  return limiter;
+}
+
+Result<void> CgroupLimiter::add(pid_t pid) const {
+  if (v2_dir_.valid()) return {};
+  for (const std::string& dir : directories_) {
+    if (!write_text(dir + "/cgroup.procs", std::to_string(pid))) {
+      return Error{"cgroup: cannot move the sandbox into " + dir + ": " + std::strerror(errno)};
+    }
+  }
+  return {};
+}
+
+CgroupLimiter::~CgroupLimiter() {
+  // The directories go once empty; every process in them is dead by the time we are.
+  for (auto it = directories_.rbegin(); it != directories_.rend(); ++it) ::rmdir(it->c_str());
+}
+
+}  // namespace mcpsandbox

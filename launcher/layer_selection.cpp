@@ -1,0 +1,44 @@
+#include "launcher/layer_selection.h"
+
+namespace mcpsandbox {
+
+Result<ActiveLayers> select_layers(const Plan& plan, const KernelFeatures& features) {
+  ActiveLayers layers;
+  auto wanted = [&](Layer layer) { return !plan.disabled_layers.count(layer); };
+  auto required = [&](Layer layer) { return plan.required_layers.count(layer) > 0; };
+  auto refuse = [&](Layer layer, const std::string& why) {
+    return Error{"the profile requires the " + layer_name(layer) + " layer: " + why};
+  };
+
+  layers.namespaces = wanted(Layer::kNamespaces) && features.user_namespaces.available;
+  if (!layers.namespaces && required(Layer::kNamespaces)) {
+    return refuse(Layer::kNamespaces, wanted(Layer::kNamespaces) ? features.user_namespaces.detail
+                                                                 : "switched off for testing");
+  }
+  if (wanted(Layer::kLandlock) && plan.landlock.min_abi > 0) {
+    if (features.landlock_abi < plan.landlock.min_abi) {
+      // Fail closed: a filesystem view nobody enforces is no view at all.
+      return Error{"Landlock ABI " + std::to_string(plan.landlock.min_abi) +
+                   " or newer is required (" +
+                   (features.landlock_abi ? "this kernel has ABI " +
+                                                std::to_string(features.landlock_abi)
+                                          : features.landlock.detail) +
+                   "); set landlock.min_abi in the profile to run with less"};
+    }
+    layers.landlock = true;
+    layers.landlock_abi = features.landlock_abi;
+  } else if (required(Layer::kLandlock) && !wanted(Layer::kLandlock)) {
+    return refuse(Layer::kLandlock, "switched off for testing");
+  }
+  layers.seccomp = wanted(Layer::kSeccomp) && features.seccomp.available;
+  if (!layers.seccomp && required(Layer::kSeccomp) && wanted(Layer::kSeccomp)) {
+    return refuse(Layer::kSeccomp, features.seccomp.detail);
+  }
+  layers.cgroups = wanted(Layer::kCgroups) && features.cgroups.available;
+  if (!layers.cgroups && required(Layer::kCgroups)) {
+    return refuse(Layer::kCgroups, features.cgroups.detail);
+  }
+  return layers;
+}
+
+}  // namespace mcpsandbox

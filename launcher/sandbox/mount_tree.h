@@ -1,0 +1,20 @@
+// The server's filesystem view: a fresh tmpfs root holding read-only binds of the system
+// directories and minimal /etc, the profile's read-only and read-write paths, overlays, a
+// private /tmp, a fresh /proc and a minimal /dev; then pivot_root into it. Built fd-relative with
+// the new mount API: every host path is opened with RESOLVE_NO_SYMLINKS, so a symlink planted on
+// the host can never redirect a mount.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "launcher/sandbox/setup_error.h"
+#include "profiles/plan.h"
+
+namespace mcpsandbox {
+
+// Runs in the sandboxed child, inside its new user and mount namespaces (and pid namespace,
+// for /proc), before any privilege is dropped.
+std::optional<SetupError> build_root_and_pivot(const std::vector<PathGrant>& paths);
+
+}  // namespace mcpsandbox

@@ -1,0 +1,271 @@
+#include "profiles/compiler.h"
+
+#include <algorithm>
+
+#include "profiles/syscall_policy.h"
+
+namespace mcpsandbox {
+namespace {
+
+// Directories every dynamically linked program needs, read-only. Merged-/usr systems have
+// /bin, /lib... as symlinks into /usr; those are recreated as symlinks.
+constexpr const char* kSystemDirs[] = {"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64",
+                                       "/libx32"};
+
+// The part of /etc that programs read to start (loader cache, users, name service, TLS roots,
+// time zone), never the rest (shadow, ssh keys, sudoers, credentials).
+constexpr const char* kEtcFiles[] = {
+    "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/passwd", "/etc/group",
+    "/etc/nsswitch.conf", "/etc/hosts", "/etc/host.conf", "/etc/gai.conf", "/etc/localtime",
+    "/etc/timezone", "/etc/ssl", "/etc/ca-certificates", "/etc/alternatives", "/etc/mime.types",
+    "/etc/os-release", "/etc/debian_version"};
+
+// The environment a server keeps from its invoker unless told otherwise: what the MCP SDK's
+// own stdio transport passes, plus locale and time zone.
+constexpr const char* kDefaultEnv[] = {"PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM",
+                                       "LANG", "LC_ALL", "LC_CTYPE", "TZ"};
+
+std::string expand_home(const std::string& path, const std::string& home) {
+  if (path == "~") return home;
+  if (path.rfind("~/", 0) == 0) return home + path.substr(1);
+  return path;
+}
+
+// Lexically normalises an absolute path ("/a/./b/../c/" -> "/a/c"). Symlinks are not resolved
+// here (that needs the filesystem); the mount backend refuses to follow them.
+Result<std::string> normalize(const std::string& raw, const std::string& home,
+                              const std::string& cwd) {
+  std::string path = expand_home(raw, home);
+  if (path.empty()) return Error{"empty path"};
+  if (path[0] != '/') path = cwd + "/" + path;
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    std::string part = path.substr(start, end - start);
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+    } else if (!part.empty() && part != ".") {
+      parts.push_back(part);
+    }
+    start = end + 1;
+  }
+  std::string out;
+  for (const auto& part : parts) out += "/" + part;
+  return out.empty() ? "/" : out;
+}
+
+bool is_under(const std::string& path, const std::string& root) {
+  if (root == "/") return true;
+  return path == root || (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
+                          path[root.size()] == '/');
+}
+
+std::string basename_of(const std::string& path) {
+  auto slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+std::string dirname_of(const std::string& path) {
+  auto slash = path.rfind('/');
+  if (slash == std::string::npos || slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+// Paths the sandbox must never expose, whatever a profile says: they would hand the server the
+// launcher's own state or the host's secrets wholesale.
+Result<void> refuse_dangerous(const std::string& path, bool writable) {
+  for (const char* forbidden : {"/proc", "/sys", "/dev", "/run", "/boot"}) {
+    if (is_under(path, forbidden)) {
+      return Error{"'" + path + "' cannot be granted (" + forbidden +
+                   " is provided by the sandbox itself or not at all)"};
+    }
+  }
+  if (path == "/") return Error{"granting '/' would undo the sandbox"};
+  if (writable && (is_under(path, "/usr") || is_under(path, "/etc") || is_under(path, "/bin") ||
+                   is_under(path, "/lib"))) {
+    return Error{"'" + path + "' cannot be granted read-write (system directory)"};
+  }
+  return {};
+}
+
+void add_runtime_preset(Runtime runtime, const Invocation& invocation, bool network,
+                        std::vector<PathGrant>& paths,
+                        std::vector<std::pair<std::string, std::string>>& env) {
+  const std::string& home = invocation.home;
+  switch (runtime) {
+    case Runtime::kNode:
+      // npx installs packages from the npm cache. The cache is shown as an overlay: the server
+      // reads it and may write, but its writes vanish with the sandbox, so it cannot plant code
+      // that the user's next npx would run outside.
+      if (!home.empty()) {
+        paths.push_back({home + "/.npm", PathGrant::Kind::kOverlay, true, "node preset: npm cache"});
+      }
+      // Without network npm would retry the registry for minutes (RUNTIMES.md).
+      if (!network) env.emplace_back("npm_config_offline", "true");
+      env.emplace_back("npm_config_update_notifier", "false");
+      env.emplace_back("npm_config_fund", "false");
+      env.emplace_back("npm_config_audit", "false");
+      break;
+    case Runtime::kPython:
+      if (!home.empty()) {
+        paths.push_back({home + "/.cache/uv", PathGrant::Kind::kOverlay, true,
+                         "python preset: uv cache"});
+      }
+      env.emplace_back("PYTHONDONTWRITEBYTECODE", "1");
+      if (!network) env.emplace_back("UV_OFFLINE", "1");
+      break;
+    case Runtime::kStatic:
+    case Runtime::kAuto:
+      break;
+  }
+}
+
+}  // namespace
+
+Runtime detect_runtime(const Invocation& invocation) {
+  if (invocation.argv.empty()) return Runtime::kStatic;
+  std::string name = basename_of(invocation.argv[0]);
+  std::string resolved = basename_of(invocation.resolved_command);
+  for (const std::string& n : {name, resolved}) {
+    if (n == "node" || n == "nodejs" || n == "npx" || n == "npm" || n == "npx-cli.js" ||
+        n == "bun" || n == "deno") {
+      return Runtime::kNode;
+    }
+    if (n.rfind("python", 0) == 0 || n == "uv" || n == "uvx" || n == "pipx") {
+      return Runtime::kPython;
+    }
+  }
+  return Runtime::kStatic;
+}
+
+Result<Plan> compile(const Profile& profile, const Invocation& invocation) {
+  if (invocation.argv.empty()) return Error{"no server command given"};
+  Plan plan;
+  plan.argv = invocation.argv;
+  // The server starts in the sandbox's cwd, where a relative command path means nothing.
+  if (plan.argv[0].find('/') != std::string::npos && plan.argv[0][0] != '/') {
+    auto absolute = normalize(plan.argv[0], invocation.home, invocation.cwd);
+    if (!absolute) return Error{"command: " + absolute.error().message};
+    plan.argv[0] = *absolute;
+  }
+  bool network = profile.network == NetworkMode::kHost;
+  plan.isolate_network = !network;
+
+  for (const char* dir : kSystemDirs) {
+    plan.paths.push_back({dir, PathGrant::Kind::kSystem, true, "system directory"});
+  }
+  for (const char* file : kEtcFiles) {
+    // kSystem: /etc/localtime and friends are often symlinks into /usr; keep them as such.
+    plan.paths.push_back({file, PathGrant::Kind::kSystem, true, "minimal /etc"});
+  }
+  if (network) {
+    plan.paths.push_back({"/etc/resolv.conf", PathGrant::Kind::kReadOnly, true, "network: DNS", true});
+  }
+  // The command's own install directory, when it lives outside the system directories.
+  if (!invocation.resolved_command.empty()) {
+    std::string dir = dirname_of(invocation.resolved_command);
+    bool covered = false;
+    for (const char* system : kSystemDirs) covered |= is_under(dir, system);
+    if (!covered && dir != "/") {
+      plan.paths.push_back({dir, PathGrant::Kind::kReadOnly, false, "the server command's directory"});
+    }
+  }
+
+  auto grant = [&](const std::vector<std::string>& raw, PathGrant::Kind kind,
+                   const char* what) -> Result<void> {
+    for (const std::string& entry : raw) {
+      auto path = normalize(entry, invocation.home, invocation.cwd);
+      if (!path) return Error{std::string(what) + " '" + entry + "': " + path.error().message};
+      if (auto ok = refuse_dangerous(*path, kind == PathGrant::Kind::kReadWrite); !ok) {
+        return Error{std::string(what) + ": " + ok.error().message};
+      }
+      plan.paths.push_back({*path, kind, false, what});
+    }
+    return {};
+  };
+  if (auto r = grant(profile.read_only_paths, PathGrant::Kind::kReadOnly, "read-only path"); !r) {
+    return r.error();
+  }
+  if (auto r = grant(profile.read_write_paths, PathGrant::Kind::kReadWrite, "read-write path");
+      !r) {
+    return r.error();
+  }
+
+  // Environment: the default allowlist, the profile's pass list, then fixed values.
+  std::vector<std::string> pass(std::begin(kDefaultEnv), std::end(kDefaultEnv));
+  pass.insert(pass.end(), profile.env_pass.begin(), profile.env_pass.end());
+  for (const std::string& name : pass) {
+    auto it = invocation.environment.find(name);
+    if (it == invocation.environment.end()) continue;
+    if (std::none_of(plan.env.begin(), plan.env.end(),
+                     [&](const auto& entry) { return entry.first == name; })) {
+      plan.env.emplace_back(name, it->second);
+    }
+  }
+  Runtime runtime =
+      profile.runtime == Runtime::kAuto ? detect_runtime(invocation) : profile.runtime;
+  add_runtime_preset(runtime, invocation, network, plan.paths, plan.env);
+  for (const auto& [name, value] : profile.env_set) {
+    std::erase_if(plan.env, [&](const auto& entry) { return entry.first == name; });
+    plan.env.emplace_back(name, value);
+  }
+
+  // The server starts where it was invoked if that is inside its view, else at /.
+  plan.cwd = "/";
+  for (const PathGrant& path : plan.paths) {
+    if (path.kind != PathGrant::Kind::kSystem && is_under(invocation.cwd, path.path)) {
+      plan.cwd = invocation.cwd;
+    }
+  }
+
+  plan.limits = {profile.memory_bytes, profile.max_processes, profile.max_open_files,
+                 profile.cpu_seconds, profile.max_file_bytes};
+
+  plan.landlock.min_abi = profile.landlock_min_abi;
+  plan.landlock.tcp_connect_ports = profile.tcp_connect_ports;
+  plan.landlock.tcp_bind_ports = profile.tcp_bind_ports;
+
+  const auto& killed = always_killed_syscalls();
+  for (const std::string& name : profile.extra_syscalls) {
+    if (std::find(killed.begin(), killed.end(), name) != killed.end()) {
+      return Error{"seccomp.allow: '" + name + "' is in the always-denied set and cannot be allowed"};
+    }
+  }
+  plan.seccomp.allow = baseline_syscalls();
+  plan.seccomp.allow.insert(plan.seccomp.allow.end(), profile.extra_syscalls.begin(),
+                            profile.extra_syscalls.end());
+  std::erase_if(plan.seccomp.allow, [&](const std::string& name) {
+    return std::find(profile.denied_syscalls.begin(), profile.denied_syscalls.end(), name) !=
+           profile.denied_syscalls.end();
+  });
+  plan.seccomp.kill = killed;
+
+  plan.required_layers = profile.required_layers;
+  plan.required_layers.insert(Layer::kHygiene);
+  plan.required_layers.insert(Layer::kSeccomp);
+  if (profile.landlock_min_abi > 0) plan.required_layers.insert(Layer::kLandlock);
+  return plan;
+}
+
+std::string layer_name(Layer layer) {
+  switch (layer) {
+    case Layer::kHygiene: return "hygiene";
+    case Layer::kNamespaces: return "namespaces";
+    case Layer::kLandlock: return "landlock";
+    case Layer::kSeccomp: return "seccomp";
+    case Layer::kCgroups: return "cgroups";
+  }
+  return "?";
+}
+
+std::optional<Layer> parse_layer(std::string_view name) {
+  for (Layer layer : {Layer::kHygiene, Layer::kNamespaces, Layer::kLandlock, Layer::kSeccomp,
+                      Layer::kCgroups}) {
+    if (layer_name(layer) == name) return layer;
+  }
+  return std::nullopt;
+}
+
+}  // namespace mcpsandbox

@@ -1,0 +1,29 @@
+// compile(): Profile + facts about the invocation -> Plan. Pure: it reads no files and makes
+// no system calls, so every policy decision is unit-tested here and nowhere else.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "profiles/plan.h"
+#include "profiles/profile.h"
+#include "profiles/support/result.h"
+
+namespace mcpsandbox {
+
+// What the launcher found out about this invocation before compiling.
+struct Invocation {
+  std::vector<std::string> argv;
+  std::string resolved_command;  // argv[0] found on the host PATH, symlinks resolved
+  std::string cwd;
+  std::string home;
+  std::map<std::string, std::string> environment;
+};
+
+Result<Plan> compile(const Profile& profile, const Invocation& invocation);
+
+// The runtime preset a command gets when the profile says "auto".
+Runtime detect_runtime(const Invocation& invocation);
+
+}  // namespace mcpsandbox

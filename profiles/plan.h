@@ -1,0 +1,71 @@
+// Plan: everything each enforcement layer needs, compiled from a Profile by pure code. The
+// launcher's backends (mounts, Landlock, seccomp, rlimits, environment) only translate it;
+// no backend decides policy on its own.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "profiles/profile.h"
+
+namespace mcpsandbox {
+
+// One path of the server's filesystem view. In the namespaced sandbox it is mounted at the same
+// path inside a fresh root; without namespaces only Landlock enforces it.
+struct PathGrant {
+  enum class Kind {
+    kReadOnly,      // bind, read-only, nosuid, nodev
+    kReadWrite,     // bind, writable, nosuid, nodev
+    kOverlay,       // the host directory with writes kept in the sandbox and discarded after
+    kSystem,        // like kReadOnly, but a host symlink (merged /usr: /bin -> usr/bin) is
+                    // recreated as the same symlink instead of bound
+  };
+  std::string path;
+  Kind kind;
+  bool optional = false;  // skipped when missing on the host (distribution differences)
+  std::string why;        // shown by `profile check` and in errors
+  // Bind what a root-owned system symlink points to (/etc/resolv.conf -> /run/...). Never set
+  // for user-supplied paths: those must not contain symlinks at all.
+  bool follow_symlink = false;
+};
+
+struct LandlockPlan {
+  int min_abi = 1;
+  bool restrict_tcp = true;  // ABI >= 4: connect/bind only to the ports below
+  std::vector<uint16_t> tcp_connect_ports;
+  std::vector<uint16_t> tcp_bind_ports;
+  bool scope_abstract_unix = true;  // ABI >= 6
+  bool scope_signals = true;        // ABI >= 6
+};
+
+struct SeccompPlan {
+  std::vector<std::string> allow;  // everything else fails with ENOSYS
+  std::vector<std::string> kill;   // kill the process: no legitimate server needs these
+  // Argument-level rules compiled into the filter alongside the lists:
+  // clone() with namespace flags -> EPERM, clone3 -> ENOSYS (so clone's flags are filterable),
+  // ioctl TIOCSTI/TIOCLINUX -> EPERM (masked compare), socket() raw/packet/netlink/MPTCP -> EPERM.
+};
+
+struct ResourceLimits {
+  std::optional<uint64_t> memory_bytes, max_processes, max_open_files, cpu_seconds,
+      max_file_bytes;
+};
+
+struct Plan {
+  std::vector<std::string> argv;
+  std::string cwd;  // inside the sandbox
+  std::vector<PathGrant> paths;
+  bool isolate_network = true;  // an empty network namespace (loopback only)
+  std::vector<std::pair<std::string, std::string>> env;
+  ResourceLimits limits;
+  LandlockPlan landlock;
+  SeccompPlan seccomp;
+  std::set<Layer> required_layers;
+  std::set<Layer> disabled_layers;  // testing only: proves the other layers hold on their own
+};
+
+}  // namespace mcpsandbox

@@ -1,0 +1,50 @@
+// Profile: what a user (or admin) declares about one MCP server, as parsed from a profile file
+// and the command line. Pure data; the compiler turns it into a Plan.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace mcpsandbox {
+
+// The enforcement layers of DESIGN.md that a profile can require (and tests can switch off).
+enum class Layer { kHygiene, kNamespaces, kLandlock, kSeccomp, kCgroups };
+
+std::string layer_name(Layer layer);
+std::optional<Layer> parse_layer(std::string_view name);
+
+enum class NetworkMode { kNone, kHost };
+enum class Runtime { kAuto, kNode, kPython, kStatic };
+
+struct Profile {
+  std::string source;  // the file it came from ("" for command line only), for messages
+
+  std::vector<std::string> read_only_paths;
+  std::vector<std::string> read_write_paths;
+
+  NetworkMode network = NetworkMode::kNone;
+  std::vector<uint16_t> tcp_connect_ports;  // with network "host": ports Landlock lets through
+  std::vector<uint16_t> tcp_bind_ports;
+
+  std::vector<std::string> env_pass;             // names copied from the invoking environment
+  std::map<std::string, std::string> env_set;    // names set to fixed values
+
+  std::optional<uint64_t> memory_bytes;
+  std::optional<uint64_t> max_processes;
+  std::optional<uint64_t> max_open_files;
+  std::optional<uint64_t> cpu_seconds;
+  std::optional<uint64_t> max_file_bytes;
+
+  int landlock_min_abi = 1;  // below this (or without Landlock) the run is refused
+  std::set<Layer> required_layers;
+  std::vector<std::string> extra_syscalls;  // allowed on top of the baseline
+  std::vector<std::string> denied_syscalls;  // removed from the baseline
+
+  Runtime runtime = Runtime::kAuto;
+};
+
+}  // namespace mcpsandbox

@@ -1,0 +1,282 @@
+#include "profiles/profile_parser.h"
+
+#include <cctype>
+#include <set>
+#include <nlohmann/json.hpp>
+
+namespace mcpsandbox {
+namespace {
+
+using nlohmann::json;
+
+class ProfileReader {
+ public:
+  explicit ProfileReader(std::string source) : source_(std::move(source)) {}
+
+  Result<Profile> read(const json& root) {
+    profile_.source = source_;
+    if (!root.is_object()) return fail("", "expected an object");
+    if (auto r = only_keys(root, "", {"$schema", "description", "filesystem", "network", "env",
+                                      "limits", "landlock", "require", "seccomp", "runtime"});
+        !r) {
+      return r.error();
+    }
+    for (auto step : {&ProfileReader::filesystem, &ProfileReader::network, &ProfileReader::env,
+                      &ProfileReader::limits, &ProfileReader::landlock, &ProfileReader::require,
+                      &ProfileReader::seccomp, &ProfileReader::runtime}) {
+      if (auto r = (this->*step)(root); !r) return r.error();
+    }
+    return profile_;
+  }
+
+ private:
+  Error fail(const std::string& pointer, const std::string& what) const {
+    return Error{source_ + ": " + (pointer.empty() ? "/" : pointer) + ": " + what};
+  }
+
+  Result<void> only_keys(const json& object, const std::string& pointer,
+                         std::initializer_list<std::string_view> allowed) const {
+    for (const auto& [key, value] : object.items()) {
+      bool known = false;
+      for (auto name : allowed) known |= name == key;
+      if (!known) {
+        std::string expected;
+        for (auto name : allowed) expected += (expected.empty() ? "" : ", ") + std::string(name);
+        return fail(pointer + "/" + key, "unknown key '" + key + "' (expected one of: " +
+                                             expected + ")");
+      }
+    }
+    return {};
+  }
+
+  Result<std::vector<std::string>> strings(const json& value, const std::string& pointer) const {
+    if (!value.is_array()) return fail(pointer, "expected an array of strings");
+    std::vector<std::string> out;
+    for (size_t i = 0; i < value.size(); ++i) {
+      if (!value[i].is_string() || value[i].get<std::string>().empty()) {
+        return fail(pointer + "/" + std::to_string(i), "expected a non-empty string");
+      }
+      out.push_back(value[i].get<std::string>());
+    }
+    return out;
+  }
+
+  Result<std::vector<uint16_t>> ports(const json& value, const std::string& pointer) const {
+    if (!value.is_array()) return fail(pointer, "expected an array of TCP ports");
+    std::vector<uint16_t> out;
+    for (size_t i = 0; i < value.size(); ++i) {
+      if (!value[i].is_number_unsigned() || value[i].get<uint64_t>() < 1 ||
+          value[i].get<uint64_t>() > 65535) {
+        return fail(pointer + "/" + std::to_string(i), "expected a port number 1-65535");
+      }
+      out.push_back(static_cast<uint16_t>(value[i].get<uint64_t>()));
+    }
+    return out;
+  }
+
+  Result<void> filesystem(const json& root) {
+    if (!root.contains("filesystem")) return {};
+    const json& fs = root["filesystem"];
+    if (!fs.is_object()) return fail("/filesystem", "expected an object");
+    if (auto r = only_keys(fs, "/filesystem", {"ro", "rw"}); !r) return r;
+    if (fs.contains("ro")) {
+      auto paths = strings(fs["ro"], "/filesystem/ro");
+      if (!paths) return paths.error();
+      profile_.read_only_paths = *paths;
+    }
+    if (fs.contains("rw")) {
+      auto paths = strings(fs["rw"], "/filesystem/rw");
+      if (!paths) return paths.error();
+      profile_.read_write_paths = *paths;
+    }
+    return {};
+  }
+
+  Result<void> network(const json& root) {
+    if (!root.contains("network")) return {};
+    const json& net = root["network"];
+    if (!net.is_object()) return fail("/network", "expected an object");
+    if (auto r = only_keys(net, "/network", {"mode", "tcp_connect", "tcp_bind"}); !r) return r;
+    if (net.contains("mode")) {
+      std::string mode = net["mode"].is_string() ? net["mode"].get<std::string>() : "";
+      if (mode == "none") profile_.network = NetworkMode::kNone;
+      else if (mode == "host") profile_.network = NetworkMode::kHost;
+      else return fail("/network/mode", "expected \"none\" or \"host\"");
+    }
+    for (auto [key, target] : {std::pair{"tcp_connect", &profile_.tcp_connect_ports},
+                               std::pair{"tcp_bind", &profile_.tcp_bind_ports}}) {
+      if (!net.contains(key)) continue;
+      auto list = ports(net[key], std::string("/network/") + key);
+      if (!list) return list.error();
+      *target = *list;
+    }
+    return {};
+  }
+
+  Result<void> env(const json& root) {
+    if (!root.contains("env")) return {};
+    const json& env = root["env"];
+    if (!env.is_object()) return fail("/env", "expected an object");
+    if (auto r = only_keys(env, "/env", {"pass", "set"}); !r) return r;
+    if (env.contains("pass")) {
+      auto names = strings(env["pass"], "/env/pass");
+      if (!names) return names.error();
+      profile_.env_pass = *names;
+    }
+    if (env.contains("set")) {
+      if (!env["set"].is_object()) return fail("/env/set", "expected an object of strings");
+      for (const auto& [name, value] : env["set"].items()) {
+        if (!value.is_string()) return fail("/env/set/" + name, "expected a string");
+        profile_.env_set[name] = value.get<std::string>();
+      }
+    }
+    return {};
+  }
+
+  Result<std::optional<uint64_t>> size_or_count(const json& value, const std::string& pointer,
+                                                bool bytes) const {
+    if (value.is_number_unsigned()) return std::optional<uint64_t>(value.get<uint64_t>());
+    if (bytes && value.is_string()) {
+      auto size = parse_byte_size(value.get<std::string>());
+      if (!size) return fail(pointer, size.error().message);
+      return std::optional<uint64_t>(*size);
+    }
+    return fail(pointer, bytes ? "expected a size such as \"512MiB\" or a number of bytes"
+                               : "expected a non-negative integer");
+  }
+
+  Result<void> limits(const json& root) {
+    if (!root.contains("limits")) return {};
+    const json& limits = root["limits"];
+    if (!limits.is_object()) return fail("/limits", "expected an object");
+    if (auto r = only_keys(limits, "/limits",
+                           {"memory", "processes", "open_files", "cpu_seconds", "file_size"});
+        !r) {
+      return r;
+    }
+    struct Field {
+      const char* key;
+      std::optional<uint64_t>* target;
+      bool bytes;
+    } fields[] = {{"memory", &profile_.memory_bytes, true},
+                  {"processes", &profile_.max_processes, false},
+                  {"open_files", &profile_.max_open_files, false},
+                  {"cpu_seconds", &profile_.cpu_seconds, false},
+                  {"file_size", &profile_.max_file_bytes, true}};
+    for (const Field& field : fields) {
+      if (!limits.contains(field.key)) continue;
+      auto value = size_or_count(limits[field.key], std::string("/limits/") + field.key,
+                                 field.bytes);
+      if (!value) return value.error();
+      *field.target = *value;
+    }
+    return {};
+  }
+
+  Result<void> landlock(const json& root) {
+    if (!root.contains("landlock")) return {};
+    const json& landlock = root["landlock"];
+    if (!landlock.is_object()) return fail("/landlock", "expected an object");
+    if (auto r = only_keys(landlock, "/landlock", {"min_abi"}); !r) return r;
+    if (landlock.contains("min_abi")) {
+      const json& abi = landlock["min_abi"];
+      if (!abi.is_number_integer() || abi.get<int>() < 0 || abi.get<int>() > 64) {
+        return fail("/landlock/min_abi",
+                    "expected an integer ABI version (0 allows running without Landlock)");
+      }
+      profile_.landlock_min_abi = abi.get<int>();
+    }
+    return {};
+  }
+
+  Result<void> require(const json& root) {
+    if (!root.contains("require")) return {};
+    auto names = strings(root["require"], "/require");
+    if (!names) return names.error();
+    for (size_t i = 0; i < names->size(); ++i) {
+      auto layer = parse_layer((*names)[i]);
+      if (!layer) {
+        return fail("/require/" + std::to_string(i),
+                    "unknown layer '" + (*names)[i] +
+                        "' (expected hygiene, namespaces, landlock, seccomp or cgroups)");
+      }
+      profile_.required_layers.insert(*layer);
+    }
+    return {};
+  }
+
+  Result<void> seccomp(const json& root) {
+    if (!root.contains("seccomp")) return {};
+    const json& seccomp = root["seccomp"];
+    if (!seccomp.is_object()) return fail("/seccomp", "expected an object");
+    if (auto r = only_keys(seccomp, "/seccomp", {"allow", "deny"}); !r) return r;
+    for (auto [key, target] : {std::pair{"allow", &profile_.extra_syscalls},
+                               std::pair{"deny", &profile_.denied_syscalls}}) {
+      if (!seccomp.contains(key)) continue;
+      auto names = strings(seccomp[key], std::string("/seccomp/") + key);
+      if (!names) return names.error();
+      *target = *names;
+    }
+    return {};
+  }
+
+  Result<void> runtime(const json& root) {
+    if (!root.contains("runtime")) return {};
+    std::string name = root["runtime"].is_string() ? root["runtime"].get<std::string>() : "";
+    if (name == "auto") profile_.runtime = Runtime::kAuto;
+    else if (name == "node") profile_.runtime = Runtime::kNode;
+    else if (name == "python") profile_.runtime = Runtime::kPython;
+    else if (name == "static") profile_.runtime = Runtime::kStatic;
+    else return fail("/runtime", "expected \"auto\", \"node\", \"python\" or \"static\"");
+    return {};
+  }
+
+  std::string source_;
+  Profile profile_;
+};
+
+}  // namespace
+
+Result<uint64_t> parse_byte_size(std::string_view text) {
+  size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  if (digits == 0 || digits > 19) return Error{"expected a size such as \"512MiB\""};
+  uint64_t value = std::stoull(std::string(text.substr(0, digits)));
+  std::string unit(text.substr(digits));
+  uint64_t scale = 0;
+  for (auto [name, factor] : {std::pair{"", 1ull}, {"B", 1ull}, {"K", 1ull << 10},
+                              {"KiB", 1ull << 10}, {"M", 1ull << 20}, {"MiB", 1ull << 20},
+                              {"G", 1ull << 30}, {"GiB", 1ull << 30}, {"T", 1ull << 40},
+                              {"TiB", 1ull << 40}}) {
+    if (unit == name) scale = factor;
+  }
+  if (scale == 0) return Error{"unknown size unit '" + unit + "' (use B, KiB, MiB, GiB or TiB)"};
+  if (value > UINT64_MAX / scale) return Error{"size too large"};
+  return value * scale;
+}
+
+Result<Profile> parse_profile(std::string_view text, const std::string& source) {
+  // nlohmann keeps the last of duplicate keys; in a policy file a duplicate is a mistake that
+  // could silently undo the line above it, so it is an error.
+  std::vector<std::set<std::string>> open_objects;
+  std::string duplicate;
+  auto watch_keys = [&](int, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::object_start) open_objects.emplace_back();
+    if (event == json::parse_event_t::object_end && !open_objects.empty()) open_objects.pop_back();
+    if (event == json::parse_event_t::key && !open_objects.empty() &&
+        !open_objects.back().insert(parsed.get<std::string>()).second && duplicate.empty()) {
+      duplicate = parsed.get<std::string>();
+    }
+    return true;
+  };
+  json root;
+  try {
+    root = json::parse(text, watch_keys, /*allow_exceptions=*/true, /*ignore_comments=*/true);
+  } catch (const json::parse_error& e) {
+    return Error{source + ": not valid JSON: " + e.what()};
+  }
+  if (!duplicate.empty()) return Error{source + ": duplicate key '" + duplicate + "'"};
+  return ProfileReader(source).read(root);
+}
+
+}  // namespace mcpsandbox
