@@ -5,15 +5,17 @@ namespace mcpsandbox {
 Result<ActiveLayers> select_layers(const Plan& plan, const KernelFeatures& features) {
   ActiveLayers layers;
   auto wanted = [&](Layer layer) { return !plan.disabled_layers.count(layer); };
-  auto required = [&](Layer layer) { return plan.required_layers.count(layer) > 0; };
+  // The testing switch overrides requirements: it exists to run with a layer missing.
+  auto required = [&](Layer layer) {
+    return plan.required_layers.count(layer) > 0 && wanted(layer);
+  };
   auto refuse = [&](Layer layer, const std::string& why) {
     return Error{"the profile requires the " + layer_name(layer) + " layer: " + why};
   };
 
   layers.namespaces = wanted(Layer::kNamespaces) && features.user_namespaces.available;
   if (!layers.namespaces && required(Layer::kNamespaces)) {
-    return refuse(Layer::kNamespaces, wanted(Layer::kNamespaces) ? features.user_namespaces.detail
-                                                                 : "switched off for testing");
+    return refuse(Layer::kNamespaces, features.user_namespaces.detail);
   }
   if (wanted(Layer::kLandlock) && plan.landlock.min_abi > 0) {
     if (features.landlock_abi < plan.landlock.min_abi) {
@@ -27,11 +29,9 @@ Result<ActiveLayers> select_layers(const Plan& plan, const KernelFeatures& featu
     }
     layers.landlock = true;
     layers.landlock_abi = features.landlock_abi;
-  } else if (required(Layer::kLandlock) && !wanted(Layer::kLandlock)) {
-    return refuse(Layer::kLandlock, "switched off for testing");
   }
   layers.seccomp = wanted(Layer::kSeccomp) && features.seccomp.available;
-  if (!layers.seccomp && required(Layer::kSeccomp) && wanted(Layer::kSeccomp)) {
+  if (!layers.seccomp && required(Layer::kSeccomp)) {
     return refuse(Layer::kSeccomp, features.seccomp.detail);
   }
   layers.cgroups = wanted(Layer::kCgroups) && features.cgroups.available;

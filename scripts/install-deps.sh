@@ -7,7 +7,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 packages=(
   build-essential cmake pkg-config git
   clang llvm libbpf-dev bpftool
-  libseccomp-dev libcap-dev strace
+  libseccomp-dev libcap-dev
   nlohmann-json3-dev libcli11-dev libboost-dev libsimdjson-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libsodium-dev

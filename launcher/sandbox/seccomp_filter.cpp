@@ -51,13 +51,18 @@ std::optional<SetupError> add_process_rules(scmp_filter_ctx ctx) {
 }
 
 // Terminal injection: compare only the low 32 bits, since the kernel ignores the upper ones
-// (CVE-2019-10063 in flatpak compared all 64).
-std::optional<SetupError> add_ioctl_rules(scmp_filter_ctx ctx) {
+// (CVE-2019-10063 in flatpak compared all 64). These live in a second filter whose default is
+// to allow: libseccomp lets an unconditional allow for ioctl override conditional denials in
+// the same filter, while the kernel always applies the stricter verdict of two filters.
+std::optional<SetupError> load_ioctl_denials() {
+  Context ctx(seccomp_init(SCMP_ACT_ALLOW), &seccomp_release);
+  if (!ctx) return SetupError::from(ENOMEM, "seccomp_init");
   for (uint64_t request : {uint64_t{TIOCSTI}, uint64_t{TIOCLINUX}}) {
-    MCPSANDBOX_STEP(add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl),
+    MCPSANDBOX_STEP(add(ctx.get(), SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl),
                         {SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, request)}, "ioctl"));
   }
-  return add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), {}, "ioctl");
+  if (int rc = seccomp_load(ctx.get()); rc < 0) return fail(rc, "load ioctl filter");
+  return std::nullopt;
 }
 
 // Sockets: unix, and TCP/UDP over IPv4/IPv6. No raw or packet sockets, no netlink, no MPTCP
@@ -110,7 +115,7 @@ std::optional<SetupError> load_seccomp_filter(const SeccompPlan& plan) {
     MCPSANDBOX_STEP(add(ctx.get(), SCMP_ACT_KILL_PROCESS, nr, {}, name.c_str()));
   }
   for (const std::string& name : plan.allow) {
-    if (name == "clone" || name == "clone3" || name == "ioctl" || name == "socket") continue;
+    if (name == "clone" || name == "clone3" || name == "socket") continue;
     int nr = seccomp_syscall_resolve_name(name.c_str());
     if (nr == __NR_SCMP_ERROR) continue;
     if (int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ALLOW, nr, 0); rc < 0 && rc != -EEXIST) {
@@ -121,10 +126,9 @@ std::optional<SetupError> load_seccomp_filter(const SeccompPlan& plan) {
     return std::find(plan.allow.begin(), plan.allow.end(), name) != plan.allow.end();
   };
   if (allowed("clone")) MCPSANDBOX_STEP(add_process_rules(ctx.get()));
-  if (allowed("ioctl")) MCPSANDBOX_STEP(add_ioctl_rules(ctx.get()));
   if (allowed("socket")) MCPSANDBOX_STEP(add_socket_rules(ctx.get()));
   if (int rc = seccomp_load(ctx.get()); rc < 0) return fail(rc, "load");
-  return std::nullopt;
+  return load_ioctl_denials();
 }
 
 }  // namespace mcpsandbox

@@ -1,0 +1,60 @@
+// Runs the escape probe through `mcpsandbox run` and collects its verdict.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tests/support/child_process.h"
+
+namespace mcpsandbox::testing {
+
+struct ProbeOutcome {
+  int exit_status = -1;
+  std::optional<nlohmann::json> result;  // the probe's report, if it lived to send one
+  std::string log;                       // mcpsandbox's stderr
+
+  bool killed_by_seccomp() const { return exit_status == 128 + SIGSYS && !result; }
+  bool attack_succeeded() const { return result && (*result)["ok"].get<bool>(); }
+  std::string error() const { return result ? (*result)["errno"].get<std::string>() : ""; }
+  std::string detail() const { return result ? (*result)["detail"].get<std::string>() : ""; }
+};
+
+inline std::string probe_binary() { return ESCAPE_PROBE_BINARY; }
+
+// `prefix` goes before mcpsandbox (setpriv, unshare); `options` after `run`.
+inline ProbeOutcome run_probe(const std::vector<std::string>& options,
+                              const std::vector<std::string>& attack,
+                              const std::vector<std::string>& prefix = {}) {
+  std::vector<std::string> argv = prefix;
+  argv.push_back(mcpsandbox_binary());
+  argv.insert(argv.end(), {"--log-level", "info", "run", "--grace", "200ms"});
+  argv.insert(argv.end(), options.begin(), options.end());
+  argv.push_back("--");
+  argv.push_back(probe_binary());
+  argv.insert(argv.end(), attack.begin(), attack.end());
+  ChildProcess sandbox(argv);
+  ProbeOutcome outcome;
+  for (const std::string& line : sandbox.read_all_lines(60s)) {
+    auto message = nlohmann::json::parse(line, nullptr, false);
+    if (!message.is_discarded() && message.value("method", "") == "probe/result") {
+      outcome.result = message["params"];
+    }
+  }
+  sandbox.close_stdin();
+  outcome.exit_status = sandbox.wait(30s).value_or(-1);
+  outcome.log = sandbox.stderr_text();
+  return outcome;
+}
+
+// Prints what a failed expectation needs to be understood.
+inline std::string describe(const ProbeOutcome& o) {
+  return "exit " + std::to_string(o.exit_status) + ", result " +
+         (o.result ? o.result->dump() : std::string("none")) + "\nlog:\n" + o.log;
+}
+
+}  // namespace mcpsandbox::testing

@@ -1,0 +1,231 @@
+// Escape probe: runs inside the sandbox as the "MCP server", tries one attack named on its
+// command line and reports what happened as a JSON-RPC notification on stdout (which
+// mcpsandbox relays to the test), then exits. An attack that seccomp answers by killing the
+// process reports nothing: the test sees exit status 128+SIGSYS instead.
+#include <fcntl.h>
+#include <linux/io_uring.h>
+#include <linux/perf_event.h>
+#include <linux/userfaultfd.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+std::string json_escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) continue;
+    out += c;
+  }
+  return out;
+}
+
+// ok: the attack succeeded (the sandbox failed). err: the errno that stopped it.
+int report(const std::string& attack, bool ok, int err, const std::string& detail = "") {
+  std::printf(
+      "{\"jsonrpc\":\"2.0\",\"method\":\"probe/result\",\"params\":{\"attack\":\"%s\",\"ok\":%s,"
+      "\"errno\":\"%s\",\"detail\":\"%s\"}}\n",
+      json_escape(attack).c_str(), ok ? "true" : "false", ok ? "" : strerrorname_np(err),
+      json_escape(detail).c_str());
+  std::fflush(stdout);
+  return 0;
+}
+
+int result_of(const std::string& attack, long rc, const std::string& detail = "") {
+  return report(attack, rc >= 0, rc >= 0 ? 0 : errno, detail);
+}
+
+int read_file(const char* path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return report("read", false, errno, path);
+  char buf[64];
+  ssize_t n = read(fd, buf, sizeof buf);
+  int err = errno;
+  close(fd);
+  return report("read", n >= 0, err, path);
+}
+
+int write_file(const char* path) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return report("write", false, errno, path);
+  ssize_t n = write(fd, "owned\n", 6);
+  int err = errno;
+  close(fd);
+  return report("write", n == 6, err, path);
+}
+
+int connect_tcp(int port) {
+  int sock = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (sock < 0) return report("tcp-connect", false, errno);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return result_of("tcp-connect", connect(sock, reinterpret_cast<sockaddr*>(&addr), sizeof addr));
+}
+
+int connect_unix(const std::string& name, bool abstract) {
+  int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (sock < 0) return report("unix-connect", false, errno);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  size_t offset = abstract ? 1 : 0;
+  std::memcpy(addr.sun_path + offset, name.data(), std::min(name.size(), sizeof addr.sun_path - 2));
+  socklen_t length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + offset + name.size());
+  return result_of(abstract ? "abstract-connect" : "unix-connect",
+                   connect(sock, reinterpret_cast<sockaddr*>(&addr), length), name);
+}
+
+int open_fds() {
+  std::string open;
+  for (int fd = 3; fd < 1024; ++fd) {
+    if (fcntl(fd, F_GETFD) >= 0) open += std::to_string(fd) + " ";
+  }
+  return report("inherited-fds", !open.empty(), EBADF, open);
+}
+
+int fork_bomb() {
+  int children = 0;
+  std::vector<pid_t> pids;
+  while (children < 100000) {
+    pid_t pid = fork();
+    if (pid < 0) break;
+    if (pid == 0) {
+      pause();
+      _exit(0);
+    }
+    pids.push_back(pid);
+    ++children;
+  }
+  int err = errno;
+  for (pid_t pid : pids) kill(pid, SIGKILL);
+  for (pid_t pid : pids) waitpid(pid, nullptr, 0);
+  return report("fork-bomb", children >= 100000, err, std::to_string(children));
+}
+
+int memory_bomb() {
+  size_t total = 0;
+  constexpr size_t kChunk = 64u << 20;
+  while (total < (64ull << 30)) {
+    char* block = static_cast<char*>(malloc(kChunk));
+    if (!block) break;
+    memset(block, 1, kChunk);
+    total += kChunk;
+  }
+  return report("memory-bomb", total >= (64ull << 30), ENOMEM, std::to_string(total >> 20) + " MiB");
+}
+
+int capabilities() {
+  FILE* status = fopen("/proc/self/status", "r");
+  char line[256];
+  std::string caps;
+  while (status && fgets(line, sizeof line, status)) {
+    if (strncmp(line, "Cap", 3) == 0) caps += line;
+  }
+  bool any = caps.find("CapEff:\t0000000000000000") == std::string::npos ||
+             caps.find("CapPrm:\t0000000000000000") == std::string::npos ||
+             caps.find("CapBnd:\t0000000000000000") == std::string::npos;
+  return report("capabilities", any, EPERM, caps);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return 2;
+  std::string attack = argv[1];
+  const char* arg = argc > 2 ? argv[2] : "";
+  const char* arg2 = argc > 3 ? argv[3] : "";
+  if (attack == "read") return read_file(arg);
+  if (attack == "write") return write_file(arg);
+  if (attack == "list") {
+    int fd = open(arg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    return result_of("list", fd, arg);
+  }
+  if (attack == "symlink-escape") {  // arg: link path inside a rw root, arg2: target outside
+    if (symlink(arg2, arg) < 0) return report("symlink-escape", false, errno, "symlink");
+    return read_file(arg);
+  }
+  if (attack == "hardlink-escape") {
+    if (link(arg2, arg) < 0) return report("hardlink-escape", false, errno, "link");
+    return read_file(arg);
+  }
+  if (attack == "kill") return result_of("kill", kill(atoi(arg), SIGTERM), arg);
+  if (attack == "ptrace") return result_of("ptrace", ptrace(PTRACE_ATTACH, atoi(arg), 0, 0));
+  if (attack == "tcp-connect") return connect_tcp(atoi(arg));
+  if (attack == "tcp-bind") {
+    int sock = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(atoi(arg)));
+    return result_of("tcp-bind", bind(sock, reinterpret_cast<sockaddr*>(&addr), sizeof addr));
+  }
+  if (attack == "unix-connect") return connect_unix(arg, false);
+  if (attack == "abstract-connect") return connect_unix(arg, true);
+  if (attack == "unshare-user") return result_of("unshare-user", unshare(CLONE_NEWUSER));
+  if (attack == "mount") return result_of("mount", mount("none", "/tmp", "tmpfs", 0, nullptr));
+  if (attack == "bpf") return result_of("bpf", syscall(SYS_bpf, 0, nullptr, 0));
+  if (attack == "io_uring") {
+    io_uring_params params{};
+    return result_of("io_uring", syscall(SYS_io_uring_setup, 1, &params));
+  }
+  if (attack == "perf_event_open") {
+    perf_event_attr attr{};
+    attr.size = sizeof attr;
+    attr.type = PERF_TYPE_SOFTWARE;
+    attr.config = PERF_COUNT_SW_CPU_CLOCK;
+    return result_of("perf_event_open", syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0));
+  }
+  if (attack == "userfaultfd") return result_of("userfaultfd", syscall(SYS_userfaultfd, O_CLOEXEC));
+  if (attack == "keyctl") return result_of("keyctl", syscall(SYS_keyctl, 0 /*GET_KEYRING_ID*/, -3, 0));
+  if (attack == "tiocsti") {
+    // The upper 32 bits must not let the request slip past the filter.
+    char c = 'x';
+    return result_of("tiocsti", syscall(SYS_ioctl, 0, 0x100000000ull | TIOCSTI, &c));
+  }
+  if (attack == "int80") {
+    long rc;
+    asm volatile("int $0x80" : "=a"(rc) : "a"(20) : "memory");  // i386 getpid
+    return result_of("int80", rc);
+  }
+  if (attack == "x32") {
+    return result_of("x32", syscall(0x40000000 | 39));  // x32 getpid
+  }
+  if (attack == "mptcp") return result_of("mptcp", socket(AF_INET, SOCK_STREAM, 262));
+  if (attack == "raw-socket") return result_of("raw-socket", socket(AF_INET, SOCK_RAW, IPPROTO_ICMP));
+  if (attack == "packet-socket") return result_of("packet-socket", socket(AF_PACKET, SOCK_RAW, 0));
+  if (attack == "inherited-fds") return open_fds();
+  if (attack == "fork-bomb") return fork_bomb();
+  if (attack == "memory-bomb") return memory_bomb();
+  if (attack == "capabilities") return capabilities();
+  if (attack == "exec") {  // exec another program (a setuid one, say) with the rest as argv
+    execv(arg, argv + 2);
+    return report("exec", false, errno, arg);
+  }
+  if (attack == "hostname") {
+    char name[64] = {};
+    gethostname(name, sizeof name - 1);
+    return report("hostname", true, 0, name);
+  }
+  std::fprintf(stderr, "probe: unknown attack %s\n", attack.c_str());
+  return 2;
+}
