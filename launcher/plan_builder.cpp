@@ -84,10 +84,12 @@ Result<Profile> load_profile(const RunOptions& options) {
   return profile;
 }
 
-Result<Plan> build_plan(const RunOptions& options) {
+Result<Plan> build_plan(const RunOptions& options, const std::string& private_tmp) {
   auto profile = load_profile(options);
   if (!profile) return profile.error();
-  auto plan = compile(*profile, describe_invocation(options.command));
+  Invocation invocation = describe_invocation(options.command);
+  invocation.private_tmp = private_tmp;
+  auto plan = compile(*profile, invocation);
   if (!plan) return plan.error();
   for (const std::string& name : options.testing_disable) {
     plan->disabled_layers.insert(*parse_layer(name));

@@ -10,6 +10,8 @@
 namespace mcpsandbox {
 
 Result<Profile> load_profile(const RunOptions& options);
-Result<Plan> build_plan(const RunOptions& options);
+// `private_tmp`: the launcher-made temporary directory when the sandbox has no mount
+// namespace, or empty.
+Result<Plan> build_plan(const RunOptions& options, const std::string& private_tmp = "");
 
 }  // namespace mcpsandbox

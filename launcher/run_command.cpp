@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 
@@ -11,6 +12,7 @@
 #include "launcher/kernel_probe.h"
 #include "launcher/layer_selection.h"
 #include "launcher/plan_builder.h"
+#include "launcher/private_temp_dir.h"
 #include "launcher/process_tree.h"
 #include "launcher/signals.h"
 #include "launcher/spawn.h"
@@ -40,12 +42,25 @@ int run_server(const RunOptions& options, const Logger& logger) {
     logger.error(r.error().message);
     return kInternalFailure;
   }
-  auto plan = build_plan(options);
+  KernelFeatures features = probe_kernel();
+  bool namespaced = features.user_namespaces.available &&
+                    std::find(options.testing_disable.begin(), options.testing_disable.end(),
+                              "namespaces") == options.testing_disable.end();
+  std::optional<PrivateTempDir> private_tmp;
+  if (!namespaced) {
+    auto made = PrivateTempDir::create();
+    if (!made) {
+      logger.error(made.error().message);
+      return kInternalFailure;
+    }
+    private_tmp.emplace(std::move(*made));
+  }
+  auto plan = build_plan(options, private_tmp ? private_tmp->path() : "");
   if (!plan) {
     logger.error(plan.error().message);
     return kUsageError;
   }
-  auto layers = select_layers(*plan, probe_kernel());
+  auto layers = select_layers(*plan, features);
   if (!layers) {
     logger.error(layers.error().message);
     return kInternalFailure;

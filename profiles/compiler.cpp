@@ -193,6 +193,11 @@ Result<Plan> compile(const Profile& profile, const Invocation& invocation) {
     return r.error();
   }
 
+  if (!invocation.private_tmp.empty()) {
+    plan.paths.push_back({invocation.private_tmp, PathGrant::Kind::kReadWrite, false,
+                          "private temporary directory"});
+  }
+
   // Environment: the default allowlist, the profile's pass list, then fixed values.
   std::vector<std::string> pass(std::begin(kDefaultEnv), std::end(kDefaultEnv));
   pass.insert(pass.end(), profile.env_pass.begin(), profile.env_pass.end());
@@ -207,6 +212,7 @@ Result<Plan> compile(const Profile& profile, const Invocation& invocation) {
   Runtime runtime =
       profile.runtime == Runtime::kAuto ? detect_runtime(invocation) : profile.runtime;
   add_runtime_preset(runtime, invocation, network, plan.paths, plan.env);
+  if (!invocation.private_tmp.empty()) plan.env.emplace_back("TMPDIR", invocation.private_tmp);
   for (const auto& [name, value] : profile.env_set) {
     std::erase_if(plan.env, [&](const auto& entry) { return entry.first == name; });
     plan.env.emplace_back(name, value);

@@ -19,6 +19,9 @@ struct Invocation {
   std::string cwd;
   std::string home;
   std::map<std::string, std::string> environment;
+  // Without a mount namespace there is no private /tmp: the launcher makes this directory
+  // instead and the server gets it as TMPDIR (empty when namespaces are used).
+  std::string private_tmp;
 };
 
 Result<Plan> compile(const Profile& profile, const Invocation& invocation);

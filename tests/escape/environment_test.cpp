@@ -1,0 +1,98 @@
+// The sandbox as other users get it: as an unprivileged user (user namespaces), where user
+// namespaces are blocked (the fallback to hygiene + Landlock + seccomp, as on Ubuntu 24.04),
+// and checks that `mcpsandbox doctor` predicts what a run actually enforces.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "tests/escape/escape_harness.h"
+
+namespace mcpsandbox::testing {
+namespace {
+
+const std::vector<std::string> kAsNobody = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+                                            "--clear-groups", "--"};
+// A user namespace of our own in which no further user namespace may be created.
+const std::vector<std::string> kNoUserNamespaces = {
+    "/usr/bin/unshare", "--user", "--map-root-user", "/bin/sh", "-c",
+    "echo 0 > /proc/sys/user/max_user_namespaces && exec \"$0\" \"$@\""};
+
+std::string doctor_line(const std::vector<std::string>& prefix, const std::string& layer) {
+  std::vector<std::string> argv = prefix;
+  argv.insert(argv.end(), {mcpsandbox_binary(), "doctor"});
+  ChildProcess doctor(argv);
+  for (const auto& line : doctor.read_all_lines(20s)) {
+    if (line.find(layer) != std::string::npos) return line;
+  }
+  return {};
+}
+
+bool doctor_says_yes(const std::string& line) { return line.find(" yes ") != std::string::npos; }
+
+class Environments : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (geteuid() != 0) GTEST_SKIP() << "switching users and namespaces for these tests needs root";
+    chmod(shared_.path().c_str(), 0777);  // nobody writes here
+  }
+  TempDir shared_;
+};
+
+TEST_F(Environments, UnprivilegedUserGetsTheFullSandbox) {
+  ASSERT_TRUE(doctor_says_yes(doctor_line(kAsNobody, "L1 namespaces")))
+      << "unprivileged user namespaces are expected on this kernel (KERNEL.md)";
+  ProbeOutcome hostname = run_probe({"--rw", shared_.path()}, {"hostname"}, kAsNobody);
+  EXPECT_EQ(hostname.detail(), "mcpsandbox") << describe(hostname);
+  EXPECT_NE(hostname.log.find("L1 namespaces (user"), std::string::npos) << hostname.log;
+  ProbeOutcome shadow = run_probe({"--rw", shared_.path()}, {"read", "/etc/shadow"}, kAsNobody);
+  EXPECT_EQ(shadow.error(), "ENOENT") << describe(shadow);
+  ProbeOutcome write = run_probe({"--rw", shared_.path()}, {"write", shared_.file("x")}, kAsNobody);
+  EXPECT_TRUE(write.attack_succeeded()) << describe(write);
+  ProbeOutcome bpf = run_probe({"--rw", shared_.path()}, {"bpf"}, kAsNobody);
+  EXPECT_TRUE(bpf.killed_by_seccomp()) << describe(bpf);
+  ProbeOutcome caps = run_probe({}, {"capabilities"}, kAsNobody);
+  EXPECT_FALSE(caps.attack_succeeded()) << describe(caps);
+}
+
+TEST_F(Environments, WithoutUserNamespacesLandlockAndSeccompStillConfine) {
+  std::string line = doctor_line(kNoUserNamespaces, "L1 namespaces");
+  ASSERT_FALSE(line.empty()) << "unshare --user is needed to build this environment";
+  EXPECT_FALSE(doctor_says_yes(line)) << line;
+  EXPECT_NE(line.find("max_user_namespaces is 0"), std::string::npos) << line;
+
+  ProbeOutcome layers = run_probe({}, {"hostname"}, kNoUserNamespaces);
+  EXPECT_NE(layers.log.find("L1 namespaces OFF"), std::string::npos) << layers.log;
+  EXPECT_NE(layers.log.find("L2 landlock ABI"), std::string::npos) << layers.log;
+  ProbeOutcome shadow = run_probe({}, {"read", "/etc/shadow"}, kNoUserNamespaces);
+  EXPECT_EQ(shadow.error(), "EACCES") << describe(shadow);
+  ProbeOutcome write = run_probe({}, {"write", "/usr/owned-by-probe"}, kNoUserNamespaces);
+  EXPECT_FALSE(write.attack_succeeded()) << describe(write);
+  ProbeOutcome bpf = run_probe({}, {"bpf"}, kNoUserNamespaces);
+  EXPECT_TRUE(bpf.killed_by_seccomp()) << describe(bpf);
+  // A private temporary directory stands in for the missing private /tmp.
+  ProbeOutcome host_tmp = run_probe({}, {"write", "/tmp/mcpsandbox-probe-escaped"}, kNoUserNamespaces);
+  EXPECT_FALSE(host_tmp.attack_succeeded()) << describe(host_tmp);
+  // A profile that requires namespaces refuses to run here.
+  ProbeOutcome required = run_probe({"--require", "namespaces"}, {"hostname"}, kNoUserNamespaces);
+  EXPECT_EQ(required.exit_status, 125) << describe(required);
+  EXPECT_NE(required.log.find("requires the namespaces layer"), std::string::npos) << required.log;
+}
+
+TEST_F(Environments, DoctorAgreesWithWhatARunEnforces) {
+  bool namespaces = doctor_says_yes(doctor_line({}, "L1 namespaces"));
+  ProbeOutcome hostname = run_probe({}, {"hostname"});
+  EXPECT_EQ(hostname.detail() == "mcpsandbox", namespaces) << describe(hostname);
+
+  std::string landlock = doctor_line({}, "L2 landlock");
+  if (!doctor_says_yes(landlock)) GTEST_SKIP() << "doctor reports no Landlock: " << landlock;
+  ProbeOutcome shadow = run_probe({"--testing-disable-layer", "namespaces"}, {"read", "/etc/shadow"});
+  EXPECT_EQ(shadow.error(), "EACCES") << "doctor said Landlock works: " << describe(shadow);
+
+  std::string seccomp = doctor_line({}, "L3 seccomp");
+  ASSERT_TRUE(doctor_says_yes(seccomp)) << seccomp;
+  EXPECT_TRUE(run_probe({}, {"bpf"}).killed_by_seccomp());
+}
+
+}  // namespace
+}  // namespace mcpsandbox::testing
