@@ -42,4 +42,12 @@ if [[ -f $peers/package-lock.json ]]; then
     (cd "$peers" && npm ci --no-audit --no-fund --loglevel=error </dev/null)
   fi
 fi
+# The npx test runs `npx -y @modelcontextprotocol/server-filesystem@VERSION` offline in the
+# sandbox (as users do once a package is cached): put that version and its dependencies into
+# the npm cache the way npx itself does.
+if [[ -f $peers/package.json ]]; then
+  version=$(node -p "require('$peers/package.json').dependencies['@modelcontextprotocol/server-filesystem']")
+  (cd /tmp && npm exec --yes --loglevel=error \
+    --package="@modelcontextprotocol/server-filesystem@$version" -- node -e 0 </dev/null)
+fi
 echo "install-deps: ok" >&2

@@ -36,9 +36,12 @@ struct Rule {
 std::vector<Rule> rules_for(const Plan& plan, bool namespaced) {
   std::vector<Rule> rules;
   for (const PathGrant& grant : plan.paths) {
-    bool writable = grant.kind == PathGrant::Kind::kReadWrite ||
-                    grant.kind == PathGrant::Kind::kOverlay;
-    rules.push_back({grant.path, writable ? kReadWrite : kReadOnly, true});
+    uint64_t rights = kReadOnly;
+    if (grant.kind == PathGrant::Kind::kReadWrite) rights = kReadWrite;
+    // A package cache holds the server's own code: npx installs into it and then runs it.
+    // Its writes die with the sandbox, so executing them is the server running itself.
+    if (grant.kind == PathGrant::Kind::kOverlay) rights = kReadWrite | ll::kExecute;
+    rules.push_back({grant.path, rights, true});
   }
   rules.push_back({"/proc", ll::kReadFile | ll::kReadDir, false});
   for (const char* node : {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom"}) {
