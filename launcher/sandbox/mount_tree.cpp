@@ -66,7 +66,8 @@ std::optional<SetupError> open_host_path(const PathGrant& grant, UniqueFd& out) 
     if (!::realpath(path.c_str(), resolved)) return fail("resolve " + path);
     path = resolved;
   }
-  out.reset(kernel::openat2(AT_FDCWD, path.c_str(), O_PATH | O_CLOEXEC | O_NOFOLLOW, 0,
+  // No O_NOFOLLOW: with O_PATH it would hand back the symlink itself instead of failing.
+  out.reset(kernel::openat2(AT_FDCWD, path.c_str(), O_PATH | O_CLOEXEC, 0,
                             RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS));
   if (!out.valid()) {
     if (errno == ELOOP) {

@@ -164,6 +164,8 @@ long ChildProcess::rss_kib() const {
 std::string mcpsandbox_binary() { return MCPSANDBOX_TEST_BINARY; }
 std::string fixture_server_binary() { return FIXTURE_SERVER_BINARY; }
 std::string echo_server_binary() { return ECHO_SERVER_BINARY; }
+std::string echo_server_static_binary() { return ECHO_SERVER_STATIC_BINARY; }
+std::string python_server_script() { return PYTHON_SERVER_SCRIPT; }
 
 TempDir::TempDir() {
   const char* base = getenv("TMPDIR");

@@ -54,6 +54,8 @@ class ChildProcess {
 std::string mcpsandbox_binary();
 std::string fixture_server_binary();
 std::string echo_server_binary();
+std::string echo_server_static_binary();
+std::string python_server_script();
 
 // A fresh directory under $TMPDIR, removed with its contents at destruction.
 class TempDir {
