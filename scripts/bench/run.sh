@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
-# Builds (Release flags via the default RelWithDebInfo build) and runs the proxy benchmark:
-# the same workloads direct and through mcpsandbox, ratios printed side by side.
+# Builds and runs the benchmarks; each prints its baseline measured in the same run.
+#   proxy_bench:   relay latency and throughput, direct vs copy relay vs mcpsandbox
+#   startup_bench: sandbox start-up vs direct and bubblewrap, seccomp's per-syscall cost
+#   message_bench: CPU cost of validating messages (Google Benchmark)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 bash "$here/scripts/build.sh" >/dev/null
 "$here/build/scripts/bench/proxy_bench" "$here/build/mcpsandbox" "$here/build/tests/echo_server"
+echo
+"$here/build/scripts/bench/startup_bench" "$here/build/mcpsandbox"
+echo
+if [[ -x $here/build/scripts/bench/message_bench ]]; then
+  "$here/build/scripts/bench/message_bench" --benchmark_min_time=0.2
+fi
