@@ -45,7 +45,7 @@ FeatureProbe probe_user_namespaces() {
   std::ifstream apparmor("/proc/sys/kernel/apparmor_restrict_unprivileged_userns");
   int restricted = 0;
   if (apparmor >> restricted && restricted == 1) {
-    why += " (AppArmor restricts unprivileged user namespaces; install packaging/apparmor/mcpsandbox)";
+    why += " (AppArmor restricts unprivileged user namespaces; install launcher/apparmor/mcpsandbox, see README)";
   }
   return {false, "cannot create a user namespace: " + why};
 }

@@ -66,3 +66,21 @@ TEST(Runtimes, RejectsABadProfileWithFileAndPointer) {
 
 }  // namespace
 }  // namespace mcpsandbox::testing
+
+namespace mcpsandbox::testing {
+namespace {
+
+TEST(ProfileCheck, AcceptsTheShippedExampleAndPrintsItsPlan) {
+  std::string example = std::string(PROJECT_SOURCE_DIR) + "/profiles/examples/filesystem-project.json";
+  ChildProcess check({mcpsandbox_binary(), "profile", "check", example, "--", "npx", "-y", "pkg"});
+  std::string out;
+  for (const auto& line : check.read_all_lines()) out += line + "\n";
+  EXPECT_EQ(check.wait(), 0) << check.stderr_text();
+  EXPECT_NE(out.find("valid"), std::string::npos) << out;
+  EXPECT_NE(out.find("/src/project"), std::string::npos) << out;
+  EXPECT_NE(out.find("overlay"), std::string::npos) << "node preset: " << out;
+  EXPECT_NE(out.find("NODE_ENV"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace mcpsandbox::testing
