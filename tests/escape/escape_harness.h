@@ -51,6 +51,39 @@ inline ProbeOutcome run_probe(const std::vector<std::string>& options,
   return outcome;
 }
 
+// What `mcpsandbox doctor` says this kernel enforces, asked once per test binary: tests of a
+// feature the kernel lacks skip with doctor's reason instead of failing or passing silently.
+struct DoctorReport {
+  std::string namespaces, landlock;
+  int landlock_abi = 0;
+  bool has_namespaces() const { return namespaces.find(" yes ") != std::string::npos; }
+};
+
+inline const DoctorReport& doctor_report() {
+  static const DoctorReport report = [] {
+    DoctorReport r;
+    ChildProcess doctor({mcpsandbox_binary(), "doctor"});
+    for (const auto& line : doctor.read_all_lines(20s)) {
+      if (line.find("L1 namespaces") != std::string::npos) r.namespaces = line;
+      if (line.find("L2 landlock") != std::string::npos) {
+        r.landlock = line;
+        auto abi = line.find("ABI ");
+        if (abi != std::string::npos) r.landlock_abi = std::stoi(line.substr(abi + 4));
+      }
+    }
+    return r;
+  }();
+  return report;
+}
+
+#define SKIP_WITHOUT_NAMESPACES()                                                     \
+  if (!doctor_report().has_namespaces())                                             \
+  GTEST_SKIP() << "user namespaces unavailable here: " << doctor_report().namespaces
+
+#define SKIP_BELOW_LANDLOCK_ABI(abi)                                                   \
+  if (doctor_report().landlock_abi < (abi))                                           \
+  GTEST_SKIP() << "needs Landlock ABI " << (abi) << ": " << doctor_report().landlock
+
 // Prints what a failed expectation needs to be understood.
 inline std::string describe(const ProbeOutcome& o) {
   return "exit " + std::to_string(o.exit_status) + ", result " +
