@@ -35,31 +35,30 @@ std::vector<char*> c_strings(std::vector<std::string>& storage) {
   return out;
 }
 
-// execvp searches the PATH of the calling process, so the sandbox's environment must be the
-// process environment, not just the exec's.
-[[noreturn]] void exec_with(const std::vector<std::string>& argv,
-                            const std::vector<std::pair<std::string, std::string>>& env,
-                            int failure_fd, bool as_setup_error) {
-  std::vector<std::string> env_storage, argv_storage(argv);
-  for (const auto& [name, value] : env) env_storage.push_back(name + "=" + value);
-  std::vector<char*> envp = c_strings(env_storage), args = c_strings(argv_storage);
-  environ = envp.data();
-  ::execvp(args[0], args.data());
-  int err = errno;
-  if (as_setup_error) {
-    SetupError failure = SetupError::from(err, "cannot execute '" + argv[0] + "'", true);
-    write_all(failure_fd, &failure, sizeof failure);
-  } else {
-    write_all(failure_fd, &err, sizeof err);
+// argv and environment as the C arrays exec wants, built before any fork: the vfork child
+// below may not allocate.
+struct ExecArguments {
+  ExecArguments(const std::vector<std::string>& argv,
+                const std::vector<std::pair<std::string, std::string>>& env)
+      : argv_storage(argv) {
+    for (const auto& [name, value] : env) env_storage.push_back(name + "=" + value);
+    args = c_strings(argv_storage);
+    envp = c_strings(env_storage);
   }
-  ::_exit(127);
-}
+  std::vector<std::string> argv_storage, env_storage;
+  std::vector<char*> args, envp;
+};
 
 }  // namespace
 
 void exec_server(const std::vector<std::string>& argv,
                  const std::vector<std::pair<std::string, std::string>>& env, int report_fd) {
-  exec_with(argv, env, report_fd, true);
+  ExecArguments prepared(argv, env);
+  environ = prepared.envp.data();
+  ::execvp(prepared.args[0], prepared.args.data());
+  SetupError failure = SetupError::from(errno, "cannot execute '" + argv[0] + "'", true);
+  write_all(report_fd, &failure, sizeof failure);
+  ::_exit(127);
 }
 
 void run_sandbox_init(const std::vector<std::string>& argv,
@@ -74,38 +73,28 @@ void run_sandbox_init(const std::vector<std::string>& argv,
   for (int sig : kForwarded) sigaddset(&waited, sig);
   ::sigprocmask(SIG_BLOCK, &waited, nullptr);
 
-  int exec_report[2];
-  if (::pipe2(exec_report, O_CLOEXEC) < 0) {
-    SetupError failure = SetupError::from(errno, "init: pipe");
-    write_all(channels.report_fd, &failure, sizeof failure);
-    ::_exit(125);
-  }
-  pid_t server = ::fork();
-  if (server < 0) {
-    SetupError failure = SetupError::from(errno, "init: fork");
-    write_all(channels.report_fd, &failure, sizeof failure);
-    ::_exit(125);
-  }
+  // vfork: the child shares our memory until it execs, so the launcher's address space that
+  // this init inherited is not copied a second time. The parent resumes only after the exec
+  // (or the child's exit), and the shared errno variable then tells a failed exec apart.
+  ExecArguments prepared(argv, env);
+  sigset_t none;
+  sigemptyset(&none);
+  volatile int exec_errno = 0;
+  pid_t server = ::vfork();
   if (server == 0) {
-    ::close(exec_report[0]);
-    ::close(channels.report_fd);
-    ::close(channels.status_fd);
-    sigset_t none;
-    sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    exec_with(argv, env, exec_report[1], false);
-  }
-  ::close(exec_report[1]);
-  int exec_errno = 0;
-  ssize_t n;
-  do {
-    n = ::read(exec_report[0], &exec_errno, sizeof exec_errno);
-  } while (n < 0 && errno == EINTR);
-  ::close(exec_report[0]);
-  if (n == sizeof exec_errno) {
-    SetupError failure = SetupError::from(exec_errno, "cannot execute '" + argv[0] + "'", true);
-    write_all(channels.report_fd, &failure, sizeof failure);
+    environ = prepared.envp.data();
+    ::execvp(prepared.args[0], prepared.args.data());
+    exec_errno = errno;
     ::_exit(127);
+  }
+  if (server < 0 || exec_errno != 0) {
+    bool exec_failed = server >= 0;
+    SetupError failure = exec_failed
+                             ? SetupError::from(exec_errno, "cannot execute '" + argv[0] + "'", true)
+                             : SetupError::from(errno, "init: vfork");
+    write_all(channels.report_fd, &failure, sizeof failure);
+    ::_exit(exec_failed ? 127 : 125);
   }
   ::close(channels.report_fd);  // the server runs: the launcher sees EOF
 

@@ -1,134 +1,41 @@
 #include "launcher/sandbox/seccomp_filter.h"
 
-#include <linux/sched.h>
-#include <netinet/in.h>
-#include <seccomp.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
+#include <linux/seccomp.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
-#include <algorithm>
-#include <memory>
+#include "launcher/sandbox/seccomp_compiler.h"
+#include "profiles/syscall_policy.h"
 
 namespace mcpsandbox {
 namespace {
 
-constexpr uint64_t kNamespaceFlags = CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS |
-                                     CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |
-                                     CLONE_NEWTIME;
-constexpr uint64_t kSockTypeMask = 0xf;  // SOCK_NONBLOCK and SOCK_CLOEXEC live above
-#ifndef IPPROTO_MPTCP
-constexpr int IPPROTO_MPTCP = 262;
-#endif
-#ifndef TIOCLINUX
-constexpr int TIOCLINUX = 0x541C;
-#endif
+// Generated at build time by seccomp_precompile from the same compile_seccomp() code.
+#include "seccomp_default.inc"
 
-using Context = std::unique_ptr<void, decltype(&seccomp_release)>;
-
-SetupError fail(int rc, const std::string& what) { return SetupError::from(-rc, "seccomp: " + what); }
-
-std::optional<SetupError> add(scmp_filter_ctx ctx, uint32_t action, int syscall,
-                              std::initializer_list<scmp_arg_cmp> args, const char* what) {
-  int rc = seccomp_rule_add_array(ctx, action, syscall, static_cast<unsigned>(args.size()),
-                                  args.size() ? args.begin() : nullptr);
-  if (rc < 0) return fail(rc, what);
-  return std::nullopt;
-}
-
-// clone() may create threads and processes but no namespaces; clone3 hides its flags in memory
-// seccomp cannot read, so it reports ENOSYS and libc falls back to clone().
-std::optional<SetupError> add_process_rules(scmp_filter_ctx ctx) {
-  MCPSANDBOX_STEP(add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone),
-                      {SCMP_A0(SCMP_CMP_MASKED_EQ, kNamespaceFlags, 0)}, "clone"));
-  for (uint64_t flag = 1; flag; flag <<= 1) {
-    if (!(flag & kNamespaceFlags)) continue;
-    MCPSANDBOX_STEP(add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone),
-                        {SCMP_A0(SCMP_CMP_MASKED_EQ, flag, flag)}, "clone namespace flag"));
-  }
-  // clone3 gets no rule: the filter's default answer, ENOSYS, is exactly what it needs (and
-  // libseccomp refuses a rule that repeats the default).
-  return std::nullopt;
-}
-
-// Terminal injection: compare only the low 32 bits, since the kernel ignores the upper ones
-// (CVE-2019-10063 in flatpak compared all 64). These live in a second filter whose default is
-// to allow: libseccomp lets an unconditional allow for ioctl override conditional denials in
-// the same filter, while the kernel always applies the stricter verdict of two filters.
-std::optional<SetupError> load_ioctl_denials() {
-  Context ctx(seccomp_init(SCMP_ACT_ALLOW), &seccomp_release);
-  if (!ctx) return SetupError::from(ENOMEM, "seccomp_init");
-  for (uint64_t request : {uint64_t{TIOCSTI}, uint64_t{TIOCLINUX}}) {
-    MCPSANDBOX_STEP(add(ctx.get(), SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl),
-                        {SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, request)}, "ioctl"));
-  }
-  if (int rc = seccomp_load(ctx.get()); rc < 0) return fail(rc, "load ioctl filter");
-  return std::nullopt;
-}
-
-// Sockets: unix, and TCP/UDP over IPv4/IPv6. No raw or packet sockets, no netlink, no MPTCP
-// (its own code paths, and invisible to connect-time policy).
-std::optional<SetupError> add_socket_rules(scmp_filter_ctx ctx) {
-  MCPSANDBOX_STEP(add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), {SCMP_A0(SCMP_CMP_EQ, AF_UNIX)},
-                      "socket"));
-  for (int family : {AF_INET, AF_INET6}) {
-    for (int type : {SOCK_STREAM, SOCK_DGRAM}) {
-      for (int protocol : {0, static_cast<int>(IPPROTO_TCP), static_cast<int>(IPPROTO_UDP)}) {
-        MCPSANDBOX_STEP(add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket),
-                            {SCMP_A0(SCMP_CMP_EQ, static_cast<uint64_t>(family)),
-                             SCMP_A1(SCMP_CMP_MASKED_EQ, kSockTypeMask, static_cast<uint64_t>(type)),
-                             SCMP_A2(SCMP_CMP_EQ, static_cast<uint64_t>(protocol))},
-                            "socket"));
-      }
-    }
-  }
-  for (int family : {AF_NETLINK, AF_PACKET}) {
-    MCPSANDBOX_STEP(add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket),
-                        {SCMP_A0(SCMP_CMP_EQ, static_cast<uint64_t>(family))}, "socket"));
-  }
-  for (int family : {AF_INET, AF_INET6}) {
-    MCPSANDBOX_STEP(add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket),
-                        {SCMP_A0(SCMP_CMP_EQ, static_cast<uint64_t>(family)),
-                         SCMP_A1(SCMP_CMP_MASKED_EQ, kSockTypeMask, SOCK_RAW)},
-                        "socket raw"));
-    MCPSANDBOX_STEP(add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket),
-                        {SCMP_A0(SCMP_CMP_EQ, static_cast<uint64_t>(family)),
-                         SCMP_A1(SCMP_CMP_MASKED_EQ, kSockTypeMask, SOCK_STREAM),
-                         SCMP_A2(SCMP_CMP_EQ, static_cast<uint64_t>(IPPROTO_MPTCP))},
-                        "socket mptcp"));
+std::optional<SetupError> install(const sock_filter* program, size_t length, const char* what) {
+  sock_fprog fprog{static_cast<unsigned short>(length), const_cast<sock_filter*>(program)};
+  if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) < 0) {
+    return SetupError::from(errno, std::string("seccomp: install ") + what);
   }
   return std::nullopt;
 }
 
 }  // namespace
 
+bool is_default_seccomp_policy(const SeccompPlan& plan) {
+  return plan.allow == baseline_syscalls() && plan.kill == always_killed_syscalls();
+}
+
 std::optional<SetupError> load_seccomp_filter(const SeccompPlan& plan) {
-  // Anything not allowed fails with ENOSYS, which runtimes treat as "not supported here".
-  Context ctx(seccomp_init(SCMP_ACT_ERRNO(ENOSYS)), &seccomp_release);
-  if (!ctx) return SetupError::from(ENOMEM, "seccomp_init");
-  // Other ABIs (i386 int 0x80, x32) would reach the kernel under other numbers: kill.
-  if (int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS); rc) {
-    return fail(rc, "bad-arch action");
+  if (is_default_seccomp_policy(plan)) {
+    MCPSANDBOX_STEP(install(kDefaultAllowlist, std::size(kDefaultAllowlist), "allowlist"));
+    return install(kDefaultIoctlDenials, std::size(kDefaultIoctlDenials), "ioctl filter");
   }
-  for (const std::string& name : plan.kill) {
-    int nr = seccomp_syscall_resolve_name(name.c_str());
-    if (nr == __NR_SCMP_ERROR) continue;  // not on this architecture
-    MCPSANDBOX_STEP(add(ctx.get(), SCMP_ACT_KILL_PROCESS, nr, {}, name.c_str()));
-  }
-  for (const std::string& name : plan.allow) {
-    if (name == "clone" || name == "clone3" || name == "socket") continue;
-    int nr = seccomp_syscall_resolve_name(name.c_str());
-    if (nr == __NR_SCMP_ERROR) continue;
-    if (int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ALLOW, nr, 0); rc < 0 && rc != -EEXIST) {
-      return fail(rc, "allow " + name);
-    }
-  }
-  auto allowed = [&](const char* name) {
-    return std::find(plan.allow.begin(), plan.allow.end(), name) != plan.allow.end();
-  };
-  if (allowed("clone")) MCPSANDBOX_STEP(add_process_rules(ctx.get()));
-  if (allowed("socket")) MCPSANDBOX_STEP(add_socket_rules(ctx.get()));
-  if (int rc = seccomp_load(ctx.get()); rc < 0) return fail(rc, "load");
-  return load_ioctl_denials();
+  CompiledSeccomp compiled;
+  MCPSANDBOX_STEP(compile_seccomp(plan, compiled));
+  MCPSANDBOX_STEP(install(compiled.allowlist.data(), compiled.allowlist.size(), "allowlist"));
+  return install(compiled.ioctl_denials.data(), compiled.ioctl_denials.size(), "ioctl filter");
 }
 
 }  // namespace mcpsandbox

@@ -209,6 +209,18 @@ TEST_F(Escape, MemoryBombIsContained) {
   }
 }
 
+TEST_F(Escape, ACustomSeccompPolicyIsCompiledAtLaunchAndHoldsAlike) {
+  // Any change to the syscall lists leaves the precompiled default for libseccomp at launch.
+  std::string profile = write_profile(R"({"seccomp": {"allow": ["io_pgetevents"]}})");
+  ProbeOutcome bpf = attack({"bpf"}, {"--profile", profile});
+  EXPECT_TRUE(bpf.killed_by_seccomp()) << describe(bpf);
+  ProbeOutcome tiocsti = attack({"tiocsti"}, {"--profile", profile});
+  EXPECT_EQ(tiocsti.error(), "EPERM") << describe(tiocsti);
+  std::string narrower = write_profile(R"({"seccomp": {"deny": ["socket"]}})");
+  ProbeOutcome tcp = attack({"tcp-connect", "1"}, {"--profile", narrower});
+  EXPECT_EQ(tcp.error(), "ENOSYS") << "socket() removed from the allowlist: " << describe(tcp);
+}
+
 TEST_F(Escape, HasItsOwnHostname) {
   ProbeOutcome o = attack({"hostname"});
   EXPECT_EQ(o.detail(), "mcpsandbox") << describe(o);
