@@ -98,12 +98,17 @@ int main(int argc, char** argv) {
                                     "--symlink", "usr/lib64", "/lib64", "--ro-bind", "/etc/ld.so.cache",
                                     "/etc/ld.so.cache", "--proc", "/proc", "--dev", "/dev",
                                     "--tmpfs", "/tmp", "--cap-drop", "ALL", "/bin/true"};
-  Stats direct{}, sandboxed{}, bubblewrap{};
+  Stats direct{}, sandboxed{}, uncapped{}, bubblewrap{};
   // Interleaved rounds so that a noisy moment hits all three alike.
   for (int round = 0; round < 3; ++round) {
     Stats d = measure({"/bin/true"}, kRuns);
     Stats m = measure({mcpsandbox, "--log-level", "error", "run", "--", "/bin/true"}, kRuns);
     Stats b = measure(bwrap, kRuns);
+    // bwrap has no resource limits: this row is the like-for-like comparison.
+    Stats u = measure({mcpsandbox, "--log-level", "error", "run", "--testing-disable-layer",
+                       "cgroups", "--", "/bin/true"},
+                      kRuns);
+    if (u.median >= 0 && (uncapped.median < 0 || u.median < uncapped.median)) uncapped = u;
     if (direct.median < 0 || d.median < direct.median) direct = d;
     if (m.median >= 0 && (sandboxed.median < 0 || m.median < sandboxed.median)) sandboxed = m;
     if (b.median >= 0 && (bubblewrap.median < 0 || b.median < bubblewrap.median)) bubblewrap = b;
@@ -112,6 +117,8 @@ int main(int argc, char** argv) {
   std::printf("%-34s %9.2f ms %9.2f ms\n", "direct", direct.median, direct.p90);
   std::printf("%-34s %9.2f ms %9.2f ms   (adds %.2f ms)\n", "mcpsandbox run (all layers)",
               sandboxed.median, sandboxed.p90, sandboxed.median - direct.median);
+  std::printf("%-34s %9.2f ms %9.2f ms   (adds %.2f ms)\n", "mcpsandbox run, no cgroup limits",
+              uncapped.median, uncapped.p90, uncapped.median - direct.median);
   if (bubblewrap.median >= 0) {
     std::printf("%-34s %9.2f ms %9.2f ms   (adds %.2f ms)\n", "bwrap (comparable isolation)",
                 bubblewrap.median, bubblewrap.p90, bubblewrap.median - direct.median);
