@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -48,6 +49,13 @@ bool has_controllers(const std::string& dir) {
          controllers.find("pids") != std::string::npos;
 }
 
+std::string cpu_detail(const ResourceLimits& limits) {
+  if (!limits.cpu_millis) return {};
+  char text[32];
+  std::snprintf(text, sizeof text, ", cpu %.2f cores", *limits.cpu_millis / 1000.0);
+  return text;
+}
+
 std::string sandbox_name() { return "mcpsandbox-" + std::to_string(::getpid()); }
 
 }  // namespace
@@ -83,24 +91,32 @@ Result<CgroupLimiter> CgroupLimiter::create(const ResourceLimits& limits) {
         !write_text(dir + "/pids.max", std::to_string(processes))) {
       return Error{"cgroup: cannot set limits in " + dir + ": " + std::strerror(errno)};
     }
+    if (limits.cpu_millis &&
+        !write_text(dir + "/cpu.max", std::to_string(*limits.cpu_millis * 100) + " 100000")) {
+      return Error{"cgroup: cannot set cpu.max in " + dir + " (is the cpu controller enabled?)"};
+    }
     limiter.v2_dir_.reset(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     limiter.detail_ = "v2 memory " + std::to_string(memory >> 20) + " MiB, pids " +
-                      std::to_string(processes);
+                      std::to_string(processes) + cpu_detail(limits);
     return limiter;
   }
-  for (const char* controller : {"memory", "pids"}) {
+  std::vector<std::string> controllers = {"memory", "pids"};
+  if (limits.cpu_millis) controllers.push_back("cpu");
+  for (const std::string& controller : controllers) {
     std::string parent = std::string(kRoot) + "/" + controller + "/mcpsandbox";
     ::mkdir(parent.c_str(), 0755);
     std::string dir = parent + "/" + sandbox_name();
     if (::mkdir(dir.c_str(), 0755) < 0) return Error{"cgroup: mkdir " + dir + ": " + std::strerror(errno)};
     limiter.directories_.push_back(dir);
-    bool ok = std::string(controller) == "memory"
-                  ? write_text(dir + "/memory.limit_in_bytes", std::to_string(memory))
-                  : write_text(dir + "/pids.max", std::to_string(processes));
+    bool ok = controller == "memory" ? write_text(dir + "/memory.limit_in_bytes", std::to_string(memory))
+              : controller == "pids"
+                  ? write_text(dir + "/pids.max", std::to_string(processes))
+                  : write_text(dir + "/cpu.cfs_period_us", "100000") &&
+                        write_text(dir + "/cpu.cfs_quota_us", std::to_string(*limits.cpu_millis * 100));
     if (!ok) return Error{"cgroup: cannot set limits in " + dir + ": " + std::strerror(errno)};
   }
   limiter.detail_ = "v1 memory " + std::to_string(memory >> 20) + " MiB, pids " +
-                    std::to_string(processes);
+                    std::to_string(processes) + cpu_detail(limits);
   return limiter;
 }
 

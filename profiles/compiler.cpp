@@ -227,7 +227,7 @@ Result<Plan> compile(const Profile& profile, const Invocation& invocation) {
   }
 
   plan.limits = {profile.memory_bytes, profile.max_processes, profile.max_open_files,
-                 profile.cpu_seconds, profile.max_file_bytes};
+                 profile.cpu_seconds, profile.max_file_bytes, profile.cpu_millis};
 
   plan.landlock.min_abi = profile.landlock_min_abi;
   plan.landlock.tcp_connect_ports = profile.tcp_connect_ports;

@@ -53,6 +53,7 @@ struct SeccompPlan {
 struct ResourceLimits {
   std::optional<uint64_t> memory_bytes, max_processes, max_open_files, cpu_seconds,
       max_file_bytes;
+  std::optional<uint64_t> cpu_millis;  // cgroup CPU bandwidth, thousandths of a core
 };
 
 struct Plan {

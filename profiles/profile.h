@@ -37,6 +37,7 @@ struct Profile {
   std::optional<uint64_t> max_processes;
   std::optional<uint64_t> max_open_files;
   std::optional<uint64_t> cpu_seconds;
+  std::optional<uint64_t> cpu_millis;  // CPU bandwidth in thousandths of a core (1500 = 1.5 cores)
   std::optional<uint64_t> max_file_bytes;
 
   int landlock_min_abi = 1;  // below this (or without Landlock) the run is refused

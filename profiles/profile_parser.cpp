@@ -150,7 +150,8 @@ class ProfileReader {
     const json& limits = root["limits"];
     if (!limits.is_object()) return fail("/limits", "expected an object");
     if (auto r = only_keys(limits, "/limits",
-                           {"memory", "processes", "open_files", "cpu_seconds", "file_size"});
+                           {"memory", "processes", "open_files", "cpu_seconds", "file_size",
+                            "cpus"});
         !r) {
       return r;
     }
@@ -163,6 +164,13 @@ class ProfileReader {
                   {"open_files", &profile_.max_open_files, false},
                   {"cpu_seconds", &profile_.cpu_seconds, false},
                   {"file_size", &profile_.max_file_bytes, true}};
+    if (limits.contains("cpus")) {
+      const json& cpus = limits["cpus"];
+      if (!cpus.is_number() || cpus.get<double>() < 0.01 || cpus.get<double>() > 4096) {
+        return fail("/limits/cpus", "expected a number of cores such as 0.5 or 2");
+      }
+      profile_.cpu_millis = static_cast<uint64_t>(cpus.get<double>() * 1000 + 0.5);
+    }
     for (const Field& field : fields) {
       if (!limits.contains(field.key)) continue;
       auto value = size_or_count(limits[field.key], std::string("/limits/") + field.key,
