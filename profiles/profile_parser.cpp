@@ -61,6 +61,27 @@ class ProfileReader {
     return out;
   }
 
+  // The object at root[key], checked for its keys; nullptr when the profile has no such section.
+  Result<const json*> section(const json& root, const char* key,
+                              std::initializer_list<std::string_view> allowed) const {
+    if (!root.contains(key)) return static_cast<const json*>(nullptr);
+    std::string pointer = std::string("/") + key;
+    const json& value = root[key];
+    if (!value.is_object()) return fail(pointer, "expected an object");
+    if (auto r = only_keys(value, pointer, allowed); !r) return r.error();
+    return &value;
+  }
+
+  // Reads object[key], if present, as a list of strings into `target`.
+  Result<void> read_strings(const json& object, const std::string& pointer, const char* key,
+                            std::vector<std::string>& target) const {
+    if (!object.contains(key)) return {};
+    auto list = strings(object[key], pointer + "/" + key);
+    if (!list) return list.error();
+    target = std::move(*list);
+    return {};
+  }
+
   Result<std::vector<uint16_t>> ports(const json& value, const std::string& pointer) const {
     if (!value.is_array()) return fail(pointer, "expected an array of TCP ports");
     std::vector<uint16_t> out;
@@ -75,28 +96,16 @@ class ProfileReader {
   }
 
   Result<void> filesystem(const json& root) {
-    if (!root.contains("filesystem")) return {};
-    const json& fs = root["filesystem"];
-    if (!fs.is_object()) return fail("/filesystem", "expected an object");
-    if (auto r = only_keys(fs, "/filesystem", {"ro", "rw"}); !r) return r;
-    if (fs.contains("ro")) {
-      auto paths = strings(fs["ro"], "/filesystem/ro");
-      if (!paths) return paths.error();
-      profile_.read_only_paths = *paths;
-    }
-    if (fs.contains("rw")) {
-      auto paths = strings(fs["rw"], "/filesystem/rw");
-      if (!paths) return paths.error();
-      profile_.read_write_paths = *paths;
-    }
-    return {};
+    auto fs = section(root, "filesystem", {"ro", "rw"});
+    if (!fs || !*fs) return fs ? Result<void>() : fs.error();
+    if (auto r = read_strings(**fs, "/filesystem", "ro", profile_.read_only_paths); !r) return r;
+    return read_strings(**fs, "/filesystem", "rw", profile_.read_write_paths);
   }
 
   Result<void> network(const json& root) {
-    if (!root.contains("network")) return {};
-    const json& net = root["network"];
-    if (!net.is_object()) return fail("/network", "expected an object");
-    if (auto r = only_keys(net, "/network", {"mode", "tcp_connect", "tcp_bind"}); !r) return r;
+    auto found = section(root, "network", {"mode", "tcp_connect", "tcp_bind"});
+    if (!found || !*found) return found ? Result<void>() : found.error();
+    const json& net = **found;
     if (net.contains("mode")) {
       std::string mode = net["mode"].is_string() ? net["mode"].get<std::string>() : "";
       if (mode == "none") profile_.network = NetworkMode::kNone;
@@ -114,15 +123,10 @@ class ProfileReader {
   }
 
   Result<void> env(const json& root) {
-    if (!root.contains("env")) return {};
-    const json& env = root["env"];
-    if (!env.is_object()) return fail("/env", "expected an object");
-    if (auto r = only_keys(env, "/env", {"pass", "set"}); !r) return r;
-    if (env.contains("pass")) {
-      auto names = strings(env["pass"], "/env/pass");
-      if (!names) return names.error();
-      profile_.env_pass = *names;
-    }
+    auto found = section(root, "env", {"pass", "set"});
+    if (!found || !*found) return found ? Result<void>() : found.error();
+    const json& env = **found;
+    if (auto r = read_strings(env, "/env", "pass", profile_.env_pass); !r) return r;
     if (env.contains("set")) {
       if (!env["set"].is_object()) return fail("/env/set", "expected an object of strings");
       for (const auto& [name, value] : env["set"].items()) {
@@ -146,15 +150,10 @@ class ProfileReader {
   }
 
   Result<void> limits(const json& root) {
-    if (!root.contains("limits")) return {};
-    const json& limits = root["limits"];
-    if (!limits.is_object()) return fail("/limits", "expected an object");
-    if (auto r = only_keys(limits, "/limits",
-                           {"memory", "processes", "open_files", "cpu_seconds", "file_size",
-                            "cpus"});
-        !r) {
-      return r;
-    }
+    auto found = section(root, "limits",
+                         {"memory", "processes", "open_files", "cpu_seconds", "file_size", "cpus"});
+    if (!found || !*found) return found ? Result<void>() : found.error();
+    const json& limits = **found;
     struct Field {
       const char* key;
       std::optional<uint64_t>* target;
@@ -182,10 +181,9 @@ class ProfileReader {
   }
 
   Result<void> landlock(const json& root) {
-    if (!root.contains("landlock")) return {};
-    const json& landlock = root["landlock"];
-    if (!landlock.is_object()) return fail("/landlock", "expected an object");
-    if (auto r = only_keys(landlock, "/landlock", {"min_abi"}); !r) return r;
+    auto found = section(root, "landlock", {"min_abi"});
+    if (!found || !*found) return found ? Result<void>() : found.error();
+    const json& landlock = **found;
     if (landlock.contains("min_abi")) {
       const json& abi = landlock["min_abi"];
       if (!abi.is_number_integer() || abi.get<int>() < 0 || abi.get<int>() > 64) {
@@ -214,18 +212,10 @@ class ProfileReader {
   }
 
   Result<void> seccomp(const json& root) {
-    if (!root.contains("seccomp")) return {};
-    const json& seccomp = root["seccomp"];
-    if (!seccomp.is_object()) return fail("/seccomp", "expected an object");
-    if (auto r = only_keys(seccomp, "/seccomp", {"allow", "deny"}); !r) return r;
-    for (auto [key, target] : {std::pair{"allow", &profile_.extra_syscalls},
-                               std::pair{"deny", &profile_.denied_syscalls}}) {
-      if (!seccomp.contains(key)) continue;
-      auto names = strings(seccomp[key], std::string("/seccomp/") + key);
-      if (!names) return names.error();
-      *target = *names;
-    }
-    return {};
+    auto found = section(root, "seccomp", {"allow", "deny"});
+    if (!found || !*found) return found ? Result<void>() : found.error();
+    if (auto r = read_strings(**found, "/seccomp", "allow", profile_.extra_syscalls); !r) return r;
+    return read_strings(**found, "/seccomp", "deny", profile_.denied_syscalls);
   }
 
   Result<void> runtime(const json& root) {

@@ -10,41 +10,29 @@
 #include <fstream>
 
 #include "tests/escape/escape_harness.h"
+#include "tests/escape/host_targets.h"
 
 namespace mcpsandbox::testing {
 namespace {
 
 class LayerIsolation : public ::testing::Test {
  protected:
-  void SetUp() override {
-    SKIP_WITHOUT_NAMESPACES();
-    std::ofstream(secret_dir_.file("secret")) << "host secret\n";
-    listener_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    listen(listener_, 8);
-    socklen_t length = sizeof addr;
-    getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &length);
-    port_ = std::to_string(ntohs(addr.sin_port));
-  }
-  void TearDown() override { close(listener_); }
+  void SetUp() override { SKIP_WITHOUT_NAMESPACES(); }
 
   ProbeOutcome without(const std::string& layer, std::vector<std::string> attack) {
     return run_probe({"--rw", work_.path(), "--testing-disable-layer", layer}, attack);
   }
 
-  TempDir work_, secret_dir_;
-  int listener_ = -1;
-  std::string port_;
+  TempDir work_;
+  HostTargets host_;
+  const std::string port_ = std::to_string(host_.tcp_port());
 };
 
 TEST_F(LayerIsolation, LandlockAloneHoldsTheFilesystemAndNetworkWithoutNamespaces) {
   SKIP_BELOW_LANDLOCK_ABI(6);  // TCP rules (4) and signal scoping (6) are asserted
   ProbeOutcome layers = without("namespaces", {"hostname"});
   ASSERT_NE(layers.log.find("L1 namespaces OFF"), std::string::npos) << layers.log;
-  for (std::string path : {std::string("/etc/shadow"), secret_dir_.file("secret")}) {
+  for (std::string path : {std::string("/etc/shadow"), host_.secret()}) {
     ProbeOutcome read = without("namespaces", {"read", path});
     EXPECT_FALSE(read.attack_succeeded()) << describe(read);
     EXPECT_EQ(read.error(), "EACCES") << path << ": Landlock, not the mount view";
@@ -52,7 +40,7 @@ TEST_F(LayerIsolation, LandlockAloneHoldsTheFilesystemAndNetworkWithoutNamespace
   ProbeOutcome write = without("namespaces", {"write", "/usr/owned-by-probe"});
   EXPECT_FALSE(write.attack_succeeded()) << describe(write);
   EXPECT_EQ(write.error(), "EACCES");
-  ProbeOutcome escape = without("namespaces", {"symlink-escape", work_.file("l"), secret_dir_.file("secret")});
+  ProbeOutcome escape = without("namespaces", {"symlink-escape", work_.file("l"), host_.secret()});
   EXPECT_EQ(escape.error(), "EACCES") << describe(escape);
   ProbeOutcome tcp = without("namespaces", {"tcp-connect", port_});
   EXPECT_FALSE(tcp.attack_succeeded()) << describe(tcp);
@@ -69,7 +57,7 @@ TEST_F(LayerIsolation, LandlockAloneHoldsTheFilesystemAndNetworkWithoutNamespace
 TEST_F(LayerIsolation, NamespacesAloneHoldTheFilesystemAndNetworkWithoutLandlock) {
   ProbeOutcome layers = without("landlock", {"hostname"});
   ASSERT_NE(layers.log.find("L2 landlock OFF"), std::string::npos) << layers.log;
-  ProbeOutcome read = without("landlock", {"read", secret_dir_.file("secret")});
+  ProbeOutcome read = without("landlock", {"read", host_.secret()});
   EXPECT_EQ(read.error(), "ENOENT") << describe(read);
   ProbeOutcome write = without("landlock", {"write", "/usr/owned-by-probe"});
   EXPECT_EQ(write.error(), "EROFS") << describe(write);
@@ -88,7 +76,7 @@ TEST_F(LayerIsolation, SeccompAloneKillsKernelAttackSurfaceWithoutLandlockOrName
 }
 
 TEST_F(LayerIsolation, WithoutSeccompTheOtherLayersStillHold) {
-  ProbeOutcome read = without("seccomp", {"read", secret_dir_.file("secret")});
+  ProbeOutcome read = without("seccomp", {"read", host_.secret()});
   EXPECT_EQ(read.error(), "ENOENT") << describe(read);
   ProbeOutcome tcp = without("seccomp", {"tcp-connect", port_});
   EXPECT_FALSE(tcp.attack_succeeded()) << describe(tcp);
