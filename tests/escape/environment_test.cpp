@@ -79,6 +79,19 @@ TEST_F(Environments, WithoutUserNamespacesLandlockAndSeccompStillConfine) {
   EXPECT_NE(required.log.find("requires the namespaces layer"), std::string::npos) << required.log;
 }
 
+TEST_F(Environments, MissingLayersFailClosedWithTheReason) {
+  TempDir dir;
+  std::ofstream(dir.file("abi.json")) << R"({"landlock": {"min_abi": 50}})";
+  ProbeOutcome abi = run_probe({"--profile", dir.file("abi.json")}, {"hostname"});
+  EXPECT_EQ(abi.exit_status, 125) << describe(abi);
+  EXPECT_FALSE(abi.result.has_value()) << "the server must not have run";
+  EXPECT_NE(abi.log.find("Landlock ABI 50 or newer is required"), std::string::npos) << abi.log;
+  // As nobody there is no cgroup to create: requiring one refuses to start.
+  ProbeOutcome cgroups = run_probe({"--require", "cgroups"}, {"hostname"}, kAsNobody);
+  EXPECT_EQ(cgroups.exit_status, 125) << describe(cgroups);
+  EXPECT_NE(cgroups.log.find("requires the cgroups layer"), std::string::npos) << cgroups.log;
+}
+
 TEST_F(Environments, DoctorAgreesWithWhatARunEnforces) {
   bool namespaces = doctor_says_yes(doctor_line({}, "L1 namespaces"));
   ProbeOutcome hostname = run_probe({}, {"hostname"});

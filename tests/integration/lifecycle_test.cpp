@@ -62,6 +62,17 @@ TEST(Lifecycle, ClientEofEndsTheServerAndItsWholeProcessTree) {
       << "a setsid'd grandchild outlived mcpsandbox";
 }
 
+TEST(Lifecycle, KillingMcpsandboxTakesTheWholeSandboxWithIt) {
+  TempDir dir;
+  ChildProcess proxy(fixture_command(dir, {}, {"--fork-grandchild", dir.file("grandchild")}));
+  ASSERT_GT(wait_for_pid_file(dir.file("grandchild")), 0);
+  ASSERT_GE(processes_mentioning(dir.path(), proxy.pid()).size(), 2u);
+  proxy.signal(SIGKILL);  // no chance to clean up: the kernel must do it
+  EXPECT_EQ(proxy.wait(), 128 + SIGKILL);
+  EXPECT_TRUE(none_left_within(dir.path(), proxy.pid(), 2s))
+      << "the server outlived a SIGKILLed mcpsandbox";
+}
+
 TEST(Lifecycle, EscalatesToSigtermThenSigkillForAServerThatWillNotStop) {
   TempDir dir;
   ChildProcess proxy(fixture_command(dir, {"--grace", "100ms", "--log-level", "info"},
