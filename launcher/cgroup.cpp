@@ -1,7 +1,9 @@
 #include "launcher/cgroup.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -59,6 +61,36 @@ std::string cpu_detail(const ResourceLimits& limits) {
 std::string sandbox_name() { return "mcpsandbox-" + std::to_string(::getpid()); }
 
 }  // namespace
+
+// Where the cgroup v2 hierarchy is mounted: the root on pure v2 hosts, "unified" on hybrid ones.
+std::string cgroup2_mount() {
+  for (std::string path : {std::string(kRoot), std::string(kRoot) + "/unified"}) {
+    struct statfs info {};
+    if (::statfs(path.c_str(), &info) == 0 && info.f_type == CGROUP2_SUPER_MAGIC) return path;
+  }
+  return {};
+}
+
+Result<ScratchCgroup> ScratchCgroup::create(const std::string& label) {
+  std::string root = cgroup2_mount();
+  if (root.empty()) return Error{"no cgroup v2 hierarchy is mounted"};
+  ::mkdir((root + "/mcpsandbox").c_str(), 0755);
+  ScratchCgroup cgroup;
+  cgroup.path_ = root + "/mcpsandbox/" + label + "-" + std::to_string(::getpid());
+  if (::mkdir(cgroup.path_.c_str(), 0755) < 0) {
+    std::string why = std::strerror(errno);
+    cgroup.path_.clear();
+    return Error{"cgroup v2: cannot create a cgroup under " + root + "/mcpsandbox: " + why};
+  }
+  cgroup.fd_.reset(::open(cgroup.path_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!cgroup.fd_.valid()) return Error{"cgroup v2: open " + cgroup.path_};
+  return cgroup;
+}
+
+ScratchCgroup::~ScratchCgroup() {
+  fd_.reset();
+  if (!path_.empty()) ::rmdir(path_.c_str());
+}
 
 FeatureProbe CgroupLimiter::probe() {
   if (is_cgroup2_root()) {

@@ -17,6 +17,23 @@
 
 namespace mcpsandbox {
 
+// ScratchCgroup: a cgroup v2 directory of our own (under /sys/fs/cgroup, or
+// /sys/fs/cgroup/unified on hybrid hosts) to attach cgroup-bpf programs to and start a process
+// in with CLONE_INTO_CGROUP. Removed on destruction.
+class ScratchCgroup {
+ public:
+  static Result<ScratchCgroup> create(const std::string& label);
+  ScratchCgroup(ScratchCgroup&&) = default;
+  ScratchCgroup& operator=(ScratchCgroup&&) = default;
+  ~ScratchCgroup();
+  int fd() const { return fd_.get(); }
+
+ private:
+  ScratchCgroup() = default;
+  std::string path_;
+  UniqueFd fd_;
+};
+
 class CgroupLimiter {
  public:
   static FeatureProbe probe();

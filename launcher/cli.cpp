@@ -56,16 +56,23 @@ Command parse_command_line(int argc, char** argv) {
                   "pass NAME from this environment, or set NAME=VALUE (repeatable)")
       ->type_name("NAME[=VALUE]")
       ->allow_extra_args(false);
-  run->add_option("--network", o.network, "none (default: an empty network namespace) or host")
+  run->add_option("--network", o.network,
+                  "none (default: an empty network namespace) or host (then only --allow-net "
+                  "destinations are reachable)")
       ->check(CLI::IsMember({"none", "host"}));
+  run->add_option("--allow-net", o.allow_net,
+                  "with --network host: a reachable destination ADDR[/PREFIX][:PORT], e.g. "
+                  "127.0.0.1:8080, 10.0.0.0/8:443, [::1]:5432 (repeatable)")
+      ->type_name("DEST")
+      ->allow_extra_args(false);
   run->add_option("--require", o.require,
                   "refuse to start unless LAYER is active (namespaces, landlock, seccomp, cgroups)")
-      ->check(CLI::IsMember({"hygiene", "namespaces", "landlock", "seccomp", "cgroups"}))
+      ->check(CLI::IsMember({"hygiene", "namespaces", "landlock", "seccomp", "cgroups", "cgroup-bpf"}))
       ->type_name("LAYER")
       ->allow_extra_args(false);
   // Tests prove each layer holds with another one off; never for production use.
   run->add_option("--testing-disable-layer", o.testing_disable)
-      ->check(CLI::IsMember({"namespaces", "landlock", "seccomp", "cgroups"}))
+      ->check(CLI::IsMember({"namespaces", "landlock", "seccomp", "cgroups", "cgroup-bpf"}))
       ->allow_extra_args(false)
       ->group("");
   run->add_option("--max-message-bytes", o.max_message_bytes,

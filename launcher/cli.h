@@ -18,6 +18,7 @@ struct RunOptions {
   std::string profile_path;
   std::vector<std::string> read_only, read_write, env;
   std::string network;  // "", "none" or "host"
+  std::vector<std::string> allow_net;
   std::vector<std::string> require, testing_disable;
 };
 

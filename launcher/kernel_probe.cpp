@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "launcher/cgroup.h"
+#include "launcher/net_egress.h"
 #include "launcher/sandbox/kernel_api.h"
 
 namespace mcpsandbox {
@@ -60,7 +61,7 @@ FeatureProbe probe_seccomp() {
 
 }  // namespace
 
-KernelFeatures probe_kernel() {
+KernelFeatures probe_kernel(bool with_cgroup_bpf) {
   KernelFeatures features;
   features.user_namespaces = probe_user_namespaces();
   features.landlock_abi = kernel::landlock::abi_version();
@@ -70,6 +71,8 @@ KernelFeatures probe_kernel() {
                                                 "5.13+ and landlock in the lsm= list)"};
   features.seccomp = probe_seccomp();
   features.cgroups = CgroupLimiter::probe();
+  features.cgroup_bpf = with_cgroup_bpf ? EgressFilter::probe()
+                                        : FeatureProbe{false, "not probed (no host network)"};
   return features;
 }
 

@@ -18,8 +18,9 @@ struct KernelFeatures {
   int landlock_abi = 0;
   FeatureProbe seccomp;
   FeatureProbe cgroups;
+  FeatureProbe cgroup_bpf;  // probed only when asked: it loads programs and forks
 };
 
-KernelFeatures probe_kernel();
+KernelFeatures probe_kernel(bool with_cgroup_bpf = false);
 
 }  // namespace mcpsandbox

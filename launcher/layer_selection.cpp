@@ -34,6 +34,15 @@ Result<ActiveLayers> select_layers(const Plan& plan, const KernelFeatures& featu
   if (!layers.seccomp && required(Layer::kSeccomp)) {
     return refuse(Layer::kSeccomp, features.seccomp.detail);
   }
+  if (!plan.isolate_network) {
+    layers.cgroup_bpf = wanted(Layer::kCgroupBpf) && features.cgroup_bpf.available;
+    // Host network without the egress allowlist would be the whole network: refuse, as
+    // DESIGN.md says (without L4 the network stays empty).
+    if (!layers.cgroup_bpf && required(Layer::kCgroupBpf)) {
+      return refuse(Layer::kCgroupBpf,
+                    features.cgroup_bpf.detail + "; without it only --network none is possible");
+    }
+  }
   layers.cgroups = wanted(Layer::kCgroups) && features.cgroups.available;
   if (!layers.cgroups && required(Layer::kCgroups)) {
     return refuse(Layer::kCgroups, features.cgroups.detail);

@@ -78,6 +78,8 @@ Result<Profile> load_profile(const RunOptions& options) {
     if (eq == std::string::npos) profile.env_pass.push_back(entry);
     else profile.env_set[entry.substr(0, eq)] = entry.substr(eq + 1);
   }
+  profile.egress_allow.insert(profile.egress_allow.end(), options.allow_net.begin(),
+                              options.allow_net.end());
   if (options.network == "host") profile.network = NetworkMode::kHost;
   if (options.network == "none") profile.network = NetworkMode::kNone;
   for (const std::string& name : options.require) profile.required_layers.insert(*parse_layer(name));

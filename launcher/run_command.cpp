@@ -11,6 +11,7 @@
 #include "launcher/cgroup.h"
 #include "launcher/kernel_probe.h"
 #include "launcher/layer_selection.h"
+#include "launcher/net_egress.h"
 #include "launcher/plan_builder.h"
 #include "launcher/private_temp_dir.h"
 #include "launcher/process_tree.h"
@@ -42,7 +43,12 @@ int run_server(const RunOptions& options, const Logger& logger) {
     logger.error(r.error().message);
     return kInternalFailure;
   }
-  KernelFeatures features = probe_kernel();
+  bool host_network = options.network == "host";
+  if (!host_network && !options.profile_path.empty()) {
+    auto profile = load_profile(options);
+    host_network = profile && profile->network == NetworkMode::kHost;
+  }
+  KernelFeatures features = probe_kernel(host_network);
   bool namespaced = features.user_namespaces.available &&
                     std::find(options.testing_disable.begin(), options.testing_disable.end(),
                               "namespaces") == options.testing_disable.end();
@@ -80,6 +86,29 @@ int run_server(const RunOptions& options, const Logger& logger) {
       layers->cgroup_detail = cgroup->detail();
     }
   }
+  // L4: the egress programs go on the sandbox's cgroup v2 before the sandbox is cloned into it,
+  // so its very first connect() is already checked. On pure v2 hosts that is the limits cgroup;
+  // on hybrid ones (v1 limits) a v2 cgroup of its own.
+  std::optional<ScratchCgroup> bpf_cgroup;
+  std::optional<EgressFilter> egress;
+  if (layers->cgroup_bpf) {
+    int target = cgroup ? cgroup->clone_into_fd() : -1;
+    if (target < 0) {
+      auto made = ScratchCgroup::create("sandbox");
+      if (!made) {
+        logger.error(made.error().message);
+        return kInternalFailure;
+      }
+      bpf_cgroup.emplace(std::move(*made));
+      target = bpf_cgroup->fd();
+    }
+    auto attached = EgressFilter::attach(target, plan->egress);
+    if (!attached) {
+      logger.error(attached.error().message);
+      return kInternalFailure;
+    }
+    egress.emplace(std::move(*attached));
+  }
   // Which layers hold this server, one line, every launch (at --log-level error it is quiet).
   if (logger.enabled(LogLevel::kWarn)) {
     logger.log(LogLevel::kInfo, "sandbox: " + layers->describe(plan->isolate_network));
@@ -90,6 +119,7 @@ int run_server(const RunOptions& options, const Logger& logger) {
     request.cgroup_fd = cgroup->clone_into_fd();
     request.before_start = [&](pid_t pid) { return cgroup->add(pid); };
   }
+  if (bpf_cgroup) request.cgroup_fd = bpf_cgroup->fd();
   auto server = Spawner::spawn(request, failure);
   if (!server) {
     logger.error(failure.message);
@@ -153,7 +183,7 @@ int run_doctor() {
   line("L2 landlock", features.landlock);
   line("L3 seccomp", features.seccomp);
   line("cgroup limits", features.cgroups);
-  line("L4 cgroup-bpf", {false, "not implemented yet"});
+  line("L4 cgroup-bpf", EgressFilter::probe());
   line("L5 BPF LSM", {false, "not implemented yet"});
   bool complete = features.user_namespaces.available && features.landlock.available &&
                   features.seccomp.available;

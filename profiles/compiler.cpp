@@ -231,6 +231,18 @@ Result<Plan> compile(const Profile& profile, const Invocation& invocation) {
 
   plan.landlock.min_abi = profile.landlock_min_abi;
   plan.landlock.tcp_connect_ports = profile.tcp_connect_ports;
+  if (network) {
+    for (const std::string& text : profile.egress_allow) {
+      auto rule = parse_egress_rule(text);
+      if (!rule) return Error{"network.allow: " + rule.error().message};
+      plan.egress.push_back(*rule);
+      // The same destinations pass Landlock's port check; a rule for any port needs connect
+      // left to cgroup-bpf alone.
+      if (rule->port == 0) plan.landlock.restrict_tcp_connect = false;
+      else plan.landlock.tcp_connect_ports.push_back(rule->port);
+    }
+    plan.required_layers.insert(Layer::kCgroupBpf);
+  }
   plan.landlock.tcp_bind_ports = profile.tcp_bind_ports;
 
   const auto& killed = always_killed_syscalls();
@@ -248,7 +260,7 @@ Result<Plan> compile(const Profile& profile, const Invocation& invocation) {
   });
   plan.seccomp.kill = killed;
 
-  plan.required_layers = profile.required_layers;
+  plan.required_layers.insert(profile.required_layers.begin(), profile.required_layers.end());
   plan.required_layers.insert(Layer::kHygiene);
   plan.required_layers.insert(Layer::kSeccomp);
   if (profile.landlock_min_abi > 0) plan.required_layers.insert(Layer::kLandlock);
@@ -262,13 +274,14 @@ std::string layer_name(Layer layer) {
     case Layer::kLandlock: return "landlock";
     case Layer::kSeccomp: return "seccomp";
     case Layer::kCgroups: return "cgroups";
+    case Layer::kCgroupBpf: return "cgroup-bpf";
   }
   return "?";
 }
 
 std::optional<Layer> parse_layer(std::string_view name) {
   for (Layer layer : {Layer::kHygiene, Layer::kNamespaces, Layer::kLandlock, Layer::kSeccomp,
-                      Layer::kCgroups}) {
+                      Layer::kCgroups, Layer::kCgroupBpf}) {
     if (layer_name(layer) == name) return layer;
   }
   return std::nullopt;

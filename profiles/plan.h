@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "profiles/egress_rule.h"
 #include "profiles/profile.h"
 
 namespace mcpsandbox {
@@ -35,7 +36,9 @@ struct PathGrant {
 
 struct LandlockPlan {
   int min_abi = 1;
-  bool restrict_tcp = true;  // ABI >= 4: connect/bind only to the ports below
+  // ABI >= 4: connect/bind only to the ports below. Connect is left to cgroup-bpf when an
+  // egress rule allows any port (Landlock has no "any port" rule).
+  bool restrict_tcp_connect = true, restrict_tcp_bind = true;
   std::vector<uint16_t> tcp_connect_ports;
   std::vector<uint16_t> tcp_bind_ports;
   bool scope_abstract_unix = true;  // ABI >= 6
@@ -61,6 +64,8 @@ struct Plan {
   std::string cwd;  // inside the sandbox
   std::vector<PathGrant> paths;
   bool isolate_network = true;  // an empty network namespace (loopback only)
+  // With the host network: the only destinations connect()/sendmsg() may reach (cgroup-bpf).
+  std::vector<EgressRule> egress;
   std::vector<std::pair<std::string, std::string>> env;
   ResourceLimits limits;
   LandlockPlan landlock;

@@ -12,7 +12,7 @@
 namespace mcpsandbox {
 
 // The enforcement layers of DESIGN.md that a profile can require (and tests can switch off).
-enum class Layer { kHygiene, kNamespaces, kLandlock, kSeccomp, kCgroups };
+enum class Layer { kHygiene, kNamespaces, kLandlock, kSeccomp, kCgroups, kCgroupBpf };
 
 std::string layer_name(Layer layer);
 std::optional<Layer> parse_layer(std::string_view name);
@@ -29,6 +29,7 @@ struct Profile {
   NetworkMode network = NetworkMode::kNone;
   std::vector<uint16_t> tcp_connect_ports;  // with network "host": ports Landlock lets through
   std::vector<uint16_t> tcp_bind_ports;
+  std::vector<std::string> egress_allow;  // with "host": destinations cgroup-bpf lets through
 
   std::vector<std::string> env_pass;             // names copied from the invoking environment
   std::map<std::string, std::string> env_set;    // names set to fixed values

@@ -1,5 +1,7 @@
 #include "profiles/profile_parser.h"
 
+#include "profiles/egress_rule.h"
+
 #include <cctype>
 #include <set>
 #include <nlohmann/json.hpp>
@@ -103,7 +105,7 @@ class ProfileReader {
   }
 
   Result<void> network(const json& root) {
-    auto found = section(root, "network", {"mode", "tcp_connect", "tcp_bind"});
+    auto found = section(root, "network", {"mode", "tcp_connect", "tcp_bind", "allow"});
     if (!found || !*found) return found ? Result<void>() : found.error();
     const json& net = **found;
     if (net.contains("mode")) {
@@ -111,6 +113,12 @@ class ProfileReader {
       if (mode == "none") profile_.network = NetworkMode::kNone;
       else if (mode == "host") profile_.network = NetworkMode::kHost;
       else return fail("/network/mode", "expected \"none\" or \"host\"");
+    }
+    if (auto r = read_strings(net, "/network", "allow", profile_.egress_allow); !r) return r;
+    for (size_t i = 0; i < profile_.egress_allow.size(); ++i) {
+      if (auto rule = parse_egress_rule(profile_.egress_allow[i]); !rule) {
+        return fail("/network/allow/" + std::to_string(i), rule.error().message);
+      }
     }
     for (auto [key, target] : {std::pair{"tcp_connect", &profile_.tcp_connect_ports},
                                std::pair{"tcp_bind", &profile_.tcp_bind_ports}}) {
@@ -204,7 +212,8 @@ class ProfileReader {
       if (!layer) {
         return fail("/require/" + std::to_string(i),
                     "unknown layer '" + (*names)[i] +
-                        "' (expected hygiene, namespaces, landlock, seccomp or cgroups)");
+                        "' (expected hygiene, namespaces, landlock, seccomp, cgroups or "
+                        "cgroup-bpf)");
       }
       profile_.required_layers.insert(*layer);
     }

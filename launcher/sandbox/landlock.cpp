@@ -61,8 +61,9 @@ std::optional<SetupError> apply_landlock(const Plan& plan, const LandlockTarget&
   ll::RulesetAttr attr{};
   attr.handled_access_fs = handled_fs(target.abi);
   size_t attr_size = sizeof(uint64_t);
-  if (target.abi >= 4 && plan.landlock.restrict_tcp) {
-    attr.handled_access_net = ll::kBindTcp | ll::kConnectTcp;
+  if (target.abi >= 4) {
+    if (plan.landlock.restrict_tcp_bind) attr.handled_access_net |= ll::kBindTcp;
+    if (plan.landlock.restrict_tcp_connect) attr.handled_access_net |= ll::kConnectTcp;
     attr_size = 2 * sizeof(uint64_t);
   }
   if (target.abi >= 6) {
@@ -93,6 +94,7 @@ std::optional<SetupError> apply_landlock(const Plan& plan, const LandlockTarget&
   if (attr.handled_access_net) {
     for (auto [ports, right] : {std::pair{&plan.landlock.tcp_connect_ports, ll::kConnectTcp},
                                 std::pair{&plan.landlock.tcp_bind_ports, ll::kBindTcp}}) {
+      if (!(attr.handled_access_net & right)) continue;
       for (uint16_t port : *ports) {
         ll::NetPortAttr rule{right, port};
         if (ll::add_rule(ruleset.get(), ll::kRuleNetPort, &rule) < 0) {

@@ -10,6 +10,7 @@ std::string ActiveLayers::describe(bool isolated_network) const {
   line += landlock ? ", L2 landlock ABI " + std::to_string(landlock_abi) : ", L2 landlock OFF";
   line += seccomp ? ", L3 seccomp" : ", L3 seccomp OFF";
   line += cgroups ? ", cgroup limits (" + cgroup_detail + ")" : ", cgroup limits OFF (rlimits only)";
+  if (!isolated_network) line += cgroup_bpf ? ", L4 cgroup-bpf egress allowlist" : ", L4 cgroup-bpf OFF";
   return line;
 }
 

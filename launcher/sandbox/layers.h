@@ -12,6 +12,7 @@ struct ActiveLayers {
   int landlock_abi = 0;
   bool seccomp = false;     // L3
   bool cgroups = false;     // resource limits through a per-sandbox cgroup
+  bool cgroup_bpf = false;  // L4: egress allowlist and socket types (host network only)
   std::string cgroup_detail;
 
   // One line for the log: "L0 hygiene, L1 namespaces (...), L2 landlock ABI 7, L3 seccomp".

@@ -11,8 +11,6 @@
 namespace mcpsandbox::testing {
 namespace {
 
-const std::vector<std::string> kAsNobody = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
-                                            "--clear-groups", "--"};
 // A user namespace of our own in which no further user namespace may be created.
 const std::vector<std::string> kNoUserNamespaces = {
     "/usr/bin/unshare", "--user", "--map-root-user", "/bin/sh", "-c",

@@ -26,6 +26,10 @@ struct ProbeOutcome {
 
 inline std::string probe_binary() { return ESCAPE_PROBE_BINARY; }
 
+// Prefix that runs mcpsandbox as an unprivileged user (needs root to start with).
+inline const std::vector<std::string> kAsNobody = {"/usr/bin/setpriv", "--reuid=65534",
+                                                   "--regid=65534", "--clear-groups", "--"};
+
 // `prefix` goes before mcpsandbox (setpriv, unshare); `options` after `run`.
 inline ProbeOutcome run_probe(const std::vector<std::string>& options,
                               const std::vector<std::string>& attack,

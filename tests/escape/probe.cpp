@@ -6,6 +6,7 @@
 #include <linux/io_uring.h>
 #include <linux/perf_event.h>
 #include <linux/userfaultfd.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
@@ -74,14 +75,28 @@ int write_file(const char* path) {
   return report("write", n == 6, err, path);
 }
 
-int connect_tcp(int port) {
-  int sock = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (sock < 0) return report("tcp-connect", false, errno);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return result_of("tcp-connect", connect(sock, reinterpret_cast<sockaddr*>(&addr), sizeof addr));
+// TCP connect or UDP send to `address` (IPv4 or IPv6, default 127.0.0.1) on `port`.
+int reach(const char* attack, int type, int port, const char* address) {
+  sockaddr_storage storage{};
+  socklen_t length;
+  int family;
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
+  if (inet_pton(AF_INET6, address, &v6->sin6_addr) == 1) {
+    family = v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(static_cast<uint16_t>(port));
+    length = sizeof *v6;
+  } else {
+    inet_pton(AF_INET, address, &v4->sin_addr);
+    family = v4->sin_family = AF_INET;
+    v4->sin_port = htons(static_cast<uint16_t>(port));
+    length = sizeof *v4;
+  }
+  int sock = socket(family, type | SOCK_CLOEXEC, 0);
+  if (sock < 0) return report(attack, false, errno);
+  auto* target = reinterpret_cast<sockaddr*>(&storage);
+  if (type == SOCK_DGRAM) return result_of(attack, sendto(sock, "x", 1, 0, target, length), address);
+  return result_of(attack, connect(sock, target, length), address);
 }
 
 int connect_unix(const std::string& name, bool abstract) {
@@ -171,7 +186,8 @@ int main(int argc, char** argv) {
   }
   if (attack == "kill") return result_of("kill", kill(atoi(arg), SIGTERM), arg);
   if (attack == "ptrace") return result_of("ptrace", ptrace(PTRACE_ATTACH, atoi(arg), 0, 0));
-  if (attack == "tcp-connect") return connect_tcp(atoi(arg));
+  if (attack == "tcp-connect") return reach("tcp-connect", SOCK_STREAM, atoi(arg), *arg2 ? arg2 : "127.0.0.1");
+  if (attack == "udp-send") return reach("udp-send", SOCK_DGRAM, atoi(arg), *arg2 ? arg2 : "127.0.0.1");
   if (attack == "tcp-bind") {
     int sock = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in addr{};

@@ -1,0 +1,22 @@
+/* Types shared by the eBPF programs and their C++ loaders. Plain C with fixed-width kernel
+ * types; the C++ side checks the layout with static_asserts (launcher/net_egress.cpp), so a
+ * change here that breaks the ABI between the two fails the build. */
+#ifndef MCPSANDBOX_BPF_TYPES_H
+#define MCPSANDBOX_BPF_TYPES_H
+
+#define MCPSANDBOX_MAX_EGRESS_RULES 64
+#define MCPSANDBOX_AF_INET 2
+#define MCPSANDBOX_AF_INET6 10
+
+/* One allowed destination: an address prefix and a port (0: any port). Addresses are in
+ * network byte order; IPv4 uses the first 4 bytes. */
+struct mcpsandbox_egress_rule {
+  __u32 family;
+  __u32 prefix_len;
+  __u8 addr[16];
+  __u16 port;
+  __u16 reserved0;
+  __u32 reserved1;
+};
+
+#endif

@@ -1,0 +1,81 @@
+// L4 cgroup-bpf egress policy of one sandbox, attached to its cgroup: connect() and sendmsg()
+// (UDP) reach only the profile's destinations, and raw and MPTCP sockets cannot be created.
+#include "vmlinux.h"
+
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#include "mcpsandbox_types.h"
+
+#define SOCK_TYPE_RAW 3
+#define PROTO_MPTCP 262
+
+char LICENSE[] SEC("license") = "GPL";
+
+// Set by the loader before the programs are loaded (read-only data).
+const volatile __u32 rule_count = 0;
+
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, MCPSANDBOX_MAX_EGRESS_RULES);
+  __type(key, __u32);
+  __type(value, struct mcpsandbox_egress_rule);
+} egress_rules SEC(".maps");
+
+static __always_inline int rule_matches(const struct mcpsandbox_egress_rule *rule, __u32 family,
+                                        const __u8 *addr, __u16 port) {
+  if (rule->family != family) return 0;
+  if (rule->port && rule->port != port) return 0;
+  __u32 bits = rule->prefix_len;
+  for (int i = 0; i < 16; i++) {
+    if (bits == 0) break;
+    __u8 mask = bits >= 8 ? 0xff : (__u8)(0xff << (8 - bits));
+    if ((addr[i] & mask) != (rule->addr[i] & mask)) return 0;
+    bits = bits >= 8 ? bits - 8 : 0;
+  }
+  return 1;
+}
+
+static __always_inline int destination_allowed(__u32 family, const __u8 *addr, __u16 port) {
+  for (__u32 i = 0; i < MCPSANDBOX_MAX_EGRESS_RULES; i++) {
+    if (i >= rule_count) break;
+    __u32 key = i;
+    struct mcpsandbox_egress_rule *rule = bpf_map_lookup_elem(&egress_rules, &key);
+    if (!rule) break;
+    if (rule_matches(rule, family, addr, port)) return 1;
+  }
+  return 0;
+}
+
+static __always_inline int check4(struct bpf_sock_addr *ctx) {
+  __u8 addr[16] = {};
+  __u32 ip = ctx->user_ip4;
+  __builtin_memcpy(addr, &ip, 4);
+  return destination_allowed(MCPSANDBOX_AF_INET, addr, bpf_ntohs((__u16)ctx->user_port));
+}
+
+static __always_inline int check6(struct bpf_sock_addr *ctx) {
+  __u8 addr[16] = {};
+  __u32 words[4] = {ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3]};
+  __builtin_memcpy(addr, words, 16);
+  return destination_allowed(MCPSANDBOX_AF_INET6, addr, bpf_ntohs((__u16)ctx->user_port));
+}
+
+SEC("cgroup/connect4")
+int mcpsandbox_connect4(struct bpf_sock_addr *ctx) { return check4(ctx); }
+
+SEC("cgroup/connect6")
+int mcpsandbox_connect6(struct bpf_sock_addr *ctx) { return check6(ctx); }
+
+SEC("cgroup/sendmsg4")
+int mcpsandbox_sendmsg4(struct bpf_sock_addr *ctx) { return check4(ctx); }
+
+SEC("cgroup/sendmsg6")
+int mcpsandbox_sendmsg6(struct bpf_sock_addr *ctx) { return check6(ctx); }
+
+SEC("cgroup/sock_create")
+int mcpsandbox_sock_create(struct bpf_sock *sk) {
+  if (sk->type == SOCK_TYPE_RAW) return 0;
+  if (sk->protocol == PROTO_MPTCP) return 0;
+  return 1;
+}

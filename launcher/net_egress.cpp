@@ -1,0 +1,125 @@
+#include "launcher/net_egress.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "launcher/cgroup.h"
+#include "proxy/io/unique_fd.h"
+
+// The skeleton and the shared type header are C.
+#include <linux/types.h>
+extern "C" {
+#include "mcpsandbox_types.h"
+}
+#include "net_egress.skel.h"
+
+namespace mcpsandbox {
+namespace {
+
+static_assert(sizeof(mcpsandbox_egress_rule) == 32, "BPF and C++ disagree on the rule layout");
+static_assert(offsetof(mcpsandbox_egress_rule, addr) == 8);
+static_assert(offsetof(mcpsandbox_egress_rule, port) == 24);
+
+mcpsandbox_egress_rule to_bpf(const EgressRule& rule) {
+  mcpsandbox_egress_rule out{};
+  out.family = static_cast<__u32>(rule.family == AF_INET ? MCPSANDBOX_AF_INET : MCPSANDBOX_AF_INET6);
+  out.prefix_len = rule.prefix_len;
+  std::memcpy(out.addr, rule.address.data(), sizeof out.addr);
+  out.port = rule.port;
+  return out;
+}
+
+}  // namespace
+
+Result<EgressFilter> EgressFilter::attach(int cgroup_fd, const std::vector<EgressRule>& rules) {
+  if (rules.size() > MCPSANDBOX_MAX_EGRESS_RULES) {
+    return Error{"network.allow: at most " + std::to_string(MCPSANDBOX_MAX_EGRESS_RULES) +
+                 " destinations"};
+  }
+  net_egress* skeleton = net_egress__open();
+  if (!skeleton) return Error{std::string("cgroup-bpf: open: ") + std::strerror(errno)};
+  EgressFilter filter(skeleton);
+  skeleton->rodata->rule_count = static_cast<__u32>(rules.size());
+  if (int rc = net_egress__load(skeleton); rc) {
+    return Error{std::string("cgroup-bpf: load: ") + std::strerror(-rc)};
+  }
+  for (__u32 i = 0; i < rules.size(); ++i) {
+    mcpsandbox_egress_rule value = to_bpf(rules[i]);
+    if (bpf_map__update_elem(skeleton->maps.egress_rules, &i, sizeof i, &value, sizeof value, 0)) {
+      return Error{std::string("cgroup-bpf: map update: ") + std::strerror(errno)};
+    }
+  }
+  struct {
+    bpf_program* program;
+    bpf_link** link;
+  } programs[] = {{skeleton->progs.mcpsandbox_connect4, &skeleton->links.mcpsandbox_connect4},
+                  {skeleton->progs.mcpsandbox_connect6, &skeleton->links.mcpsandbox_connect6},
+                  {skeleton->progs.mcpsandbox_sendmsg4, &skeleton->links.mcpsandbox_sendmsg4},
+                  {skeleton->progs.mcpsandbox_sendmsg6, &skeleton->links.mcpsandbox_sendmsg6},
+                  {skeleton->progs.mcpsandbox_sock_create, &skeleton->links.mcpsandbox_sock_create}};
+  for (auto& [program, link] : programs) {
+    *link = bpf_program__attach_cgroup(program, cgroup_fd);
+    if (!*link) {
+      return Error{std::string("cgroup-bpf: attach ") + bpf_program__name(program) + ": " +
+                   std::strerror(errno)};
+    }
+  }
+  return filter;
+}
+
+EgressFilter::EgressFilter(EgressFilter&& other) noexcept
+    : skeleton_(std::exchange(other.skeleton_, nullptr)) {}
+
+EgressFilter& EgressFilter::operator=(EgressFilter&& other) noexcept {
+  if (this != &other) {
+    if (skeleton_) net_egress__destroy(skeleton_);
+    skeleton_ = std::exchange(other.skeleton_, nullptr);
+  }
+  return *this;
+}
+
+EgressFilter::~EgressFilter() {
+  if (skeleton_) net_egress__destroy(skeleton_);
+}
+
+FeatureProbe EgressFilter::probe() {
+  auto cgroup = ScratchCgroup::create("probe");
+  if (!cgroup) return {false, cgroup.error().message};
+  auto filter = attach(cgroup->fd(), {});
+  if (!filter) return {false, filter.error().message};
+  clone_args args{};
+  args.flags = CLONE_INTO_CGROUP;
+  args.cgroup = static_cast<uint64_t>(cgroup->fd());
+  args.exit_signal = SIGCHLD;
+  long pid = ::syscall(SYS_clone3, &args, sizeof args);
+  if (pid < 0) return {false, std::string("clone3 into the probe cgroup: ") + std::strerror(errno)};
+  if (pid == 0) {
+    int sock = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(9);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int rc = ::connect(sock, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::_exit(rc < 0 && errno == EPERM ? 0 : 1);
+  }
+  int status = 0;
+  ::waitpid(static_cast<pid_t>(pid), &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return {false, "programs attach but do not enforce (a denied connect was not refused)"};
+  }
+  return {true, "connect4/6, sendmsg4/6, sock_create (load, attach and trigger passed)"};
+}
+
+}  // namespace mcpsandbox

@@ -1,0 +1,33 @@
+// EgressFilter: the L4 cgroup-bpf programs of one sandbox (bpf/net_egress.bpf.c), loaded with
+// the plan's destinations and attached to the sandbox's cgroup v2 before the sandbox starts.
+// Owning it keeps them attached; destroying it detaches them.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "launcher/kernel_probe.h"
+#include "profiles/egress_rule.h"
+#include "profiles/support/result.h"
+
+struct net_egress;
+
+namespace mcpsandbox {
+
+class EgressFilter {
+ public:
+  static Result<EgressFilter> attach(int cgroup_fd, const std::vector<EgressRule>& rules);
+  EgressFilter(EgressFilter&&) noexcept;
+  EgressFilter& operator=(EgressFilter&&) noexcept;
+  ~EgressFilter();
+
+  // Load, attach to a scratch cgroup and trigger: a child in it must get EPERM connecting to
+  // 127.0.0.1. Only then does the layer count as available.
+  static FeatureProbe probe();
+
+ private:
+  explicit EgressFilter(net_egress* skeleton) : skeleton_(skeleton) {}
+  net_egress* skeleton_ = nullptr;
+};
+
+}  // namespace mcpsandbox

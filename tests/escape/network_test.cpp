@@ -1,0 +1,98 @@
+// L4 cgroup-bpf with the host network: only the profile's destinations are reachable. Each
+// refusal is checked with Landlock on (which refuses ports first, EACCES) and off (cgroup-bpf
+// alone, EPERM).
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "tests/escape/escape_harness.h"
+
+namespace mcpsandbox::testing {
+namespace {
+
+// A TCP listener on every IPv4 address (so 127.0.0.2 would connect too, if allowed).
+class AnyAddressListener {
+ public:
+  AnyAddressListener() {
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    listen(fd_, 16);
+    socklen_t length = sizeof addr;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &length);
+    port_ = ntohs(addr.sin_port);
+  }
+  ~AnyAddressListener() { close(fd_); }
+  std::string port() const { return std::to_string(port_); }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+class Egress : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ChildProcess doctor({mcpsandbox_binary(), "doctor"});
+    for (const auto& line : doctor.read_all_lines(20s)) {
+      if (line.find("L4 cgroup-bpf") != std::string::npos) l4_ = line;
+    }
+    if (l4_.find(" yes ") == std::string::npos) GTEST_SKIP() << "no cgroup-bpf here: " << l4_;
+  }
+  ProbeOutcome reach(std::vector<std::string> attack, std::vector<std::string> extra = {}) {
+    std::vector<std::string> options = {"--network", "host", "--allow-net",
+                                        "127.0.0.1:" + allowed_.port()};
+    options.insert(options.end(), extra.begin(), extra.end());
+    return run_probe(options, attack);
+  }
+  std::string l4_;
+  AnyAddressListener allowed_, other_;
+};
+
+TEST_F(Egress, ReachesAnAllowedDestination) {
+  ProbeOutcome o = reach({"tcp-connect", allowed_.port()});
+  EXPECT_TRUE(o.attack_succeeded()) << describe(o);
+  EXPECT_NE(o.log.find("L4 cgroup-bpf egress allowlist"), std::string::npos) << o.log;
+}
+
+TEST_F(Egress, RefusesAnotherPortOnTheSameAddress) {
+  ProbeOutcome landlock = reach({"tcp-connect", other_.port()});
+  EXPECT_EQ(landlock.error(), "EACCES") << "Landlock refuses ports first: " << describe(landlock);
+  ProbeOutcome bpf = reach({"tcp-connect", other_.port()}, {"--testing-disable-layer", "landlock"});
+  EXPECT_EQ(bpf.error(), "EPERM") << "cgroup-bpf alone: " << describe(bpf);
+}
+
+TEST_F(Egress, RefusesTheAllowedPortOnAnotherAddress) {
+  ProbeOutcome o = reach({"tcp-connect", allowed_.port(), "127.0.0.2"});
+  EXPECT_FALSE(o.attack_succeeded()) << describe(o);
+  EXPECT_EQ(o.error(), "EPERM") << "Landlock allows the port; the address is cgroup-bpf's call";
+  ProbeOutcome v6 = reach({"tcp-connect", allowed_.port(), "::1"});
+  EXPECT_EQ(v6.error(), "EPERM") << describe(v6);
+}
+
+TEST_F(Egress, RefusesUdpToUnlistedDestinations) {
+  ProbeOutcome o = reach({"udp-send", "53", "127.0.0.53"});
+  EXPECT_FALSE(o.attack_succeeded()) << describe(o);
+  EXPECT_EQ(o.error(), "EPERM") << describe(o);
+}
+
+TEST_F(Egress, RefusesRawAndMptcpSocketsWithoutSeccomp) {
+  for (const char* attack : {"raw-socket", "mptcp"}) {
+    ProbeOutcome o = reach({attack}, {"--testing-disable-layer", "seccomp"});
+    EXPECT_FALSE(o.attack_succeeded()) << attack << ": " << describe(o);
+    EXPECT_EQ(o.error(), "EPERM") << attack << ": cgroup/sock_create alone";
+  }
+}
+
+TEST_F(Egress, HostNetworkWithoutCgroupBpfRefusesToStart) {
+  // An unprivileged user cannot attach cgroup-bpf programs: the host network would be
+  // unfiltered, so the launch is refused.
+  ProbeOutcome o = run_probe({"--network", "host"}, {"hostname"}, kAsNobody);
+  EXPECT_EQ(o.exit_status, 125) << describe(o);
+  EXPECT_NE(o.log.find("requires the cgroup-bpf layer"), std::string::npos) << o.log;
+}
+
+}  // namespace
+}  // namespace mcpsandbox::testing
