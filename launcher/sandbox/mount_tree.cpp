@@ -160,8 +160,11 @@ std::optional<SetupError> prepare_specials(std::vector<Entry>& entries) {
     entries.push_back(std::move(entry));
     return std::nullopt;
   };
+  // Read-only: nothing under /proc is the server's to write (sysrq-trigger is mode 0200 root,
+  // and invoked as root the sandbox's uid is 0), and Landlock says the same.
   MCPSANDBOX_STEP(add_fs("/proc", "proc", {},
-                         MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC));
+                         MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+                             MOUNT_ATTR_NOEXEC));
   MCPSANDBOX_STEP(add_fs("/tmp", "tmpfs", {{"mode", "1777"}},
                          MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC));
   MCPSANDBOX_STEP(add_fs("/dev", "tmpfs", {{"mode", "0755"}},

@@ -69,6 +69,22 @@ TEST_F(Escape, CannotWriteOutsideReadWriteRoots) {
   EXPECT_TRUE(inside.attack_succeeded()) << "the rw root itself must stay writable: " << describe(inside);
 }
 
+TEST_F(Escape, CannotWriteToProc) {
+  // /proc/sys/vm/drop_caches is mode 0200 root: invoked as root, the sandbox's uid is 0, so
+  // only the read-only mount and Landlock stand in the way (sysrq-trigger is alike, where the
+  // kernel has it).
+  for (const char* path : {"/proc/sys/vm/drop_caches", "/proc/sys/kernel/hostname",
+                           "/proc/self/oom_score_adj"}) {
+    ProbeOutcome o = attack({"write", path});
+    EXPECT_FALSE(o.attack_succeeded()) << path << ": " << describe(o);
+    EXPECT_EQ(o.error(), "EROFS") << path;
+  }
+  ProbeOutcome landlock = attack({"write", "/proc/sys/vm/drop_caches"},
+                                 {"--testing-disable-layer", "namespaces"});
+  EXPECT_FALSE(landlock.attack_succeeded()) << describe(landlock);
+  EXPECT_EQ(landlock.error(), "EACCES") << "Landlock grants /proc read only: " << describe(landlock);
+}
+
 TEST_F(Escape, SymlinksAndHardlinksInARwRootCannotReachOut) {
   ProbeOutcome symlink = attack({"symlink-escape", work_.file("link"), host_.secret()});
   EXPECT_FALSE(symlink.attack_succeeded()) << describe(symlink);
