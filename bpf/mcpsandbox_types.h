@@ -19,4 +19,18 @@ struct mcpsandbox_egress_rule {
   __u32 reserved1;
 };
 
+/* L7 trace events from the sandbox's processes, through a ring buffer. */
+#define MCPSANDBOX_EVENT_EXEC 1
+#define MCPSANDBOX_EVENT_EXIT 2
+#define MCPSANDBOX_PATH_BYTES 256
+
+struct mcpsandbox_event {
+  __u32 kind;
+  __u32 pid;        /* host pid (thread group id) */
+  __u32 ppid;
+  __s32 exit_code;  /* wait status for EXIT */
+  __u64 cgroup_id;
+  char path[MCPSANDBOX_PATH_BYTES]; /* EXEC: the file executed; EXIT: the task's comm */
+};
+
 #endif

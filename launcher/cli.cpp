@@ -65,6 +65,8 @@ Command parse_command_line(int argc, char** argv) {
                   "127.0.0.1:8080, 10.0.0.0/8:443, [::1]:5432 (repeatable)")
       ->type_name("DEST")
       ->allow_extra_args(false);
+  run->add_flag("--trace", o.trace,
+               "log every exec and process exit inside the sandbox (L7 eBPF tracing; root)");
   run->add_option("--require", o.require,
                   "refuse to start unless LAYER is active (namespaces, landlock, seccomp, cgroups)")
       ->check(CLI::IsMember({"hygiene", "namespaces", "landlock", "seccomp", "cgroups", "cgroup-bpf"}))

@@ -19,6 +19,7 @@ struct RunOptions {
   std::vector<std::string> read_only, read_write, env;
   std::string network;  // "", "none" or "host"
   std::vector<std::string> allow_net;
+  bool trace = false;
   std::vector<std::string> require, testing_disable;
 };
 

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "launcher/cgroup.h"
+#include "launcher/exec_trace.h"
 #include "launcher/kernel_probe.h"
 #include "launcher/layer_selection.h"
 #include "launcher/net_egress.h"
@@ -86,40 +87,46 @@ int run_server(const RunOptions& options, const Logger& logger) {
       layers->cgroup_detail = cgroup->detail();
     }
   }
-  // L4: the egress programs go on the sandbox's cgroup v2 before the sandbox is cloned into it,
-  // so its very first connect() is already checked. On pure v2 hosts that is the limits cgroup;
-  // on hybrid ones (v1 limits) a v2 cgroup of its own.
-  std::optional<ScratchCgroup> bpf_cgroup;
+  // The sandbox's cgroup v2, for the eBPF layers: on pure v2 hosts the limits cgroup, on
+  // hybrid ones (v1 limits) one of its own. Programs go on it before the sandbox is cloned into
+  // it, so its very first connect() and exec are already seen.
+  int cgroup_v2 = cgroup ? cgroup->clone_into_fd() : -1;
+  std::optional<ScratchCgroup> scratch_cgroup;
+  if (cgroup_v2 < 0 && (layers->cgroup_bpf || options.trace)) {
+    auto made = ScratchCgroup::create("sandbox");
+    if (made) {
+      scratch_cgroup.emplace(std::move(*made));
+      cgroup_v2 = scratch_cgroup->fd();
+    } else if (layers->cgroup_bpf) {
+      logger.error(made.error().message);
+      return kInternalFailure;
+    }
+  }
   std::optional<EgressFilter> egress;
   if (layers->cgroup_bpf) {
-    int target = cgroup ? cgroup->clone_into_fd() : -1;
-    if (target < 0) {
-      auto made = ScratchCgroup::create("sandbox");
-      if (!made) {
-        logger.error(made.error().message);
-        return kInternalFailure;
-      }
-      bpf_cgroup.emplace(std::move(*made));
-      target = bpf_cgroup->fd();
-    }
-    auto attached = EgressFilter::attach(target, plan->egress);
+    auto attached = EgressFilter::attach(cgroup_v2, plan->egress);
     if (!attached) {
       logger.error(attached.error().message);
       return kInternalFailure;
     }
     egress.emplace(std::move(*attached));
   }
-  // Which layers hold this server, one line, every launch (at --log-level error it is quiet).
-  if (logger.enabled(LogLevel::kWarn)) {
-    logger.log(LogLevel::kInfo, "sandbox: " + layers->describe(plan->isolate_network));
+  std::optional<ExecTrace> trace;
+  if (options.trace) {
+    auto attached = cgroup_v2 >= 0 ? ExecTrace::attach(cgroup_v2, logger)
+                                   : Result<ExecTrace>(Error{"no cgroup v2 for the sandbox"});
+    if (attached) trace.emplace(std::move(*attached));
+    else logger.warn("--trace unavailable: " + attached.error().message);
   }
+  // Which layers hold this server, one line, every launch (at --log-level error it is quiet).
+  logger.notice("sandbox: " + layers->describe(plan->isolate_network));
   SpawnFailure failure;
   SpawnRequest request{*plan, *layers, !logger.to_stderr(), -1, {}};
   if (cgroup) {
     request.cgroup_fd = cgroup->clone_into_fd();
     request.before_start = [&](pid_t pid) { return cgroup->add(pid); };
   }
-  if (bpf_cgroup) request.cgroup_fd = bpf_cgroup->fd();
+  request.cgroup_fd = cgroup_v2;
   auto server = Spawner::spawn(request, failure);
   if (!server) {
     logger.error(failure.message);
@@ -150,6 +157,7 @@ int run_server(const RunOptions& options, const Logger& logger) {
       while (int signal = signals->next()) supervisor.on_signal(signal);
     });
   }
+  if (started && trace) started = trace->watch(*loop);
   if (!started) {
     logger.error(started.error().message);
     return kInternalFailure;  // the supervisor's destructor kills the server tree
@@ -160,6 +168,7 @@ int run_server(const RunOptions& options, const Logger& logger) {
       return kInternalFailure;
     }
   }
+  if (trace) trace->drain();
   const RelayStats& stats = relay.stats();
   logger.info("relayed " + std::to_string(stats.client_messages) + " client and " +
               std::to_string(stats.server_messages) + " server messages; rejected " +

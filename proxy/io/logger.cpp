@@ -53,12 +53,13 @@ Result<Logger> Logger::to_file(const std::string& path, LogLevel level) {
 
 void Logger::log(LogLevel level, std::string_view message) const {
   if (!enabled(level)) return;
+  if (level == LogLevel::kInfo) return write_line(message);
+  write_line(std::string(kLevelNames[static_cast<int>(level)]) + ": " + std::string(message));
+}
+
+void Logger::write_line(std::string_view message) const {
   std::string prefix = file_.valid() ? timestamp() + " " : std::string();
   prefix += "mcpsandbox: ";
-  if (level != LogLevel::kInfo) {
-    prefix += kLevelNames[static_cast<int>(level)];
-    prefix += ": ";
-  }
   write_record(fd(), prefix, message);
 }
 

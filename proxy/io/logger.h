@@ -29,6 +29,11 @@ class Logger {
   void server_stderr(std::string_view bytes) const;
   bool to_stderr() const { return !file_.valid(); }
 
+  // What a user should always see (which layers hold the server, what it executed): shown at
+  // the default level and above, without a level tag.
+  void notice(std::string_view m) const {
+    if (enabled(LogLevel::kWarn)) write_line(m);
+  }
   void error(std::string_view m) const { log(LogLevel::kError, m); }
   void warn(std::string_view m) const { log(LogLevel::kWarn, m); }
   void info(std::string_view m) const { log(LogLevel::kInfo, m); }
@@ -39,6 +44,7 @@ class Logger {
  private:
   Logger(UniqueFd file, LogLevel level) : file_(std::move(file)), level_(level) {}
   int fd() const { return file_.valid() ? file_.get() : 2; }
+  void write_line(std::string_view message) const;
 
   UniqueFd file_;
   LogLevel level_;
