@@ -69,12 +69,13 @@ Command parse_command_line(int argc, char** argv) {
                "log every exec and process exit inside the sandbox (L7 eBPF tracing; root)");
   run->add_option("--require", o.require,
                   "refuse to start unless LAYER is active (namespaces, landlock, seccomp, cgroups)")
-      ->check(CLI::IsMember({"hygiene", "namespaces", "landlock", "seccomp", "cgroups", "cgroup-bpf"}))
+      ->check(CLI::IsMember(
+          {"hygiene", "namespaces", "landlock", "seccomp", "cgroups", "cgroup-bpf", "bpf-lsm"}))
       ->type_name("LAYER")
       ->allow_extra_args(false);
   // Tests prove each layer holds with another one off; never for production use.
   run->add_option("--testing-disable-layer", o.testing_disable)
-      ->check(CLI::IsMember({"namespaces", "landlock", "seccomp", "cgroups", "cgroup-bpf"}))
+      ->check(CLI::IsMember({"namespaces", "landlock", "seccomp", "cgroups", "cgroup-bpf", "bpf-lsm"}))
       ->allow_extra_args(false)
       ->group("");
   run->add_option("--max-message-bytes", o.max_message_bytes,

@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "launcher/cgroup.h"
+#include "launcher/lsm_policy.h"
 #include "launcher/net_egress.h"
 #include "launcher/sandbox/kernel_api.h"
 
@@ -73,6 +74,8 @@ KernelFeatures probe_kernel(bool with_cgroup_bpf) {
   features.cgroups = CgroupLimiter::probe();
   features.cgroup_bpf = with_cgroup_bpf ? EgressFilter::probe()
                                         : FeatureProbe{false, "not probed (no host network)"};
+  features.bpf_lsm = ::geteuid() == 0 ? LsmPolicy::probe()
+                                      : FeatureProbe{false, "needs root to attach LSM programs"};
   return features;
 }
 

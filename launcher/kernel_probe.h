@@ -19,6 +19,7 @@ struct KernelFeatures {
   FeatureProbe seccomp;
   FeatureProbe cgroups;
   FeatureProbe cgroup_bpf;  // probed only when asked: it loads programs and forks
+  FeatureProbe bpf_lsm;     // probed for root only: nobody else can attach LSM programs
 };
 
 KernelFeatures probe_kernel(bool with_cgroup_bpf = false);

@@ -43,6 +43,8 @@ Result<ActiveLayers> select_layers(const Plan& plan, const KernelFeatures& featu
                     features.cgroup_bpf.detail + "; without it only --network none is possible");
     }
   }
+  layers.bpf_lsm = wanted(Layer::kBpfLsm) && features.bpf_lsm.available;
+  if (!layers.bpf_lsm && required(Layer::kBpfLsm)) return refuse(Layer::kBpfLsm, features.bpf_lsm.detail);
   layers.cgroups = wanted(Layer::kCgroups) && features.cgroups.available;
   if (!layers.cgroups && required(Layer::kCgroups)) {
     return refuse(Layer::kCgroups, features.cgroups.detail);

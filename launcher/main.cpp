@@ -1,4 +1,5 @@
 // mcpsandbox entry point: parse the command line, set up logging, dispatch.
+#include <bpf/libbpf.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -17,8 +18,12 @@ void ensure_standard_fds() {
 
 }  // namespace
 
+// libbpf narrates its failures on stderr; mcpsandbox reports them itself, in one line each.
+int quiet_libbpf(enum libbpf_print_level, const char*, va_list) { return 0; }
+
 int main(int argc, char** argv) {
   ensure_standard_fds();
+  libbpf_set_print(quiet_libbpf);
   mcpsandbox::Command command = mcpsandbox::parse_command_line(argc, argv);
   if (command.kind == mcpsandbox::Command::Kind::kExit) return command.exit_code;
 

@@ -11,6 +11,7 @@
 #include "launcher/cgroup.h"
 #include "launcher/exec_trace.h"
 #include "launcher/kernel_probe.h"
+#include "launcher/lsm_policy.h"
 #include "launcher/layer_selection.h"
 #include "launcher/net_egress.h"
 #include "launcher/plan_builder.h"
@@ -92,15 +93,26 @@ int run_server(const RunOptions& options, const Logger& logger) {
   // it, so its very first connect() and exec are already seen.
   int cgroup_v2 = cgroup ? cgroup->clone_into_fd() : -1;
   std::optional<ScratchCgroup> scratch_cgroup;
-  if (cgroup_v2 < 0 && (layers->cgroup_bpf || options.trace)) {
+  if (cgroup_v2 < 0 && (layers->cgroup_bpf || layers->bpf_lsm || options.trace)) {
     auto made = ScratchCgroup::create("sandbox");
     if (made) {
       scratch_cgroup.emplace(std::move(*made));
       cgroup_v2 = scratch_cgroup->fd();
-    } else if (layers->cgroup_bpf) {
+    } else if (layers->cgroup_bpf || layers->bpf_lsm) {
       logger.error(made.error().message);
       return kInternalFailure;
     }
+  }
+  std::optional<LsmPolicy::SandboxRegistration> lsm_registration;
+  if (layers->bpf_lsm) {
+    auto policy = LsmPolicy::attach();
+    auto registered = policy ? policy->add_sandbox(cgroup_v2)
+                             : Result<LsmPolicy::SandboxRegistration>(policy.error());
+    if (!registered) {
+      logger.error(registered.error().message);
+      return kInternalFailure;
+    }
+    lsm_registration.emplace(std::move(*registered));
   }
   std::optional<EgressFilter> egress;
   if (layers->cgroup_bpf) {
@@ -193,7 +205,7 @@ int run_doctor() {
   line("L3 seccomp", features.seccomp);
   line("cgroup limits", features.cgroups);
   line("L4 cgroup-bpf", EgressFilter::probe());
-  line("L5 BPF LSM", {false, "not implemented yet"});
+  line("L5 BPF LSM", LsmPolicy::probe());
   bool complete = features.user_namespaces.available && features.landlock.available &&
                   features.seccomp.available;
   std::printf("%s\n", complete ? "every default layer is available"

@@ -275,13 +275,14 @@ std::string layer_name(Layer layer) {
     case Layer::kSeccomp: return "seccomp";
     case Layer::kCgroups: return "cgroups";
     case Layer::kCgroupBpf: return "cgroup-bpf";
+    case Layer::kBpfLsm: return "bpf-lsm";
   }
   return "?";
 }
 
 std::optional<Layer> parse_layer(std::string_view name) {
   for (Layer layer : {Layer::kHygiene, Layer::kNamespaces, Layer::kLandlock, Layer::kSeccomp,
-                      Layer::kCgroups, Layer::kCgroupBpf}) {
+                      Layer::kCgroups, Layer::kCgroupBpf, Layer::kBpfLsm}) {
     if (layer_name(layer) == name) return layer;
   }
   return std::nullopt;

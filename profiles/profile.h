@@ -12,7 +12,7 @@
 namespace mcpsandbox {
 
 // The enforcement layers of DESIGN.md that a profile can require (and tests can switch off).
-enum class Layer { kHygiene, kNamespaces, kLandlock, kSeccomp, kCgroups, kCgroupBpf };
+enum class Layer { kHygiene, kNamespaces, kLandlock, kSeccomp, kCgroups, kCgroupBpf, kBpfLsm };
 
 std::string layer_name(Layer layer);
 std::optional<Layer> parse_layer(std::string_view name);

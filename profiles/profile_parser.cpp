@@ -212,8 +212,8 @@ class ProfileReader {
       if (!layer) {
         return fail("/require/" + std::to_string(i),
                     "unknown layer '" + (*names)[i] +
-                        "' (expected hygiene, namespaces, landlock, seccomp, cgroups or "
-                        "cgroup-bpf)");
+                        "' (expected hygiene, namespaces, landlock, seccomp, cgroups, "
+                        "cgroup-bpf or bpf-lsm)");
       }
       profile_.required_layers.insert(*layer);
     }

@@ -53,7 +53,7 @@ TEST(ProfileParser, RejectsWrongTypesWithThePointer) {
       {R"({"limits": {"processes": -1}})", "/limits/processes"},
       {R"({"limits": {"cpus": "two"}})", "/limits/cpus"},
       {R"({"landlock": {"min_abi": "7"}})", "/landlock/min_abi"},
-      {R"({"require": ["bpf-lsm"]})", "/require/0"},
+      {R"({"require": ["selinux"]})", "/require/0"},
       {R"({"env": {"set": {"A": 1}}})", "/env/set/A"},
       {R"([])", "/"},
   };
