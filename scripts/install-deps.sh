@@ -13,6 +13,7 @@ packages=(
   libsodium-dev
   nodejs npm
   bubblewrap
+  qemu-system-x86 linux-image-amd64 busybox-static cpio
 )
 
 missing=()

@@ -1,0 +1,68 @@
+#!/bin/sh
+# /init of the test VM: mount what mcpsandbox needs, run the BPF LSM tests, print one
+# VMTEST line per check, power off.
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
+mount -t securityfs securityfs /sys/kernel/security
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+mount -t bpf bpf /sys/fs/bpf
+echo "+memory +pids" > /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
+# Debian allows ptrace of non-descendants by default; make sure, so that only L5 can refuse.
+echo 0 > /proc/sys/kernel/yama/ptrace_scope 2>/dev/null
+export PATH=/bin
+
+check() {  # check NAME CONDITION-RESULT DETAIL
+  if [ "$2" = yes ]; then echo "VMTEST PASS $1"; else echo "VMTEST FAIL $1: $3"; fi
+}
+contains() { case "$1" in *"$2"*) echo yes ;; *) echo no ;; esac; }
+
+echo "VMTEST lsm: $(cat /sys/kernel/security/lsm)"
+doctor=$(mcpsandbox doctor 2>&1)
+check "doctor reports BPF LSM" "$(contains "$doctor" "L5 BPF LSM       yes")" "$doctor"
+
+# L5 alone: namespaces, Landlock and seccomp switched off.
+only_l5="--testing-disable-layer namespaces --testing-disable-layer landlock --testing-disable-layer seccomp"
+# The victim holds no capabilities (it runs under mcpsandbox's hygiene layer, outside L5), so
+# nothing but L5 can refuse a same-uid signal or ptrace against it.
+# (Its stdin stays open, or mcpsandbox would shut it down at EOF.)
+sleep 2000 | mcpsandbox --log-level error run $only_l5 --testing-disable-layer bpf-lsm -- \
+  /bin/sleep 999 >/dev/null 2>&1 &
+sleep 1
+victim=
+for pid in $(pidof sleep); do
+  case "$(cat /proc/$pid/cmdline | tr '\0' ' ')" in *999*) victim=$pid ;; esac
+done
+echo "VMTEST victim pid $victim"
+
+out=$(mcpsandbox run $only_l5 -- /bin/escape_probe kill $victim </dev/null 2>/tmp/log)
+check "L5 alone refuses a signal out of the sandbox" \
+  "$(contains "$out" '"ok":false,"errno":"EPERM"')" "$out $(cat /tmp/log)"
+launch=$(cat /tmp/log)
+check "the launch line names L5" \
+  "$(case "$launch" in *"L5 BPF LSM OFF"*) echo no ;; *"L5 BPF LSM"*) echo yes ;; *) echo no ;; esac)" \
+  "$launch"
+
+out=$(mcpsandbox run $only_l5 -- /bin/escape_probe ptrace $victim </dev/null 2>/tmp/log)
+check "L5 alone refuses ptrace out of the sandbox" \
+  "$(contains "$out" '"ok":false,"errno":"EPERM"')" "$out $(cat /tmp/log)"
+
+out=$(mcpsandbox run $only_l5 -- /bin/escape_probe hostname </dev/null 2>/tmp/log)
+check "programs are pinned for reuse by later launches" \
+  "$([ -e /sys/fs/bpf/mcpsandbox/lsm_sandboxes ] && echo yes || echo no)" "$(ls /sys/fs/bpf/mcpsandbox)"
+
+# Control: with L5 off too, the same attacks succeed, so the checks above can fail.
+out=$(mcpsandbox run $only_l5 --testing-disable-layer bpf-lsm -- /bin/escape_probe ptrace $victim </dev/null 2>/tmp/log)
+check "control: without L5 ptrace succeeds" "$(contains "$out" '"ok":true')" "$out $(cat /tmp/log)"
+out=$(mcpsandbox run $only_l5 --testing-disable-layer bpf-lsm -- /bin/escape_probe kill $victim </dev/null 2>/tmp/log)
+check "control: without L5 the signal goes through" "$(contains "$out" '"ok":true')" "$out $(cat /tmp/log)"
+
+# A process outside any sandbox is not affected by the shared programs.
+sleep 1000 &
+other=$!
+if kill $other 2>/dev/null; then untouched=yes; else untouched=no; fi
+check "tasks outside sandboxes are untouched" "$untouched" "kill failed"
+
+echo "VMTEST DONE"
+poweroff -f
