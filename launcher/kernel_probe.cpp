@@ -74,7 +74,7 @@ KernelFeatures probe_kernel(bool with_cgroup_bpf) {
   features.cgroups = CgroupLimiter::probe();
   features.cgroup_bpf = with_cgroup_bpf ? EgressFilter::probe()
                                         : FeatureProbe{false, "not probed (no host network)"};
-  features.bpf_lsm = ::geteuid() == 0 ? LsmPolicy::probe()
+  features.bpf_lsm = ::geteuid() == 0 ? LsmPolicy::probe_for_launch()
                                       : FeatureProbe{false, "needs root to attach LSM programs"};
   return features;
 }

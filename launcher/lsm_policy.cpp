@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <string>
 
 #include "launcher/cgroup.h"
@@ -85,6 +86,38 @@ LsmPolicy::SandboxRegistration::SandboxRegistration(SandboxRegistration&& other)
 
 LsmPolicy::SandboxRegistration::~SandboxRegistration() {
   if (map_.valid()) bpf_map_delete_elem(map_.get(), &cgroup_id_);
+}
+
+namespace {
+
+constexpr const char* kVerdictDir = "/run/mcpsandbox";
+const std::string kVerdictFile = std::string(kVerdictDir) + "/bpf-lsm-unavailable";
+
+std::string boot_id() {
+  std::ifstream file("/proc/sys/kernel/random/boot_id");
+  std::string id;
+  std::getline(file, id);
+  return id;
+}
+
+}  // namespace
+
+FeatureProbe LsmPolicy::probe_for_launch() {
+  if (::access(kMapPin.c_str(), F_OK) == 0) {
+    return {true, "pinned programs (proven when they were pinned, this boot)"};
+  }
+  std::string boot = boot_id();
+  std::ifstream cached(kVerdictFile);
+  std::string cached_boot, reason;
+  if (std::getline(cached, cached_boot) && cached_boot == boot && std::getline(cached, reason)) {
+    return {false, reason + " (remembered for this boot; `mcpsandbox doctor` probes afresh)"};
+  }
+  FeatureProbe result = probe();
+  if (!result.available && !boot.empty()) {
+    ::mkdir(kVerdictDir, 0700);
+    std::ofstream(kVerdictFile) << boot << "\n" << result.detail << "\n";
+  }
+  return result;
 }
 
 FeatureProbe LsmPolicy::probe() {

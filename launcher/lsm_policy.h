@@ -19,6 +19,10 @@ class LsmPolicy {
   // attach(), then a trigger: a child in a scratch sandbox cgroup must be refused a signal to
   // its parent. Only then does the layer count as available.
   static FeatureProbe probe();
+  // The same answer at launch cost: pinned programs were proven by the launch that pinned them
+  // (pins live until reboot), and a failed probe is remembered for this boot in
+  // /run/mcpsandbox, since loading the programs only to be refused costs ~30 ms.
+  static FeatureProbe probe_for_launch();
 
   // While alive, the tasks of cgroup `cgroup_id` are under the policy.
   class SandboxRegistration {
