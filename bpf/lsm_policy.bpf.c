@@ -2,9 +2,11 @@
 // cgroup v2 id. One set of programs serves all sandboxes; tasks outside any sandbox return at
 // once, and every program first honours an earlier LSM's verdict.
 //
-// This first set covers what needs no path policy: signals and ptrace that leave the sandbox,
-// mounts, the bpf() syscall, and writable-and-executable memory. The filesystem hooks
-// (file_open by inode subtree, inode_*, bprm_check_security) are not written yet.
+// Hooks: signals and ptrace that leave the sandbox, mounts, the bpf() syscall, writable and
+// executable memory, and the filesystem by inode subtree (file_open, bprm_check_security,
+// mmap_file): a file is reachable when it or a directory above it, across mounts, carries a
+// rule with the rights asked for. Not written yet: inode_* (create, link, unlink, rename),
+// socket_connect/bind and denial events.
 #include "vmlinux.h"
 
 #include <bpf/bpf_core_read.h>
@@ -22,7 +24,15 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-// cgroup v2 id -> 1 for every live sandbox. Entries come and go with sandboxes.
+#define MAY_WRITE_FMODE 0x2
+#define MAY_READ_FMODE 0x1
+#define TMPFS_MAGIC 0x01021994
+#define PROC_SUPER_MAGIC 0x9fa0
+#define OVERLAYFS_SUPER_MAGIC 0x794c7630
+#define PIPEFS_MAGIC 0x50495045
+#define MAX_PATH_STEPS 64
+
+// cgroup v2 id -> sandbox flags for every live sandbox. Entries come and go with sandboxes.
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
   __uint(max_entries, 4096);
@@ -30,8 +40,88 @@ struct {
   __type(value, __u32);
 } mcpsandbox_sandboxes SEC(".maps");
 
+// (sandbox, device, inode) -> rights beneath that file or directory.
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 65536);
+  __type(key, struct mcpsandbox_inode_key);
+  __type(value, __u32);
+} mcpsandbox_inodes SEC(".maps");
+
 static __always_inline int in_sandbox(__u64 cgroup_id) {
   return bpf_map_lookup_elem(&mcpsandbox_sandboxes, &cgroup_id) != 0;
+}
+
+// The rights the sandbox has on `path`: the first rule found walking up from it, crossing from
+// each mount's root to its mountpoint. 0 when nothing grants it.
+static __always_inline __u32 rights_on(__u64 cgroup_id, __u32 flags, const struct path *path) {
+  struct dentry *dentry = BPF_CORE_READ(path, dentry);
+  struct vfsmount *vfsmnt = BPF_CORE_READ(path, mnt);
+  struct mount *mnt = (struct mount *)((char *)vfsmnt - bpf_core_field_offset(struct mount, mnt));
+  struct super_block *sb = BPF_CORE_READ(dentry, d_sb);
+  // Re-opening a pipe it holds (/dev/stdout -> /proc/self/fd/1) reaches nothing new.
+  if (BPF_CORE_READ(sb, s_magic) == PIPEFS_MAGIC) {
+    return MCPSANDBOX_RIGHT_READ | MCPSANDBOX_RIGHT_WRITE;
+  }
+  if (flags & MCPSANDBOX_SANDBOX_OWN_MOUNTS) {
+    // Its own tmpfs, /proc and overlays are bounded by its mount namespace already.
+    unsigned long magic = BPF_CORE_READ(sb, s_magic);
+    if (magic == TMPFS_MAGIC || magic == PROC_SUPER_MAGIC || magic == OVERLAYFS_SUPER_MAGIC) {
+      return MCPSANDBOX_RIGHT_READ | MCPSANDBOX_RIGHT_WRITE | MCPSANDBOX_RIGHT_EXEC;
+    }
+  }
+  struct mcpsandbox_inode_key key = {.cgroup_id = cgroup_id};
+  for (int i = 0; i < MAX_PATH_STEPS; i++) {
+    key.dev = BPF_CORE_READ(dentry, d_sb, s_dev);
+    key.ino = BPF_CORE_READ(dentry, d_inode, i_ino);
+    __u32 *rights = bpf_map_lookup_elem(&mcpsandbox_inodes, &key);
+    if (rights) return *rights;
+    struct dentry *mnt_root = BPF_CORE_READ(mnt, mnt.mnt_root);
+    if (dentry == mnt_root) {
+      struct mount *parent = BPF_CORE_READ(mnt, mnt_parent);
+      if (parent == mnt) return 0;
+      dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+      mnt = parent;
+      continue;
+    }
+    struct dentry *up = BPF_CORE_READ(dentry, d_parent);
+    if (up == dentry) return 0;
+    dentry = up;
+  }
+  return 0;
+}
+
+static __always_inline int check_file(struct file *file, __u32 needed) {
+  __u64 cgroup_id = bpf_get_current_cgroup_id();
+  __u32 *flags = bpf_map_lookup_elem(&mcpsandbox_sandboxes, &cgroup_id);
+  if (!flags || !needed) return 0;
+  struct path path = BPF_CORE_READ(file, f_path);
+  __u32 rights = rights_on(cgroup_id, *flags, &path);
+  return (rights & needed) == needed ? 0 : -EACCES;
+}
+
+SEC("lsm/file_open")
+int BPF_PROG(mcpsandbox_file_open, struct file *file, int ret) {
+  if (ret) return ret;
+  unsigned int mode = BPF_CORE_READ(file, f_mode);
+  __u32 needed = 0;
+  if (mode & MAY_READ_FMODE) needed |= MCPSANDBOX_RIGHT_READ;
+  if (mode & MAY_WRITE_FMODE) needed |= MCPSANDBOX_RIGHT_WRITE;
+  return check_file(file, needed);
+}
+
+SEC("lsm/bprm_check_security")
+int BPF_PROG(mcpsandbox_bprm_check, struct linux_binprm *bprm, int ret) {
+  if (ret) return ret;
+  return check_file(BPF_CORE_READ(bprm, file), MCPSANDBOX_RIGHT_EXEC);
+}
+
+SEC("lsm/mmap_file")
+int BPF_PROG(mcpsandbox_mmap_file, struct file *file, unsigned long reqprot, unsigned long prot,
+             unsigned long flags, int ret) {
+  if (ret) return ret;
+  if (!file || !(prot & PROT_EXEC)) return 0;
+  return check_file(file, MCPSANDBOX_RIGHT_EXEC);
 }
 
 static __always_inline __u64 task_cgroup_id(struct task_struct *task) {
@@ -59,11 +149,14 @@ int BPF_PROG(mcpsandbox_ptrace_access_check, struct task_struct *child, unsigned
   return outside_reach(child) ? -EPERM : 0;
 }
 
+// The sandbox builds its own mount tree before the server starts; from then on, no mounts.
 SEC("lsm/sb_mount")
 int BPF_PROG(mcpsandbox_sb_mount, const char *dev_name, const struct path *path, const char *type,
              unsigned long flags, void *data, int ret) {
   if (ret) return ret;
-  return in_sandbox(bpf_get_current_cgroup_id()) ? -EPERM : 0;
+  __u64 cgroup_id = bpf_get_current_cgroup_id();
+  __u32 *sandbox = bpf_map_lookup_elem(&mcpsandbox_sandboxes, &cgroup_id);
+  return sandbox && (*sandbox & MCPSANDBOX_SANDBOX_STARTED) ? -EPERM : 0;
 }
 
 // Self-protection: no sandboxed task gets a handle on any BPF object, ours included.

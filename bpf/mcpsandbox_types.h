@@ -19,6 +19,23 @@ struct mcpsandbox_egress_rule {
   __u32 reserved1;
 };
 
+/* L5 filesystem rules: a granted file or directory (by device and inode) of one sandbox and
+ * the rights beneath it. */
+#define MCPSANDBOX_RIGHT_READ 1
+#define MCPSANDBOX_RIGHT_WRITE 2
+#define MCPSANDBOX_RIGHT_EXEC 4
+
+struct mcpsandbox_inode_key {
+  __u64 cgroup_id;
+  __u32 dev; /* kernel encoding: major << 20 | minor */
+  __u32 reserved;
+  __u64 ino;
+};
+
+/* Per-sandbox flags in the sandbox map. */
+#define MCPSANDBOX_SANDBOX_OWN_MOUNTS 1 /* tmpfs/proc/overlay it sees are its own (namespaced) */
+#define MCPSANDBOX_SANDBOX_STARTED 2    /* its setup is done and the server runs */
+
 /* L7 trace events from the sandbox's processes, through a ring buffer. */
 #define MCPSANDBOX_EVENT_EXEC 1
 #define MCPSANDBOX_EVENT_EXIT 2

@@ -5,6 +5,7 @@
 #include <linux/sched.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,6 +28,10 @@ namespace {
 
 constexpr const char* kPinDir = "/sys/fs/bpf/mcpsandbox";
 const std::string kMapPin = std::string(kPinDir) + "/lsm_sandboxes";
+const std::string kInodeMapPin = std::string(kPinDir) + "/lsm_inodes";
+
+static_assert(sizeof(mcpsandbox_inode_key) == 24, "BPF and C++ disagree on the inode key layout");
+static_assert(offsetof(mcpsandbox_inode_key, ino) == 16);
 
 Error failure(const std::string& what, int err) {
   return Error{"BPF LSM: " + what + ": " + std::strerror(err)};
@@ -45,12 +50,19 @@ Result<void> load_and_pin() {
   bpf_link* links[] = {skeleton->links.mcpsandbox_task_kill,
                        skeleton->links.mcpsandbox_ptrace_access_check,
                        skeleton->links.mcpsandbox_sb_mount, skeleton->links.mcpsandbox_bpf,
-                       skeleton->links.mcpsandbox_file_mprotect};
-  const char* names[] = {"task_kill", "ptrace_access_check", "sb_mount", "bpf", "file_mprotect"};
+                       skeleton->links.mcpsandbox_file_mprotect,
+                       skeleton->links.mcpsandbox_file_open, skeleton->links.mcpsandbox_bprm_check,
+                       skeleton->links.mcpsandbox_mmap_file};
+  const char* names[] = {"task_kill", "ptrace_access_check", "sb_mount", "bpf", "file_mprotect",
+                         "file_open", "bprm_check_security", "mmap_file"};
   for (size_t i = 0; i < std::size(links); ++i) {
     std::string pin = std::string(kPinDir) + "/lsm_" + names[i];
     if (int rc = bpf_link__pin(links[i], pin.c_str()); rc) return failure("pin " + pin, -rc);
   }
+  if (int rc = bpf_map__pin(skeleton->maps.mcpsandbox_inodes, kInodeMapPin.c_str()); rc) {
+    return failure("pin the inode map", -rc);
+  }
+  // The sandbox map last: its pin is what tells later launches that everything is in place.
   if (int rc = bpf_map__pin(skeleton->maps.mcpsandbox_sandboxes, kMapPin.c_str()); rc) {
     return failure("pin the sandbox map", -rc);
   }
@@ -60,32 +72,102 @@ Result<void> load_and_pin() {
 }  // namespace
 
 Result<LsmPolicy> LsmPolicy::attach() {
-  int map = bpf_obj_get(kMapPin.c_str());
-  if (map < 0) {
+  int sandboxes = bpf_obj_get(kMapPin.c_str());
+  if (sandboxes < 0) {
     if (auto loaded = load_and_pin(); !loaded) return loaded.error();
-    map = bpf_obj_get(kMapPin.c_str());
-    if (map < 0) return failure("open the pinned map", errno);
+    sandboxes = bpf_obj_get(kMapPin.c_str());
+    if (sandboxes < 0) return failure("open the pinned sandbox map", errno);
   }
-  return LsmPolicy(UniqueFd(map));
+  int inodes = bpf_obj_get(kInodeMapPin.c_str());
+  if (inodes < 0) {
+    ::close(sandboxes);
+    return failure("open the pinned inode map", errno);
+  }
+  return LsmPolicy(UniqueFd(sandboxes), UniqueFd(inodes));
 }
 
-Result<LsmPolicy::SandboxRegistration> LsmPolicy::add_sandbox(int cgroup_fd) const {
+namespace {
+
+struct InodeRule {
+  std::string path;
+  __u32 rights;
+};
+
+// What the sandbox may reach, as the plan's paths and (without a mount namespace of its own)
+// the host's /proc and device nodes that the mount view would otherwise provide.
+std::vector<InodeRule> rules_for(const Plan& plan, bool own_mounts) {
+  constexpr __u32 kRead = MCPSANDBOX_RIGHT_READ, kWrite = MCPSANDBOX_RIGHT_WRITE,
+                  kExec = MCPSANDBOX_RIGHT_EXEC;
+  std::vector<InodeRule> rules;
+  for (const PathGrant& grant : plan.paths) {
+    __u32 rights = kRead | kExec;
+    if (grant.kind == PathGrant::Kind::kReadWrite) rights = kRead | kWrite;
+    if (grant.kind == PathGrant::Kind::kOverlay) rights = kRead | kWrite | kExec;
+    rules.push_back({grant.path, rights});
+  }
+  for (const char* node : {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom"}) {
+    rules.push_back({node, kRead | kWrite});
+  }
+  if (!own_mounts) rules.push_back({"/proc", kRead});
+  return rules;
+}
+
+}  // namespace
+
+Result<LsmPolicy::SandboxRegistration> LsmPolicy::add_sandbox(int cgroup_fd, const Plan& plan,
+                                                              bool own_mounts) const {
   struct stat info {};
   if (::fstat(cgroup_fd, &info) < 0) return failure("stat cgroup", errno);
   uint64_t id = info.st_ino;  // a cgroup v2 id is its directory's inode number
-  __u32 present = 1;
-  if (bpf_map_update_elem(map_.get(), &id, &present, BPF_ANY)) return failure("add sandbox", errno);
-  return SandboxRegistration(::dup(map_.get()), id);
+  SandboxRegistration registration(::dup(sandboxes_.get()), ::dup(inodes_.get()), id);
+  for (const InodeRule& rule : rules_for(plan, own_mounts)) {
+    struct stat target {};
+    if (::stat(rule.path.c_str(), &target) < 0) continue;  // optional paths may be missing
+    mcpsandbox_inode_key key{};
+    key.cgroup_id = id;
+    // The kernel's dev_t packs major and minor differently from userspace's.
+    key.dev = (major(target.st_dev) << 20) | minor(target.st_dev);
+    key.ino = target.st_ino;
+    __u32 rights = rule.rights;
+    // Two grants of one inode (a path granted twice): the union of their rights.
+    __u32 existing = 0;
+    if (bpf_map_lookup_elem(inodes_.get(), &key, &existing) == 0) rights |= existing;
+    if (bpf_map_update_elem(inodes_.get(), &key, &rights, BPF_ANY)) {
+      return failure("add the rule for " + rule.path, errno);
+    }
+    std::array<uint8_t, 24> raw;
+    std::memcpy(raw.data(), &key, sizeof key);
+    registration.inode_keys_.push_back(raw);
+  }
+  // The sandbox entry last: until it exists, none of the rules apply to anyone.
+  registration.flags_ = own_mounts ? MCPSANDBOX_SANDBOX_OWN_MOUNTS : 0;
+  if (bpf_map_update_elem(sandboxes_.get(), &id, &registration.flags_, BPF_ANY)) {
+    return failure("add sandbox", errno);
+  }
+  return registration;
 }
 
-LsmPolicy::SandboxRegistration::SandboxRegistration(int map_fd, uint64_t cgroup_id)
-    : map_(map_fd), cgroup_id_(cgroup_id) {}
+LsmPolicy::SandboxRegistration::SandboxRegistration(int sandboxes_fd, int inodes_fd,
+                                                    uint64_t cgroup_id)
+    : sandboxes_(sandboxes_fd), inodes_(inodes_fd), cgroup_id_(cgroup_id) {}
 
 LsmPolicy::SandboxRegistration::SandboxRegistration(SandboxRegistration&& other) noexcept
-    : map_(std::move(other.map_)), cgroup_id_(other.cgroup_id_) {}
+    : sandboxes_(std::move(other.sandboxes_)),
+      inodes_(std::move(other.inodes_)),
+      cgroup_id_(other.cgroup_id_),
+      flags_(other.flags_),
+      inode_keys_(std::move(other.inode_keys_)) {}
+
+void LsmPolicy::SandboxRegistration::mark_started() const {
+  __u32 flags = flags_ | MCPSANDBOX_SANDBOX_STARTED;
+  bpf_map_update_elem(sandboxes_.get(), &cgroup_id_, &flags, BPF_EXIST);
+}
 
 LsmPolicy::SandboxRegistration::~SandboxRegistration() {
-  if (map_.valid()) bpf_map_delete_elem(map_.get(), &cgroup_id_);
+  if (sandboxes_.valid()) bpf_map_delete_elem(sandboxes_.get(), &cgroup_id_);
+  if (inodes_.valid()) {
+    for (auto& key : inode_keys_) bpf_map_delete_elem(inodes_.get(), key.data());
+  }
 }
 
 namespace {
@@ -125,7 +207,8 @@ FeatureProbe LsmPolicy::probe() {
   if (!policy) return {false, policy.error().message};
   auto cgroup = ScratchCgroup::create("lsm-probe");
   if (!cgroup) return {false, cgroup.error().message};
-  auto registered = policy->add_sandbox(cgroup->fd());
+  Plan nothing_granted;
+  auto registered = policy->add_sandbox(cgroup->fd(), nothing_granted, true);
   if (!registered) return {false, registered.error().message};
   clone_args args{};
   args.flags = CLONE_INTO_CGROUP;

@@ -4,9 +4,12 @@
 // id to the map (a SandboxRegistration removes it again).
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <vector>
 
 #include "launcher/kernel_probe.h"
+#include "profiles/plan.h"
 #include "profiles/support/result.h"
 #include "proxy/io/unique_fd.h"
 
@@ -30,18 +33,26 @@ class LsmPolicy {
     SandboxRegistration(SandboxRegistration&& other) noexcept;
     SandboxRegistration& operator=(SandboxRegistration&&) = delete;
     ~SandboxRegistration();
+    // The server runs: the sandbox's own setup (its mount tree) is over.
+    void mark_started() const;
 
    private:
     friend class LsmPolicy;
-    SandboxRegistration(int map_fd, uint64_t cgroup_id);
-    UniqueFd map_;
+    SandboxRegistration(int sandboxes_fd, int inodes_fd, uint64_t cgroup_id);
+    UniqueFd sandboxes_, inodes_;
     uint64_t cgroup_id_;
+    uint32_t flags_ = 0;
+    std::vector<std::array<uint8_t, 24>> inode_keys_;
   };
-  Result<SandboxRegistration> add_sandbox(int cgroup_fd) const;
+  // The sandbox in cgroup `cgroup_fd` may open, map for execution and execute only beneath the
+  // plan's paths (with their rights); `own_mounts`: it has its own mount namespace, whose
+  // tmpfs, /proc and overlays its view already bounds.
+  Result<SandboxRegistration> add_sandbox(int cgroup_fd, const Plan& plan, bool own_mounts) const;
 
  private:
-  explicit LsmPolicy(UniqueFd map) : map_(std::move(map)) {}
-  UniqueFd map_;
+  LsmPolicy(UniqueFd sandboxes, UniqueFd inodes)
+      : sandboxes_(std::move(sandboxes)), inodes_(std::move(inodes)) {}
+  UniqueFd sandboxes_, inodes_;
 };
 
 }  // namespace mcpsandbox

@@ -106,7 +106,7 @@ int run_server(const RunOptions& options, const Logger& logger) {
   std::optional<LsmPolicy::SandboxRegistration> lsm_registration;
   if (layers->bpf_lsm) {
     auto policy = LsmPolicy::attach();
-    auto registered = policy ? policy->add_sandbox(cgroup_v2)
+    auto registered = policy ? policy->add_sandbox(cgroup_v2, *plan, layers->namespaces)
                              : Result<LsmPolicy::SandboxRegistration>(policy.error());
     if (!registered) {
       logger.error(registered.error().message);
@@ -144,6 +144,7 @@ int run_server(const RunOptions& options, const Logger& logger) {
     logger.error(failure.message);
     return failure.exec_failed ? kCannotExecute : kInternalFailure;
   }
+  if (lsm_registration) lsm_registration->mark_started();
   logger.info("started MCP server pid " + std::to_string(server->pid));
 
   auto loop = EventLoop::create();
