@@ -5,8 +5,9 @@
 // Hooks: signals and ptrace that leave the sandbox, mounts, the bpf() syscall, writable and
 // executable memory, and the filesystem by inode subtree (file_open, bprm_check_security,
 // mmap_file): a file is reachable when it or a directory above it, across mounts, carries a
-// rule with the rights asked for. Not written yet: inode_* (create, link, unlink, rename),
-// socket_connect/bind and denial events.
+// rule with the rights asked for; changing a directory's entries (path_mknod, path_mkdir,
+// path_rmdir, path_unlink, path_symlink, path_link, path_rename) needs write access to it. Not
+// written yet: socket_connect/bind and denial events.
 #include "vmlinux.h"
 
 #include <bpf/bpf_core_read.h>
@@ -98,6 +99,59 @@ static __always_inline int check_file(struct file *file, __u32 needed) {
   struct path path = BPF_CORE_READ(file, f_path);
   __u32 rights = rights_on(cgroup_id, *flags, &path);
   return (rights & needed) == needed ? 0 : -EACCES;
+}
+
+// Changing a directory's entries (create, mkdir, mknod, symlink, link, unlink, rmdir, rename)
+// needs write access to the directory. The path_* hooks carry the mount, so rules hold across
+// bind mounts exactly as for file_open.
+static __always_inline int check_dir_write(const struct path *dir) {
+  __u64 cgroup_id = bpf_get_current_cgroup_id();
+  __u32 *flags = bpf_map_lookup_elem(&mcpsandbox_sandboxes, &cgroup_id);
+  if (!flags) return 0;
+  __u32 rights = rights_on(cgroup_id, *flags, dir);
+  return rights & MCPSANDBOX_RIGHT_WRITE ? 0 : -EACCES;
+}
+
+SEC("lsm/path_mknod")
+int BPF_PROG(mcpsandbox_path_mknod, const struct path *dir, struct dentry *dentry, umode_t mode,
+             unsigned int dev, int ret) {
+  return ret ? ret : check_dir_write(dir);
+}
+
+SEC("lsm/path_mkdir")
+int BPF_PROG(mcpsandbox_path_mkdir, const struct path *dir, struct dentry *dentry, umode_t mode,
+             int ret) {
+  return ret ? ret : check_dir_write(dir);
+}
+
+SEC("lsm/path_rmdir")
+int BPF_PROG(mcpsandbox_path_rmdir, const struct path *dir, struct dentry *dentry, int ret) {
+  return ret ? ret : check_dir_write(dir);
+}
+
+SEC("lsm/path_unlink")
+int BPF_PROG(mcpsandbox_path_unlink, const struct path *dir, struct dentry *dentry, int ret) {
+  return ret ? ret : check_dir_write(dir);
+}
+
+SEC("lsm/path_symlink")
+int BPF_PROG(mcpsandbox_path_symlink, const struct path *dir, struct dentry *dentry,
+             const char *old_name, int ret) {
+  return ret ? ret : check_dir_write(dir);
+}
+
+SEC("lsm/path_link")
+int BPF_PROG(mcpsandbox_path_link, struct dentry *old_dentry, const struct path *new_dir,
+             struct dentry *new_dentry, int ret) {
+  return ret ? ret : check_dir_write(new_dir);
+}
+
+SEC("lsm/path_rename")
+int BPF_PROG(mcpsandbox_path_rename, const struct path *old_dir, struct dentry *old_dentry,
+             const struct path *new_dir, struct dentry *new_dentry, unsigned int flags, int ret) {
+  if (ret) return ret;
+  int verdict = check_dir_write(old_dir);
+  return verdict ? verdict : check_dir_write(new_dir);
 }
 
 SEC("lsm/file_open")

@@ -52,9 +52,16 @@ Result<void> load_and_pin() {
                        skeleton->links.mcpsandbox_sb_mount, skeleton->links.mcpsandbox_bpf,
                        skeleton->links.mcpsandbox_file_mprotect,
                        skeleton->links.mcpsandbox_file_open, skeleton->links.mcpsandbox_bprm_check,
-                       skeleton->links.mcpsandbox_mmap_file};
-  const char* names[] = {"task_kill", "ptrace_access_check", "sb_mount", "bpf", "file_mprotect",
-                         "file_open", "bprm_check_security", "mmap_file"};
+                       skeleton->links.mcpsandbox_mmap_file, skeleton->links.mcpsandbox_path_mknod,
+                       skeleton->links.mcpsandbox_path_mkdir, skeleton->links.mcpsandbox_path_rmdir,
+                       skeleton->links.mcpsandbox_path_unlink,
+                       skeleton->links.mcpsandbox_path_symlink,
+                       skeleton->links.mcpsandbox_path_link, skeleton->links.mcpsandbox_path_rename};
+  const char* names[] = {"task_kill",     "ptrace_access_check", "sb_mount",    "bpf",
+                         "file_mprotect", "file_open",           "bprm_check",  "mmap_file",
+                         "path_mknod",    "path_mkdir",          "path_rmdir",  "path_unlink",
+                         "path_symlink",  "path_link",           "path_rename"};
+  static_assert(std::size(links) == std::size(names));
   for (size_t i = 0; i < std::size(links); ++i) {
     std::string pin = std::string(kPinDir) + "/lsm_" + names[i];
     if (int rc = bpf_link__pin(links[i], pin.c_str()); rc) return failure("pin " + pin, -rc);
@@ -223,7 +230,8 @@ FeatureProbe LsmPolicy::probe() {
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     return {false, "programs attach but do not enforce (a signal out of the sandbox was allowed)"};
   }
-  return {true, "task_kill, ptrace_access_check, sb_mount, bpf, file_mprotect (trigger passed)"};
+  return {true, "file_open, bprm_check_security, mmap_file, path_*, task_kill, "
+                "ptrace_access_check, sb_mount, bpf, file_mprotect (trigger passed)"};
 }
 
 }  // namespace mcpsandbox

@@ -66,6 +66,12 @@ check "L5 alone refuses writing in a read-only grant" \
 mkdir -p /root/granted
 out=$(mcpsandbox run $only_l5 --rw /root/granted -- /bin/escape_probe write /root/granted/new </dev/null 2>/tmp/log)
 check "L5 allows writing in a read-write grant" "$(contains "$out" '"ok":true')" "$out $(cat /tmp/log)"
+out=$(mcpsandbox run $only_l5 -- /bin/escape_probe symlink-escape /root/outside/link /etc/passwd </dev/null 2>/tmp/log)
+check "L5 alone refuses creating entries in an ungranted directory" \
+  "$(contains "$out" '"errno":"EACCES","detail":"symlink"')" "$out $(cat /tmp/log)"
+out=$(mcpsandbox run $only_l5 --ro /root/granted -- /bin/escape_probe hardlink-escape /root/granted/hl /etc/passwd </dev/null 2>/tmp/log)
+check "L5 alone refuses a hard link into a read-only grant" \
+  "$(contains "$out" '"errno":"EACCES","detail":"link"')" "$out $(cat /tmp/log)"
 out=$(mcpsandbox run $only_l5 --rw /root/granted -- /bin/escape_probe exec /root/outside/probe hostname </dev/null 2>/tmp/log)
 check "L5 alone refuses executing outside the grants" \
   "$(contains "$out" '"attack":"exec","ok":false,"errno":"EACCES"')" "$out $(cat /tmp/log)"
