@@ -20,6 +20,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -236,6 +237,38 @@ int main(int argc, char** argv) {
   if (attack == "exec") {  // exec another program (a setuid one, say) with the rest as argv
     execv(arg, argv + 2);
     return report("exec", false, errno, arg);
+  }
+  if (attack == "open-loop") {  // cost of open+close, for the LSM overhead benchmark
+    constexpr int kOpens = 20000;
+    timespec start{}, end{};
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (int i = 0; i < kOpens; ++i) {
+      int fd = open(arg, O_RDONLY | O_CLOEXEC);
+      if (fd < 0) return report("open-loop", false, errno, arg);
+      close(fd);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    double ns = ((end.tv_sec - start.tv_sec) * 1e9 + (end.tv_nsec - start.tv_nsec)) / kOpens;
+    return report("open-loop", true, 0, std::to_string(static_cast<long>(ns)));
+  }
+  if (attack == "time-exec") {  // wall time of running argv[2..] (a launch, for benchmarks)
+    timespec start{}, end{};
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    pid_t pid = fork();
+    if (pid == 0) {
+      int null = open("/dev/null", O_RDWR);
+      dup2(null, 0);
+      dup2(null, 1);
+      dup2(null, 2);
+      execv(argv[2], argv + 2);
+      _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    long us = ((end.tv_sec - start.tv_sec) * 1000000L + (end.tv_nsec - start.tv_nsec) / 1000);
+    std::printf("%ld\n", us);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
   }
   if (attack == "hostname") {
     char name[64] = {};

@@ -43,7 +43,7 @@ echo "booting $(basename "$kernel") under qemu ($accel)"
 output=$(timeout 240 "$qemu" -accel "$accel" -m 1024 -smp 2 -nographic -no-reboot \
   -kernel "$kernel" -initrd "$root/initrd.gz" \
   -append "console=ttyS0 quiet panic=-1" </dev/null 2>&1 || true)
-echo "$output" | grep -E '^(VMTEST|mcpsandbox)' || true
+echo "$output" | grep -E '^(VMTEST|mcpsandbox)' | tr -d '\r' || true
 if ! echo "$output" | grep -q '^VMTEST DONE'; then
   echo "the VM did not finish its tests; serial output:"
   echo "$output" | tail -n 40
