@@ -7,7 +7,7 @@
 // mmap_file): a file is reachable when it or a directory above it, across mounts, carries a
 // rule with the rights asked for; changing a directory's entries (path_mknod, path_mkdir,
 // path_rmdir, path_unlink, path_symlink, path_link, path_rename) needs write access to it. Not
-// written yet: socket_connect/bind and denial events.
+// written yet: socket_connect/bind. Each denial is an event in the sandbox's own ring buffer.
 #include "vmlinux.h"
 
 #include <bpf/bpf_core_read.h>
@@ -48,6 +48,47 @@ struct {
   __type(key, struct mcpsandbox_inode_key);
   __type(value, __u32);
 } mcpsandbox_inodes SEC(".maps");
+
+struct denial_ring {
+  __uint(type, BPF_MAP_TYPE_RINGBUF);
+  __uint(max_entries, MCPSANDBOX_DENIAL_RING_BYTES);
+};
+
+// cgroup id -> that sandbox's ring buffer of denials, read by its own mcpsandbox.
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+  __uint(max_entries, 4096);
+  __type(key, __u64);
+  __array(values, struct denial_ring);
+} mcpsandbox_denials SEC(".maps");
+
+static __always_inline struct mcpsandbox_denial *start_denial(__u32 hook) {
+  __u64 cgroup_id = bpf_get_current_cgroup_id();
+  void *ring = bpf_map_lookup_elem(&mcpsandbox_denials, &cgroup_id);
+  if (!ring) return 0;
+  struct mcpsandbox_denial *event = bpf_ringbuf_reserve(ring, sizeof *event, 0);
+  if (!event) return 0;
+  event->hook = hook;
+  event->pid = bpf_get_current_pid_tgid() >> 32;
+  event->needed = 0;
+  event->target = 0;
+  event->ino = 0;
+  event->path[0] = 0;
+  bpf_get_current_comm(event->comm, sizeof event->comm);
+  return event;
+}
+
+static __always_inline void report_task(__u32 hook, struct task_struct *target) {
+  struct mcpsandbox_denial *event = start_denial(hook);
+  if (!event) return;
+  event->target = BPF_CORE_READ(target, tgid);
+  bpf_ringbuf_submit(event, 0);
+}
+
+static __always_inline void report_simple(__u32 hook) {
+  struct mcpsandbox_denial *event = start_denial(hook);
+  if (event) bpf_ringbuf_submit(event, 0);
+}
 
 static __always_inline int in_sandbox(__u64 cgroup_id) {
   return bpf_map_lookup_elem(&mcpsandbox_sandboxes, &cgroup_id) != 0;
@@ -92,13 +133,22 @@ static __always_inline __u32 rights_on(__u64 cgroup_id, __u32 flags, const struc
   return 0;
 }
 
-static __always_inline int check_file(struct file *file, __u32 needed) {
+static __always_inline int check_file(struct file *file, __u32 needed, __u32 hook) {
   __u64 cgroup_id = bpf_get_current_cgroup_id();
   __u32 *flags = bpf_map_lookup_elem(&mcpsandbox_sandboxes, &cgroup_id);
   if (!flags || !needed) return 0;
   struct path path = BPF_CORE_READ(file, f_path);
   __u32 rights = rights_on(cgroup_id, *flags, &path);
-  return (rights & needed) == needed ? 0 : -EACCES;
+  if ((rights & needed) == needed) return 0;
+  struct mcpsandbox_denial *event = start_denial(hook);
+  if (event) {
+    event->needed = needed;
+    event->ino = BPF_CORE_READ(file, f_inode, i_ino);
+    struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
+    bpf_probe_read_kernel_str(event->path, sizeof event->path, BPF_CORE_READ(dentry, d_name.name));
+    bpf_ringbuf_submit(event, 0);
+  }
+  return -EACCES;
 }
 
 // Changing a directory's entries (create, mkdir, mknod, symlink, link, unlink, rmdir, rename)
@@ -109,7 +159,16 @@ static __always_inline int check_dir_write(const struct path *dir) {
   __u32 *flags = bpf_map_lookup_elem(&mcpsandbox_sandboxes, &cgroup_id);
   if (!flags) return 0;
   __u32 rights = rights_on(cgroup_id, *flags, dir);
-  return rights & MCPSANDBOX_RIGHT_WRITE ? 0 : -EACCES;
+  if (rights & MCPSANDBOX_RIGHT_WRITE) return 0;
+  struct mcpsandbox_denial *event = start_denial(MCPSANDBOX_HOOK_DIR_CHANGE);
+  if (event) {
+    event->needed = MCPSANDBOX_RIGHT_WRITE;
+    struct dentry *dentry = BPF_CORE_READ(dir, dentry);
+    event->ino = BPF_CORE_READ(dentry, d_inode, i_ino);
+    bpf_probe_read_kernel_str(event->path, sizeof event->path, BPF_CORE_READ(dentry, d_name.name));
+    bpf_ringbuf_submit(event, 0);
+  }
+  return -EACCES;
 }
 
 SEC("lsm/path_mknod")
@@ -161,13 +220,13 @@ int BPF_PROG(mcpsandbox_file_open, struct file *file, int ret) {
   __u32 needed = 0;
   if (mode & MAY_READ_FMODE) needed |= MCPSANDBOX_RIGHT_READ;
   if (mode & MAY_WRITE_FMODE) needed |= MCPSANDBOX_RIGHT_WRITE;
-  return check_file(file, needed);
+  return check_file(file, needed, MCPSANDBOX_HOOK_FILE_OPEN);
 }
 
 SEC("lsm/bprm_check_security")
 int BPF_PROG(mcpsandbox_bprm_check, struct linux_binprm *bprm, int ret) {
   if (ret) return ret;
-  return check_file(BPF_CORE_READ(bprm, file), MCPSANDBOX_RIGHT_EXEC);
+  return check_file(BPF_CORE_READ(bprm, file), MCPSANDBOX_RIGHT_EXEC, MCPSANDBOX_HOOK_EXEC);
 }
 
 SEC("lsm/mmap_file")
@@ -175,7 +234,7 @@ int BPF_PROG(mcpsandbox_mmap_file, struct file *file, unsigned long reqprot, uns
              unsigned long flags, int ret) {
   if (ret) return ret;
   if (!file || !(prot & PROT_EXEC)) return 0;
-  return check_file(file, MCPSANDBOX_RIGHT_EXEC);
+  return check_file(file, MCPSANDBOX_RIGHT_EXEC, MCPSANDBOX_HOOK_MMAP_EXEC);
 }
 
 static __always_inline __u64 task_cgroup_id(struct task_struct *task) {
@@ -193,14 +252,18 @@ SEC("lsm/task_kill")
 int BPF_PROG(mcpsandbox_task_kill, struct task_struct *target, struct kernel_siginfo *info,
              int sig, const struct cred *cred, int ret) {
   if (ret) return ret;
-  return outside_reach(target) ? -EPERM : 0;
+  if (!outside_reach(target)) return 0;
+  report_task(MCPSANDBOX_HOOK_SIGNAL, target);
+  return -EPERM;
 }
 
 SEC("lsm/ptrace_access_check")
 int BPF_PROG(mcpsandbox_ptrace_access_check, struct task_struct *child, unsigned int mode,
              int ret) {
   if (ret) return ret;
-  return outside_reach(child) ? -EPERM : 0;
+  if (!outside_reach(child)) return 0;
+  report_task(MCPSANDBOX_HOOK_PTRACE, child);
+  return -EPERM;
 }
 
 // The sandbox builds its own mount tree before the server starts; from then on, no mounts.
@@ -210,14 +273,18 @@ int BPF_PROG(mcpsandbox_sb_mount, const char *dev_name, const struct path *path,
   if (ret) return ret;
   __u64 cgroup_id = bpf_get_current_cgroup_id();
   __u32 *sandbox = bpf_map_lookup_elem(&mcpsandbox_sandboxes, &cgroup_id);
-  return sandbox && (*sandbox & MCPSANDBOX_SANDBOX_STARTED) ? -EPERM : 0;
+  if (!sandbox || !(*sandbox & MCPSANDBOX_SANDBOX_STARTED)) return 0;
+  report_simple(MCPSANDBOX_HOOK_MOUNT);
+  return -EPERM;
 }
 
 // Self-protection: no sandboxed task gets a handle on any BPF object, ours included.
 SEC("lsm/bpf")
 int BPF_PROG(mcpsandbox_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret) {
   if (ret) return ret;
-  return in_sandbox(bpf_get_current_cgroup_id()) ? -EPERM : 0;
+  if (!in_sandbox(bpf_get_current_cgroup_id())) return 0;
+  report_simple(MCPSANDBOX_HOOK_BPF);
+  return -EPERM;
 }
 
 // No memory both writable and executable: no JIT-style injection of native code.
@@ -227,5 +294,7 @@ int BPF_PROG(mcpsandbox_file_mprotect, struct vm_area_struct *vma, unsigned long
   if (ret) return ret;
   if (!in_sandbox(bpf_get_current_cgroup_id())) return 0;
   int writable = (prot & PROT_WRITE) || (BPF_CORE_READ(vma, vm_flags) & VM_WRITE);
-  return writable && (prot & PROT_EXEC) ? -EACCES : 0;
+  if (!writable || !(prot & PROT_EXEC)) return 0;
+  report_simple(MCPSANDBOX_HOOK_WX_MEMORY);
+  return -EACCES;
 }

@@ -7,6 +7,7 @@
 #define MCPSANDBOX_MAX_EGRESS_RULES 64
 #define MCPSANDBOX_AF_INET 2
 #define MCPSANDBOX_AF_INET6 10
+#define MCPSANDBOX_PATH_BYTES 256
 
 /* One allowed destination: an address prefix and a port (0: any port). Addresses are in
  * network byte order; IPv4 uses the first 4 bytes. */
@@ -36,10 +37,31 @@ struct mcpsandbox_inode_key {
 #define MCPSANDBOX_SANDBOX_OWN_MOUNTS 1 /* tmpfs/proc/overlay it sees are its own (namespaced) */
 #define MCPSANDBOX_SANDBOX_STARTED 2    /* its setup is done and the server runs */
 
+/* L5 denial events, one ring buffer per sandbox (a map of maps keyed by cgroup id). */
+#define MCPSANDBOX_DENIAL_RING_BYTES (64 * 1024)
+#define MCPSANDBOX_HOOK_FILE_OPEN 1
+#define MCPSANDBOX_HOOK_EXEC 2
+#define MCPSANDBOX_HOOK_MMAP_EXEC 3
+#define MCPSANDBOX_HOOK_DIR_CHANGE 4
+#define MCPSANDBOX_HOOK_SIGNAL 5
+#define MCPSANDBOX_HOOK_PTRACE 6
+#define MCPSANDBOX_HOOK_MOUNT 7
+#define MCPSANDBOX_HOOK_BPF 8
+#define MCPSANDBOX_HOOK_WX_MEMORY 9
+
+struct mcpsandbox_denial {
+  __u32 hook;
+  __u32 pid;
+  __u32 needed;   /* rights asked for (file hooks) */
+  __u32 target;   /* pid of the target task (signal, ptrace) */
+  __u64 ino;      /* inode of the object (file hooks) */
+  char comm[16];
+  char path[MCPSANDBOX_PATH_BYTES]; /* file_open: the path; others: the name, when known */
+};
+
 /* L7 trace events from the sandbox's processes, through a ring buffer. */
 #define MCPSANDBOX_EVENT_EXEC 1
 #define MCPSANDBOX_EVENT_EXIT 2
-#define MCPSANDBOX_PATH_BYTES 256
 
 struct mcpsandbox_event {
   __u32 kind;

@@ -1,6 +1,7 @@
 #include "launcher/lsm_policy.h"
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <signal.h>
@@ -14,6 +15,7 @@
 #include <cstring>
 #include <fstream>
 #include <string>
+#include <utility>
 
 #include "launcher/cgroup.h"
 
@@ -29,6 +31,7 @@ namespace {
 constexpr const char* kPinDir = "/sys/fs/bpf/mcpsandbox";
 const std::string kMapPin = std::string(kPinDir) + "/lsm_sandboxes";
 const std::string kInodeMapPin = std::string(kPinDir) + "/lsm_inodes";
+const std::string kDenialMapPin = std::string(kPinDir) + "/lsm_denials";
 
 static_assert(sizeof(mcpsandbox_inode_key) == 24, "BPF and C++ disagree on the inode key layout");
 static_assert(offsetof(mcpsandbox_inode_key, ino) == 16);
@@ -69,6 +72,9 @@ Result<void> load_and_pin() {
   if (int rc = bpf_map__pin(skeleton->maps.mcpsandbox_inodes, kInodeMapPin.c_str()); rc) {
     return failure("pin the inode map", -rc);
   }
+  if (int rc = bpf_map__pin(skeleton->maps.mcpsandbox_denials, kDenialMapPin.c_str()); rc) {
+    return failure("pin the denial map", -rc);
+  }
   // The sandbox map last: its pin is what tells later launches that everything is in place.
   if (int rc = bpf_map__pin(skeleton->maps.mcpsandbox_sandboxes, kMapPin.c_str()); rc) {
     return failure("pin the sandbox map", -rc);
@@ -85,12 +91,12 @@ Result<LsmPolicy> LsmPolicy::attach() {
     sandboxes = bpf_obj_get(kMapPin.c_str());
     if (sandboxes < 0) return failure("open the pinned sandbox map", errno);
   }
-  int inodes = bpf_obj_get(kInodeMapPin.c_str());
-  if (inodes < 0) {
-    ::close(sandboxes);
-    return failure("open the pinned inode map", errno);
-  }
-  return LsmPolicy(UniqueFd(sandboxes), UniqueFd(inodes));
+  UniqueFd sandbox_map(sandboxes);
+  UniqueFd inodes(bpf_obj_get(kInodeMapPin.c_str()));
+  if (!inodes.valid()) return failure("open the pinned inode map", errno);
+  UniqueFd denials(bpf_obj_get(kDenialMapPin.c_str()));
+  if (!denials.valid()) return failure("open the pinned denial map", errno);
+  return LsmPolicy(std::move(sandbox_map), std::move(inodes), std::move(denials));
 }
 
 namespace {
@@ -127,6 +133,15 @@ Result<LsmPolicy::SandboxRegistration> LsmPolicy::add_sandbox(int cgroup_fd, con
   if (::fstat(cgroup_fd, &info) < 0) return failure("stat cgroup", errno);
   uint64_t id = info.st_ino;  // a cgroup v2 id is its directory's inode number
   SandboxRegistration registration(::dup(sandboxes_.get()), ::dup(inodes_.get()), id);
+  // The sandbox's own ring buffer of denials, found by the programs through its cgroup id.
+  registration.denial_ring_.reset(bpf_map_create(BPF_MAP_TYPE_RINGBUF, "mcpsandbox_deny", 0, 0,
+                                                 MCPSANDBOX_DENIAL_RING_BYTES, nullptr));
+  if (!registration.denial_ring_.valid()) return failure("create the denial ring buffer", errno);
+  int ring_fd = registration.denial_ring_.get();
+  if (bpf_map_update_elem(denials_.get(), &id, &ring_fd, BPF_ANY)) {
+    return failure("register the denial ring buffer", errno);
+  }
+  registration.denials_outer_.reset(::dup(denials_.get()));
   for (const InodeRule& rule : rules_for(plan, own_mounts)) {
     struct stat target {};
     if (::stat(rule.path.c_str(), &target) < 0) continue;  // optional paths may be missing
@@ -161,6 +176,9 @@ LsmPolicy::SandboxRegistration::SandboxRegistration(int sandboxes_fd, int inodes
 LsmPolicy::SandboxRegistration::SandboxRegistration(SandboxRegistration&& other) noexcept
     : sandboxes_(std::move(other.sandboxes_)),
       inodes_(std::move(other.inodes_)),
+      denials_outer_(std::move(other.denials_outer_)),
+      denial_ring_(std::move(other.denial_ring_)),
+      denial_reader_(std::exchange(other.denial_reader_, nullptr)),
       cgroup_id_(other.cgroup_id_),
       flags_(other.flags_),
       inode_keys_(std::move(other.inode_keys_)) {}
@@ -170,7 +188,60 @@ void LsmPolicy::SandboxRegistration::mark_started() const {
   bpf_map_update_elem(sandboxes_.get(), &cgroup_id_, &flags, BPF_EXIST);
 }
 
+namespace {
+
+const char* hook_name(__u32 hook) {
+  switch (hook) {
+    case MCPSANDBOX_HOOK_FILE_OPEN: return "open";
+    case MCPSANDBOX_HOOK_EXEC: return "exec";
+    case MCPSANDBOX_HOOK_MMAP_EXEC: return "executable mapping";
+    case MCPSANDBOX_HOOK_DIR_CHANGE: return "change in directory";
+    case MCPSANDBOX_HOOK_SIGNAL: return "signal to pid";
+    case MCPSANDBOX_HOOK_PTRACE: return "ptrace of pid";
+    case MCPSANDBOX_HOOK_MOUNT: return "mount";
+    case MCPSANDBOX_HOOK_BPF: return "bpf()";
+    case MCPSANDBOX_HOOK_WX_MEMORY: return "writable+executable memory";
+  }
+  return "?";
+}
+
+int log_denial(void* context, void* data, size_t size) {
+  if (size < sizeof(mcpsandbox_denial)) return 0;
+  const auto* event = static_cast<const mcpsandbox_denial*>(data);
+  std::string line = std::string("L5 denied ") + hook_name(event->hook);
+  if (event->target) line += " " + std::to_string(event->target);
+  if (event->path[0]) {
+    line += " '" + std::string(event->path, strnlen(event->path, sizeof event->path)) + "'";
+  }
+  if (event->ino) line += " (inode " + std::to_string(event->ino) + ")";
+  if (event->needed) {
+    line += std::string(" for ") + (event->needed & MCPSANDBOX_RIGHT_READ ? "r" : "") +
+            (event->needed & MCPSANDBOX_RIGHT_WRITE ? "w" : "") +
+            (event->needed & MCPSANDBOX_RIGHT_EXEC ? "x" : "");
+  }
+  line += " by pid " + std::to_string(event->pid) + " (" +
+          std::string(event->comm, strnlen(event->comm, sizeof event->comm)) + ")";
+  static_cast<const Logger*>(context)->notice(line);
+  return 0;
+}
+
+}  // namespace
+
+Result<void> LsmPolicy::SandboxRegistration::watch_denials(EventLoop& loop, const Logger& logger) {
+  denial_reader_ = ring_buffer__new(denial_ring_.get(), log_denial, const_cast<Logger*>(&logger),
+                                    nullptr);
+  if (!denial_reader_) return failure("read the denial ring buffer", errno);
+  return loop.watch(ring_buffer__epoll_fd(denial_reader_), EPOLLIN,
+                    [this](uint32_t) { ring_buffer__consume(denial_reader_); });
+}
+
+void LsmPolicy::SandboxRegistration::drain_denials() {
+  if (denial_reader_) ring_buffer__consume(denial_reader_);
+}
+
 LsmPolicy::SandboxRegistration::~SandboxRegistration() {
+  if (denial_reader_) ring_buffer__free(denial_reader_);
+  if (denials_outer_.valid()) bpf_map_delete_elem(denials_outer_.get(), &cgroup_id_);
   if (sandboxes_.valid()) bpf_map_delete_elem(sandboxes_.get(), &cgroup_id_);
   if (inodes_.valid()) {
     for (auto& key : inode_keys_) bpf_map_delete_elem(inodes_.get(), key.data());

@@ -10,6 +10,10 @@
 
 #include "launcher/kernel_probe.h"
 #include "profiles/plan.h"
+#include "proxy/io/event_loop.h"
+#include "proxy/io/logger.h"
+
+struct ring_buffer;
 #include "profiles/support/result.h"
 #include "proxy/io/unique_fd.h"
 
@@ -35,11 +39,16 @@ class LsmPolicy {
     ~SandboxRegistration();
     // The server runs: the sandbox's own setup (its mount tree) is over.
     void mark_started() const;
+    // Logs each denial of this sandbox as it happens ("L5 denied open of shadow ..."), and
+    // what is left when drain() is called at the end.
+    Result<void> watch_denials(EventLoop& loop, const Logger& logger);
+    void drain_denials();
 
    private:
     friend class LsmPolicy;
     SandboxRegistration(int sandboxes_fd, int inodes_fd, uint64_t cgroup_id);
-    UniqueFd sandboxes_, inodes_;
+    UniqueFd sandboxes_, inodes_, denials_outer_, denial_ring_;
+    ring_buffer* denial_reader_ = nullptr;
     uint64_t cgroup_id_;
     uint32_t flags_ = 0;
     std::vector<std::array<uint8_t, 24>> inode_keys_;
@@ -50,9 +59,9 @@ class LsmPolicy {
   Result<SandboxRegistration> add_sandbox(int cgroup_fd, const Plan& plan, bool own_mounts) const;
 
  private:
-  LsmPolicy(UniqueFd sandboxes, UniqueFd inodes)
-      : sandboxes_(std::move(sandboxes)), inodes_(std::move(inodes)) {}
-  UniqueFd sandboxes_, inodes_;
+  LsmPolicy(UniqueFd sandboxes, UniqueFd inodes, UniqueFd denials)
+      : sandboxes_(std::move(sandboxes)), inodes_(std::move(inodes)), denials_(std::move(denials)) {}
+  UniqueFd sandboxes_, inodes_, denials_;
 };
 
 }  // namespace mcpsandbox

@@ -171,6 +171,7 @@ int run_server(const RunOptions& options, const Logger& logger) {
     });
   }
   if (started && trace) started = trace->watch(*loop);
+  if (started && lsm_registration) started = lsm_registration->watch_denials(*loop, logger);
   if (!started) {
     logger.error(started.error().message);
     return kInternalFailure;  // the supervisor's destructor kills the server tree
@@ -182,6 +183,7 @@ int run_server(const RunOptions& options, const Logger& logger) {
     }
   }
   if (trace) trace->drain();
+  if (lsm_registration) lsm_registration->drain_denials();
   const RelayStats& stats = relay.stats();
   logger.info("relayed " + std::to_string(stats.client_messages) + " client and " +
               std::to_string(stats.server_messages) + " server messages; rejected " +

@@ -58,6 +58,8 @@ mkdir -p /root/outside && cp /bin/escape_probe /root/outside/probe && echo secre
 out=$(mcpsandbox run $only_l5 -- /bin/escape_probe read /etc/shadow </dev/null 2>/tmp/log)
 check "L5 alone refuses a file outside the grants" \
   "$(contains "$out" '"ok":false,"errno":"EACCES"')" "$out $(cat /tmp/log)"
+check "the denial is in mcpsandbox's log" \
+  "$(contains "$(cat /tmp/log)" "L5 denied open 'shadow'")" "$(cat /tmp/log)"
 out=$(mcpsandbox run $only_l5 -- /bin/escape_probe read /etc/passwd </dev/null 2>/tmp/log)
 check "L5 allows a granted file" "$(contains "$out" '"ok":true')" "$out $(cat /tmp/log)"
 out=$(mcpsandbox run $only_l5 -- /bin/escape_probe write /bin/owned </dev/null 2>/tmp/log)
