@@ -7,10 +7,12 @@
 // mmap_file): a file is reachable when it or a directory above it, across mounts, carries a
 // rule with the rights asked for; changing a directory's entries (path_mknod, path_mkdir,
 // path_rmdir, path_unlink, path_symlink, path_link, path_rename) needs write access to it. Not
-// written yet: socket_connect/bind. Each denial is an event in the sandbox's own ring buffer.
+// written yet: socket_bind. With the host network, socket_connect allows only the profile's
+// destinations. Each denial is an event in the sandbox's own ring buffer.
 #include "vmlinux.h"
 
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
@@ -89,6 +91,14 @@ static __always_inline void report_simple(__u32 hook) {
   struct mcpsandbox_denial *event = start_denial(hook);
   if (event) bpf_ringbuf_submit(event, 0);
 }
+
+// (sandbox, index) -> an allowed destination: the same rules cgroup-bpf enforces (L4).
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 65536);
+  __type(key, struct mcpsandbox_egress_key);
+  __type(value, struct mcpsandbox_egress_rule);
+} mcpsandbox_egress SEC(".maps");
 
 static __always_inline int in_sandbox(__u64 cgroup_id) {
   return bpf_map_lookup_elem(&mcpsandbox_sandboxes, &cgroup_id) != 0;
@@ -211,6 +221,65 @@ int BPF_PROG(mcpsandbox_path_rename, const struct path *old_dir, struct dentry *
   if (ret) return ret;
   int verdict = check_dir_write(old_dir);
   return verdict ? verdict : check_dir_write(new_dir);
+}
+
+static __always_inline int destination_allowed(__u64 cgroup_id, __u32 rule_count, __u32 family,
+                                               const __u8 *addr, __u16 port) {
+  struct mcpsandbox_egress_key key = {.cgroup_id = cgroup_id};
+  for (__u32 i = 0; i < MCPSANDBOX_MAX_EGRESS_RULES; i++) {
+    if (i >= rule_count) break;
+    key.index = i;
+    struct mcpsandbox_egress_rule *rule = bpf_map_lookup_elem(&mcpsandbox_egress, &key);
+    if (!rule || rule->family != family) continue;
+    if (rule->port && rule->port != port) continue;
+    __u32 bits = rule->prefix_len;
+    int match = 1;
+    for (int b = 0; b < 16; b++) {
+      if (bits == 0) break;
+      __u8 mask = bits >= 8 ? 0xff : (__u8)(0xff << (8 - bits));
+      if ((addr[b] & mask) != (rule->addr[b] & mask)) {
+        match = 0;
+        break;
+      }
+      bits = bits >= 8 ? bits - 8 : 0;
+    }
+    if (match) return 1;
+  }
+  return 0;
+}
+
+// With the host network, connect() reaches only the profile's destinations, as in L4.
+SEC("lsm/socket_connect")
+int BPF_PROG(mcpsandbox_socket_connect, struct socket *sock, struct sockaddr *address, int addrlen,
+             int ret) {
+  if (ret) return ret;
+  __u64 cgroup_id = bpf_get_current_cgroup_id();
+  __u32 *flags = bpf_map_lookup_elem(&mcpsandbox_sandboxes, &cgroup_id);
+  if (!flags || !(*flags & MCPSANDBOX_SANDBOX_HOST_NETWORK)) return 0;
+  __u16 family = BPF_CORE_READ(address, sa_family);
+  __u8 addr[16] = {};
+  __u16 port = 0;
+  if (family == MCPSANDBOX_AF_INET) {
+    struct sockaddr_in *in = (struct sockaddr_in *)address;
+    __u32 ip = BPF_CORE_READ(in, sin_addr.s_addr);
+    __builtin_memcpy(addr, &ip, 4);
+    port = bpf_ntohs(BPF_CORE_READ(in, sin_port));
+  } else if (family == MCPSANDBOX_AF_INET6) {
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)address;
+    bpf_probe_read_kernel(addr, 16, &in6->sin6_addr);
+    port = bpf_ntohs(BPF_CORE_READ(in6, sin6_port));
+  } else {
+    return 0;  // unix sockets: the mount view and Landlock's scoping
+  }
+  if (destination_allowed(cgroup_id, *flags >> MCPSANDBOX_SANDBOX_RULES_SHIFT, family, addr, port)) {
+    return 0;
+  }
+  struct mcpsandbox_denial *event = start_denial(MCPSANDBOX_HOOK_CONNECT);
+  if (event) {
+    event->target = port;
+    bpf_ringbuf_submit(event, 0);
+  }
+  return -EPERM;
 }
 
 SEC("lsm/file_open")

@@ -36,6 +36,14 @@ struct mcpsandbox_inode_key {
 /* Per-sandbox flags in the sandbox map. */
 #define MCPSANDBOX_SANDBOX_OWN_MOUNTS 1 /* tmpfs/proc/overlay it sees are its own (namespaced) */
 #define MCPSANDBOX_SANDBOX_STARTED 2    /* its setup is done and the server runs */
+#define MCPSANDBOX_SANDBOX_HOST_NETWORK 4 /* shares the host network: connect() is checked */
+#define MCPSANDBOX_SANDBOX_RULES_SHIFT 8  /* the number of egress rules, above the flags */
+
+struct mcpsandbox_egress_key {
+  __u64 cgroup_id;
+  __u32 index;
+  __u32 reserved;
+};
 
 /* L5 denial events, one ring buffer per sandbox (a map of maps keyed by cgroup id). */
 #define MCPSANDBOX_DENIAL_RING_BYTES (64 * 1024)
@@ -48,6 +56,7 @@ struct mcpsandbox_inode_key {
 #define MCPSANDBOX_HOOK_MOUNT 7
 #define MCPSANDBOX_HOOK_BPF 8
 #define MCPSANDBOX_HOOK_WX_MEMORY 9
+#define MCPSANDBOX_HOOK_CONNECT 10
 
 struct mcpsandbox_denial {
   __u32 hook;

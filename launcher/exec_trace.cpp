@@ -7,17 +7,12 @@
 #include <string>
 #include <utility>
 
-#include <linux/types.h>
-extern "C" {
-#include "mcpsandbox_types.h"
-}
+#include "launcher/bpf_types.h"
 #include "exec_trace.skel.h"
 
 namespace mcpsandbox {
 namespace {
 
-static_assert(sizeof(mcpsandbox_event) == 24 + MCPSANDBOX_PATH_BYTES,
-              "BPF and C++ disagree on the event layout");
 
 int log_event(void* context, void* data, size_t size) {
   if (size < sizeof(mcpsandbox_event)) return 0;

@@ -19,10 +19,7 @@
 
 #include "launcher/cgroup.h"
 
-#include <linux/types.h>
-extern "C" {
-#include "mcpsandbox_types.h"
-}
+#include "launcher/bpf_types.h"
 #include "lsm_policy.skel.h"
 
 namespace mcpsandbox {
@@ -32,9 +29,8 @@ constexpr const char* kPinDir = "/sys/fs/bpf/mcpsandbox";
 const std::string kMapPin = std::string(kPinDir) + "/lsm_sandboxes";
 const std::string kInodeMapPin = std::string(kPinDir) + "/lsm_inodes";
 const std::string kDenialMapPin = std::string(kPinDir) + "/lsm_denials";
+const std::string kEgressMapPin = std::string(kPinDir) + "/lsm_egress";
 
-static_assert(sizeof(mcpsandbox_inode_key) == 24, "BPF and C++ disagree on the inode key layout");
-static_assert(offsetof(mcpsandbox_inode_key, ino) == 16);
 
 Error failure(const std::string& what, int err) {
   return Error{"BPF LSM: " + what + ": " + std::strerror(err)};
@@ -59,11 +55,12 @@ Result<void> load_and_pin() {
                        skeleton->links.mcpsandbox_path_mkdir, skeleton->links.mcpsandbox_path_rmdir,
                        skeleton->links.mcpsandbox_path_unlink,
                        skeleton->links.mcpsandbox_path_symlink,
-                       skeleton->links.mcpsandbox_path_link, skeleton->links.mcpsandbox_path_rename};
+                       skeleton->links.mcpsandbox_path_link, skeleton->links.mcpsandbox_path_rename,
+                       skeleton->links.mcpsandbox_socket_connect};
   const char* names[] = {"task_kill",     "ptrace_access_check", "sb_mount",    "bpf",
                          "file_mprotect", "file_open",           "bprm_check",  "mmap_file",
                          "path_mknod",    "path_mkdir",          "path_rmdir",  "path_unlink",
-                         "path_symlink",  "path_link",           "path_rename"};
+                         "path_symlink",  "path_link",           "path_rename", "socket_connect"};
   static_assert(std::size(links) == std::size(names));
   for (size_t i = 0; i < std::size(links); ++i) {
     std::string pin = std::string(kPinDir) + "/lsm_" + names[i];
@@ -74,6 +71,9 @@ Result<void> load_and_pin() {
   }
   if (int rc = bpf_map__pin(skeleton->maps.mcpsandbox_denials, kDenialMapPin.c_str()); rc) {
     return failure("pin the denial map", -rc);
+  }
+  if (int rc = bpf_map__pin(skeleton->maps.mcpsandbox_egress, kEgressMapPin.c_str()); rc) {
+    return failure("pin the egress map", -rc);
   }
   // The sandbox map last: its pin is what tells later launches that everything is in place.
   if (int rc = bpf_map__pin(skeleton->maps.mcpsandbox_sandboxes, kMapPin.c_str()); rc) {
@@ -96,7 +96,10 @@ Result<LsmPolicy> LsmPolicy::attach() {
   if (!inodes.valid()) return failure("open the pinned inode map", errno);
   UniqueFd denials(bpf_obj_get(kDenialMapPin.c_str()));
   if (!denials.valid()) return failure("open the pinned denial map", errno);
-  return LsmPolicy(std::move(sandbox_map), std::move(inodes), std::move(denials));
+  UniqueFd egress(bpf_obj_get(kEgressMapPin.c_str()));
+  if (!egress.valid()) return failure("open the pinned egress map", errno);
+  return LsmPolicy(std::move(sandbox_map), std::move(inodes), std::move(denials),
+                   std::move(egress));
 }
 
 namespace {
@@ -161,8 +164,22 @@ Result<LsmPolicy::SandboxRegistration> LsmPolicy::add_sandbox(int cgroup_fd, con
     std::memcpy(raw.data(), &key, sizeof key);
     registration.inode_keys_.push_back(raw);
   }
-  // The sandbox entry last: until it exists, none of the rules apply to anyone.
   registration.flags_ = own_mounts ? MCPSANDBOX_SANDBOX_OWN_MOUNTS : 0;
+  if (!plan.isolate_network) {
+    if (plan.egress.size() > MCPSANDBOX_MAX_EGRESS_RULES) return failure("egress rules", E2BIG);
+    registration.egress_.reset(::dup(egress_.get()));
+    for (__u32 i = 0; i < plan.egress.size(); ++i) {
+      mcpsandbox_egress_key key{id, i, 0};
+      mcpsandbox_egress_rule rule = to_bpf_rule(plan.egress[i]);
+      if (bpf_map_update_elem(egress_.get(), &key, &rule, BPF_ANY)) {
+        return failure("add egress rule", errno);
+      }
+      registration.egress_keys_.push_back(key);
+    }
+    registration.flags_ |= MCPSANDBOX_SANDBOX_HOST_NETWORK |
+                           (static_cast<__u32>(plan.egress.size()) << MCPSANDBOX_SANDBOX_RULES_SHIFT);
+  }
+  // The sandbox entry last: until it exists, none of the rules apply to anyone.
   if (bpf_map_update_elem(sandboxes_.get(), &id, &registration.flags_, BPF_ANY)) {
     return failure("add sandbox", errno);
   }
@@ -181,7 +198,9 @@ LsmPolicy::SandboxRegistration::SandboxRegistration(SandboxRegistration&& other)
       denial_reader_(std::exchange(other.denial_reader_, nullptr)),
       cgroup_id_(other.cgroup_id_),
       flags_(other.flags_),
-      inode_keys_(std::move(other.inode_keys_)) {}
+      inode_keys_(std::move(other.inode_keys_)),
+      egress_(std::move(other.egress_)),
+      egress_keys_(std::move(other.egress_keys_)) {}
 
 void LsmPolicy::SandboxRegistration::mark_started() const {
   __u32 flags = flags_ | MCPSANDBOX_SANDBOX_STARTED;
@@ -201,6 +220,7 @@ const char* hook_name(__u32 hook) {
     case MCPSANDBOX_HOOK_MOUNT: return "mount";
     case MCPSANDBOX_HOOK_BPF: return "bpf()";
     case MCPSANDBOX_HOOK_WX_MEMORY: return "writable+executable memory";
+    case MCPSANDBOX_HOOK_CONNECT: return "connect to port";
   }
   return "?";
 }
@@ -245,6 +265,9 @@ LsmPolicy::SandboxRegistration::~SandboxRegistration() {
   if (sandboxes_.valid()) bpf_map_delete_elem(sandboxes_.get(), &cgroup_id_);
   if (inodes_.valid()) {
     for (auto& key : inode_keys_) bpf_map_delete_elem(inodes_.get(), key.data());
+  }
+  if (egress_.valid()) {
+    for (auto& key : egress_keys_) bpf_map_delete_elem(egress_.get(), &key);
   }
 }
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "launcher/bpf_types.h"
 #include "launcher/kernel_probe.h"
 #include "profiles/plan.h"
 #include "proxy/io/event_loop.h"
@@ -52,6 +53,8 @@ class LsmPolicy {
     uint64_t cgroup_id_;
     uint32_t flags_ = 0;
     std::vector<std::array<uint8_t, 24>> inode_keys_;
+    UniqueFd egress_;
+    std::vector<mcpsandbox_egress_key> egress_keys_;
   };
   // The sandbox in cgroup `cgroup_fd` may open, map for execution and execute only beneath the
   // plan's paths (with their rights); `own_mounts`: it has its own mount namespace, whose
@@ -59,9 +62,12 @@ class LsmPolicy {
   Result<SandboxRegistration> add_sandbox(int cgroup_fd, const Plan& plan, bool own_mounts) const;
 
  private:
-  LsmPolicy(UniqueFd sandboxes, UniqueFd inodes, UniqueFd denials)
-      : sandboxes_(std::move(sandboxes)), inodes_(std::move(inodes)), denials_(std::move(denials)) {}
-  UniqueFd sandboxes_, inodes_, denials_;
+  LsmPolicy(UniqueFd sandboxes, UniqueFd inodes, UniqueFd denials, UniqueFd egress)
+      : sandboxes_(std::move(sandboxes)),
+        inodes_(std::move(inodes)),
+        denials_(std::move(denials)),
+        egress_(std::move(egress)) {}
+  UniqueFd sandboxes_, inodes_, denials_, egress_;
 };
 
 }  // namespace mcpsandbox

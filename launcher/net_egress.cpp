@@ -18,21 +18,12 @@
 #include "launcher/cgroup.h"
 #include "proxy/io/unique_fd.h"
 
-// The skeleton and the shared type header are C.
-#include <linux/types.h>
-extern "C" {
-#include "mcpsandbox_types.h"
-}
+#include "launcher/bpf_types.h"
 #include "net_egress.skel.h"
 
 namespace mcpsandbox {
-namespace {
 
-static_assert(sizeof(mcpsandbox_egress_rule) == 32, "BPF and C++ disagree on the rule layout");
-static_assert(offsetof(mcpsandbox_egress_rule, addr) == 8);
-static_assert(offsetof(mcpsandbox_egress_rule, port) == 24);
-
-mcpsandbox_egress_rule to_bpf(const EgressRule& rule) {
+mcpsandbox_egress_rule to_bpf_rule(const EgressRule& rule) {
   mcpsandbox_egress_rule out{};
   out.family = static_cast<__u32>(rule.family == AF_INET ? MCPSANDBOX_AF_INET : MCPSANDBOX_AF_INET6);
   out.prefix_len = rule.prefix_len;
@@ -40,8 +31,6 @@ mcpsandbox_egress_rule to_bpf(const EgressRule& rule) {
   out.port = rule.port;
   return out;
 }
-
-}  // namespace
 
 Result<EgressFilter> EgressFilter::attach(int cgroup_fd, const std::vector<EgressRule>& rules) {
   if (rules.size() > MCPSANDBOX_MAX_EGRESS_RULES) {
@@ -56,7 +45,7 @@ Result<EgressFilter> EgressFilter::attach(int cgroup_fd, const std::vector<Egres
     return Error{std::string("cgroup-bpf: load: ") + std::strerror(-rc)};
   }
   for (__u32 i = 0; i < rules.size(); ++i) {
-    mcpsandbox_egress_rule value = to_bpf(rules[i]);
+    mcpsandbox_egress_rule value = to_bpf_rule(rules[i]);
     if (bpf_map__update_elem(skeleton->maps.egress_rules, &i, sizeof i, &value, sizeof value, 0)) {
       return Error{std::string("cgroup-bpf: map update: ") + std::strerror(errno)};
     }

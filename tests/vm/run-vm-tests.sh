@@ -19,7 +19,7 @@ root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,etc,root}
 cp "$busybox" "$root/bin/busybox"
-for tool in sh mount mkdir cat echo grep sleep kill poweroff sed head wc pidof tr; do
+for tool in sh mount mkdir cat echo grep sleep kill poweroff sed head wc pidof tr ip; do
   ln -s busybox "$root/bin/$tool"
 done
 # The binaries under test and every shared library they load, at the same paths.

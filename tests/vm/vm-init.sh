@@ -12,6 +12,7 @@ echo "+memory +pids" > /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
 # Debian allows ptrace of non-descendants by default; make sure, so that only L5 can refuse.
 echo 0 > /proc/sys/kernel/yama/ptrace_scope 2>/dev/null
 export PATH=/bin
+ip link set lo up
 
 check() {  # check NAME CONDITION-RESULT DETAIL
   if [ "$2" = yes ]; then echo "VMTEST PASS $1"; else echo "VMTEST FAIL $1: $3"; fi
@@ -91,6 +92,20 @@ check "L2, L3 and L5 together: the granted path works" "$(contains "$out" '"ok":
 out=$(mcpsandbox run --testing-disable-layer namespaces -- /bin/escape_probe read /etc/shadow \
   </dev/null 2>/tmp/log)
 check "L2, L3 and L5 together refuse the file" "$(contains "$out" '"ok":false')" "$out $(cat /tmp/log)"
+
+# Host network, L5 alone (cgroup-bpf off too): connect() reaches only the allowed destination.
+# Nothing listens, so a connect L5 lets through is refused by the kernel (ECONNREFUSED).
+net_l5="$only_l5 --testing-disable-layer cgroup-bpf --network host --allow-net 127.0.0.1:7000"
+out=$(mcpsandbox run $net_l5 -- /bin/escape_probe tcp-connect 7000 </dev/null 2>/tmp/log)
+check "L5 lets an allowed destination through" "$(contains "$out" '"errno":"ECONNREFUSED"')" \
+  "$out $(cat /tmp/log)"
+out=$(mcpsandbox run $net_l5 -- /bin/escape_probe tcp-connect 7001 </dev/null 2>/tmp/log)
+check "L5 alone refuses another port" "$(contains "$out" '"errno":"EPERM"')" "$out $(cat /tmp/log)"
+out=$(mcpsandbox run $net_l5 -- /bin/escape_probe tcp-connect 7000 127.0.0.2 </dev/null 2>/tmp/log)
+check "L5 alone refuses another address" "$(contains "$out" '"errno":"EPERM"')" "$out $(cat /tmp/log)"
+out=$(mcpsandbox run $net_l5 --testing-disable-layer bpf-lsm -- /bin/escape_probe tcp-connect 7001 </dev/null 2>/tmp/log)
+check "control: without L5 the connect reaches the kernel" "$(contains "$out" '"errno":"ECONNREFUSED"')" \
+  "$out $(cat /tmp/log)"
 
 # Control: with L5 off too, the same attacks succeed, so the checks above can fail.
 out=$(mcpsandbox run $only_l5 --testing-disable-layer bpf-lsm -- /bin/escape_probe ptrace $victim </dev/null 2>/tmp/log)
