@@ -2,6 +2,10 @@
 
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -85,6 +89,19 @@ Result<ScratchCgroup> ScratchCgroup::create(const std::string& label) {
   cgroup.fd_.reset(::open(cgroup.path_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!cgroup.fd_.valid()) return Error{"cgroup v2: open " + cgroup.path_};
   return cgroup;
+}
+
+Result<bool> ScratchCgroup::run_child(const std::function<bool()>& check) const {
+  clone_args args{};
+  args.flags = CLONE_INTO_CGROUP;
+  args.cgroup = static_cast<uint64_t>(fd_.get());
+  args.exit_signal = SIGCHLD;
+  long pid = ::syscall(SYS_clone3, &args, sizeof args);
+  if (pid < 0) return Error{std::string("clone3 into the probe cgroup: ") + std::strerror(errno)};
+  if (pid == 0) ::_exit(check() ? 0 : 1);
+  int status = 0;
+  ::waitpid(static_cast<pid_t>(pid), &status, 0);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 ScratchCgroup::~ScratchCgroup() {

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,9 @@ class ScratchCgroup {
   ScratchCgroup& operator=(ScratchCgroup&&) = default;
   ~ScratchCgroup();
   int fd() const { return fd_.get(); }
+  // Runs `check` in a child started inside this cgroup (the trigger of a layer probe): true
+  // when it returned true.
+  Result<bool> run_child(const std::function<bool()>& check) const;
 
  private:
   ScratchCgroup() = default;

@@ -311,17 +311,10 @@ FeatureProbe LsmPolicy::probe() {
   Plan nothing_granted;
   auto registered = policy->add_sandbox(cgroup->fd(), nothing_granted, true);
   if (!registered) return {false, registered.error().message};
-  clone_args args{};
-  args.flags = CLONE_INTO_CGROUP;
-  args.cgroup = static_cast<uint64_t>(cgroup->fd());
-  args.exit_signal = SIGCHLD;
   pid_t parent = ::getpid();
-  long pid = ::syscall(SYS_clone3, &args, sizeof args);
-  if (pid < 0) return {false, std::string("clone3 into the probe cgroup: ") + std::strerror(errno)};
-  if (pid == 0) ::_exit(::kill(parent, 0) < 0 && errno == EPERM ? 0 : 1);
-  int status = 0;
-  ::waitpid(static_cast<pid_t>(pid), &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+  auto refused = cgroup->run_child([parent] { return ::kill(parent, 0) < 0 && errno == EPERM; });
+  if (!refused) return {false, refused.error().message};
+  if (!*refused) {
     return {false, "programs attach but do not enforce (a signal out of the sandbox was allowed)"};
   }
   return {true, "file_open, bprm_check_security, mmap_file, path_*, task_kill, "

@@ -88,26 +88,16 @@ FeatureProbe EgressFilter::probe() {
   if (!cgroup) return {false, cgroup.error().message};
   auto filter = attach(cgroup->fd(), {});
   if (!filter) return {false, filter.error().message};
-  clone_args args{};
-  args.flags = CLONE_INTO_CGROUP;
-  args.cgroup = static_cast<uint64_t>(cgroup->fd());
-  args.exit_signal = SIGCHLD;
-  long pid = ::syscall(SYS_clone3, &args, sizeof args);
-  if (pid < 0) return {false, std::string("clone3 into the probe cgroup: ") + std::strerror(errno)};
-  if (pid == 0) {
+  auto refused = cgroup->run_child([] {
     int sock = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(9);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int rc = ::connect(sock, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::_exit(rc < 0 && errno == EPERM ? 0 : 1);
-  }
-  int status = 0;
-  ::waitpid(static_cast<pid_t>(pid), &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return {false, "programs attach but do not enforce (a denied connect was not refused)"};
-  }
+    return ::connect(sock, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0 && errno == EPERM;
+  });
+  if (!refused) return {false, refused.error().message};
+  if (!*refused) return {false, "programs attach but do not enforce (a denied connect was not refused)"};
   return {true, "connect4/6, sendmsg4/6, sock_create (load, attach and trigger passed)"};
 }
 
