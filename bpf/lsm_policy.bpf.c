@@ -356,12 +356,15 @@ int BPF_PROG(mcpsandbox_bpf, int cmd, union bpf_attr *attr, unsigned int size, i
   return -EPERM;
 }
 
-// No memory both writable and executable: no JIT-style injection of native code.
+// No memory both writable and executable, for profiles that ask for it: JIT runtimes (node's V8
+// mprotects its code pages read-write-execute) would break, so it is off by default.
 SEC("lsm/file_mprotect")
 int BPF_PROG(mcpsandbox_file_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
              unsigned long prot, int ret) {
   if (ret) return ret;
-  if (!in_sandbox(bpf_get_current_cgroup_id())) return 0;
+  __u64 cgroup_id = bpf_get_current_cgroup_id();
+  __u32 *sandbox = bpf_map_lookup_elem(&mcpsandbox_sandboxes, &cgroup_id);
+  if (!sandbox || !(*sandbox & MCPSANDBOX_SANDBOX_DENY_WX)) return 0;
   int writable = (prot & PROT_WRITE) || (BPF_CORE_READ(vma, vm_flags) & VM_WRITE);
   if (!writable || !(prot & PROT_EXEC)) return 0;
   report_simple(MCPSANDBOX_HOOK_WX_MEMORY);

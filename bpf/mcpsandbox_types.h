@@ -37,6 +37,7 @@ struct mcpsandbox_inode_key {
 #define MCPSANDBOX_SANDBOX_OWN_MOUNTS 1 /* tmpfs/proc/overlay it sees are its own (namespaced) */
 #define MCPSANDBOX_SANDBOX_STARTED 2    /* its setup is done and the server runs */
 #define MCPSANDBOX_SANDBOX_HOST_NETWORK 4 /* shares the host network: connect() is checked */
+#define MCPSANDBOX_SANDBOX_DENY_WX 8      /* no memory both writable and executable */
 #define MCPSANDBOX_SANDBOX_RULES_SHIFT 8  /* the number of egress rules, above the flags */
 
 struct mcpsandbox_egress_key {

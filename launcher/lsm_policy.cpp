@@ -165,6 +165,7 @@ Result<LsmPolicy::SandboxRegistration> LsmPolicy::add_sandbox(int cgroup_fd, con
     registration.inode_keys_.push_back(raw);
   }
   registration.flags_ = own_mounts ? MCPSANDBOX_SANDBOX_OWN_MOUNTS : 0;
+  if (plan.deny_write_execute) registration.flags_ |= MCPSANDBOX_SANDBOX_DENY_WX;
   if (!plan.isolate_network) {
     if (plan.egress.size() > MCPSANDBOX_MAX_EGRESS_RULES) return failure("egress rules", E2BIG);
     registration.egress_.reset(::dup(egress_.get()));

@@ -70,6 +70,7 @@ struct Plan {
   ResourceLimits limits;
   LandlockPlan landlock;
   SeccompPlan seccomp;
+  bool deny_write_execute = false;  // L5: refuse writable+executable memory
   std::set<Layer> required_layers;
   std::set<Layer> disabled_layers;  // testing only: proves the other layers hold on their own
 };

@@ -47,6 +47,7 @@ struct Profile {
   std::vector<std::string> denied_syscalls;  // removed from the baseline
 
   Runtime runtime = Runtime::kAuto;
+  bool deny_write_execute = false;  // BPF LSM: no writable+executable memory (breaks JITs)
 };
 
 }  // namespace mcpsandbox

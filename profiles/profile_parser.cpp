@@ -19,13 +19,15 @@ class ProfileReader {
     profile_.source = source_;
     if (!root.is_object()) return fail("", "expected an object");
     if (auto r = only_keys(root, "", {"$schema", "description", "filesystem", "network", "env",
-                                      "limits", "landlock", "require", "seccomp", "runtime"});
+                                      "limits", "landlock", "require", "seccomp", "runtime",
+                                      "hardening"});
         !r) {
       return r.error();
     }
     for (auto step : {&ProfileReader::filesystem, &ProfileReader::network, &ProfileReader::env,
                       &ProfileReader::limits, &ProfileReader::landlock, &ProfileReader::require,
-                      &ProfileReader::seccomp, &ProfileReader::runtime}) {
+                      &ProfileReader::seccomp, &ProfileReader::runtime,
+                      &ProfileReader::hardening}) {
       if (auto r = (this->*step)(root); !r) return r.error();
     }
     return profile_;
@@ -225,6 +227,17 @@ class ProfileReader {
     if (!found || !*found) return found ? Result<void>() : found.error();
     if (auto r = read_strings(**found, "/seccomp", "allow", profile_.extra_syscalls); !r) return r;
     return read_strings(**found, "/seccomp", "deny", profile_.denied_syscalls);
+  }
+
+  Result<void> hardening(const json& root) {
+    auto found = section(root, "hardening", {"deny_write_execute"});
+    if (!found || !*found) return found ? Result<void>() : found.error();
+    if ((*found)->contains("deny_write_execute")) {
+      const json& value = (**found)["deny_write_execute"];
+      if (!value.is_boolean()) return fail("/hardening/deny_write_execute", "expected true or false");
+      profile_.deny_write_execute = value.get<bool>();
+    }
+    return {};
   }
 
   Result<void> runtime(const json& root) {

@@ -238,6 +238,10 @@ int main(int argc, char** argv) {
     execv(arg, argv + 2);
     return report("exec", false, errno, arg);
   }
+  if (attack == "wx-memory") {  // make memory writable and executable at once, as a JIT does
+    void* page = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return result_of("wx-memory", mprotect(page, 4096, PROT_READ | PROT_WRITE | PROT_EXEC));
+  }
   if (attack == "open-loop") {  // cost of open+close, for the LSM overhead benchmark
     constexpr int kOpens = 20000;
     timespec start{}, end{};

@@ -93,6 +93,15 @@ out=$(mcpsandbox run --testing-disable-layer namespaces -- /bin/escape_probe rea
   </dev/null 2>/tmp/log)
 check "L2, L3 and L5 together refuse the file" "$(contains "$out" '"ok":false')" "$out $(cat /tmp/log)"
 
+# Writable+executable memory: refused only for profiles that ask (JITs such as node's need it).
+echo '{"hardening": {"deny_write_execute": true}}' > /tmp/wx.json
+out=$(mcpsandbox run $only_l5 --profile /tmp/wx.json -- /bin/escape_probe wx-memory </dev/null 2>/tmp/log)
+check "L5 refuses writable+executable memory when the profile asks" \
+  "$(contains "$out" '"ok":false,"errno":"EACCES"')" "$out $(cat /tmp/log)"
+out=$(mcpsandbox run $only_l5 -- /bin/escape_probe wx-memory </dev/null 2>/tmp/log)
+check "L5 leaves writable+executable memory to JITs by default" "$(contains "$out" '"ok":true')" \
+  "$out $(cat /tmp/log)"
+
 # Host network, L5 alone (cgroup-bpf off too): connect() reaches only the allowed destination.
 # Nothing listens, so a connect L5 lets through is refused by the kernel (ECONNREFUSED).
 net_l5="$only_l5 --testing-disable-layer cgroup-bpf --network host --allow-net 127.0.0.1:7000"
