@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <string>
@@ -25,11 +26,23 @@
 namespace mcpsandbox {
 namespace {
 
-constexpr const char* kPinDir = "/sys/fs/bpf/mcpsandbox";
-const std::string kMapPin = std::string(kPinDir) + "/lsm_sandboxes";
-const std::string kInodeMapPin = std::string(kPinDir) + "/lsm_inodes";
-const std::string kDenialMapPin = std::string(kPinDir) + "/lsm_denials";
-const std::string kEgressMapPin = std::string(kPinDir) + "/lsm_egress";
+constexpr const char* kPinRoot = "/sys/fs/bpf/mcpsandbox";
+
+// Pins live in a directory named after the programs' own bytes, so a newer mcpsandbox never
+// reuses programs pinned by an older one (they stay until reboot, serving their own sandboxes).
+const std::string& pin_dir() {
+  static const std::string dir = [] {
+    size_t size = 0;
+    const auto* bytes = static_cast<const unsigned char*>(lsm_policy__elf_bytes(&size));
+    uint64_t hash = 1469598103934665603ull;  // FNV-1a
+    for (size_t i = 0; i < size; ++i) hash = (hash ^ bytes[i]) * 1099511628211ull;
+    char name[32];
+    std::snprintf(name, sizeof name, "/lsm-%016llx", static_cast<unsigned long long>(hash));
+    return std::string(kPinRoot) + name;
+  }();
+  return dir;
+}
+std::string pin(const char* name) { return pin_dir() + "/" + name; }
 
 
 Error failure(const std::string& what, int err) {
@@ -45,7 +58,8 @@ Result<void> load_and_pin() {
     ~Cleanup() { lsm_policy__destroy(skeleton); }
   } cleanup{skeleton};
   if (int rc = lsm_policy__attach(skeleton); rc) return failure("attach", -rc);
-  ::mkdir(kPinDir, 0700);
+  ::mkdir(kPinRoot, 0700);
+  ::mkdir(pin_dir().c_str(), 0700);
   bpf_link* links[] = {skeleton->links.mcpsandbox_task_kill,
                        skeleton->links.mcpsandbox_ptrace_access_check,
                        skeleton->links.mcpsandbox_sb_mount, skeleton->links.mcpsandbox_bpf,
@@ -63,20 +77,20 @@ Result<void> load_and_pin() {
                          "path_symlink",  "path_link",           "path_rename", "socket_connect"};
   static_assert(std::size(links) == std::size(names));
   for (size_t i = 0; i < std::size(links); ++i) {
-    std::string pin = std::string(kPinDir) + "/lsm_" + names[i];
-    if (int rc = bpf_link__pin(links[i], pin.c_str()); rc) return failure("pin " + pin, -rc);
+    std::string path = pin((std::string("link_") + names[i]).c_str());
+    if (int rc = bpf_link__pin(links[i], path.c_str()); rc) return failure("pin " + path, -rc);
   }
-  if (int rc = bpf_map__pin(skeleton->maps.mcpsandbox_inodes, kInodeMapPin.c_str()); rc) {
+  if (int rc = bpf_map__pin(skeleton->maps.mcpsandbox_inodes, pin("inodes").c_str()); rc) {
     return failure("pin the inode map", -rc);
   }
-  if (int rc = bpf_map__pin(skeleton->maps.mcpsandbox_denials, kDenialMapPin.c_str()); rc) {
+  if (int rc = bpf_map__pin(skeleton->maps.mcpsandbox_denials, pin("denials").c_str()); rc) {
     return failure("pin the denial map", -rc);
   }
-  if (int rc = bpf_map__pin(skeleton->maps.mcpsandbox_egress, kEgressMapPin.c_str()); rc) {
+  if (int rc = bpf_map__pin(skeleton->maps.mcpsandbox_egress, pin("egress").c_str()); rc) {
     return failure("pin the egress map", -rc);
   }
   // The sandbox map last: its pin is what tells later launches that everything is in place.
-  if (int rc = bpf_map__pin(skeleton->maps.mcpsandbox_sandboxes, kMapPin.c_str()); rc) {
+  if (int rc = bpf_map__pin(skeleton->maps.mcpsandbox_sandboxes, pin("sandboxes").c_str()); rc) {
     return failure("pin the sandbox map", -rc);
   }
   return {};
@@ -85,18 +99,18 @@ Result<void> load_and_pin() {
 }  // namespace
 
 Result<LsmPolicy> LsmPolicy::attach() {
-  int sandboxes = bpf_obj_get(kMapPin.c_str());
+  int sandboxes = bpf_obj_get(pin("sandboxes").c_str());
   if (sandboxes < 0) {
     if (auto loaded = load_and_pin(); !loaded) return loaded.error();
-    sandboxes = bpf_obj_get(kMapPin.c_str());
+    sandboxes = bpf_obj_get(pin("sandboxes").c_str());
     if (sandboxes < 0) return failure("open the pinned sandbox map", errno);
   }
   UniqueFd sandbox_map(sandboxes);
-  UniqueFd inodes(bpf_obj_get(kInodeMapPin.c_str()));
+  UniqueFd inodes(bpf_obj_get(pin("inodes").c_str()));
   if (!inodes.valid()) return failure("open the pinned inode map", errno);
-  UniqueFd denials(bpf_obj_get(kDenialMapPin.c_str()));
+  UniqueFd denials(bpf_obj_get(pin("denials").c_str()));
   if (!denials.valid()) return failure("open the pinned denial map", errno);
-  UniqueFd egress(bpf_obj_get(kEgressMapPin.c_str()));
+  UniqueFd egress(bpf_obj_get(pin("egress").c_str()));
   if (!egress.valid()) return failure("open the pinned egress map", errno);
   return LsmPolicy(std::move(sandbox_map), std::move(inodes), std::move(denials),
                    std::move(egress));
@@ -287,7 +301,7 @@ std::string boot_id() {
 }  // namespace
 
 FeatureProbe LsmPolicy::probe_for_launch() {
-  if (::access(kMapPin.c_str(), F_OK) == 0) {
+  if (::access(pin("sandboxes").c_str(), F_OK) == 0) {
     return {true, "pinned programs (proven when they were pinned, this boot)"};
   }
   std::string boot = boot_id();

@@ -51,7 +51,8 @@ check "L5 alone refuses ptrace out of the sandbox" \
 
 out=$(mcpsandbox run $only_l5 -- /bin/escape_probe hostname </dev/null 2>/tmp/log)
 check "programs are pinned for reuse by later launches" \
-  "$([ -e /sys/fs/bpf/mcpsandbox/lsm_sandboxes ] && echo yes || echo no)" "$(ls /sys/fs/bpf/mcpsandbox)"
+  "$(ls /sys/fs/bpf/mcpsandbox/lsm-*/sandboxes >/dev/null 2>&1 && echo yes || echo no)" \
+  "$(ls -R /sys/fs/bpf/mcpsandbox)"
 
 # Files by inode subtree, L5 alone.
 echo "root:secret-hash:19000:0:99999:7:::" > /etc/shadow
@@ -136,7 +137,7 @@ plain_ns=$(mcpsandbox run $only_l5 --testing-disable-layer bpf-lsm -- /bin/escap
   </dev/null 2>/dev/null | sed -n 's/.*"detail":"\([0-9]*\)".*/\1/p')
 echo "VMTEST BENCH open+close of a granted file: ${lsm_ns} ns with L5, ${plain_ns} ns without"
 launch() { /bin/escape_probe time-exec /bin/mcpsandbox run "$@" -- /bin/escape_probe hostname; }
-rm -f /sys/fs/bpf/mcpsandbox/* /run/mcpsandbox/* 2>/dev/null
+rm -rf /sys/fs/bpf/mcpsandbox/* /run/mcpsandbox/* 2>/dev/null
 first=$(launch $only_l5)
 reused=$(launch $only_l5)
 without=$(launch $only_l5 --testing-disable-layer bpf-lsm)
