@@ -7,8 +7,8 @@
 // mmap_file): a file is reachable when it or a directory above it, across mounts, carries a
 // rule with the rights asked for; changing a directory's entries (path_mknod, path_mkdir,
 // path_rmdir, path_unlink, path_symlink, path_link, path_rename) needs write access to it. Not
-// written yet: socket_bind. With the host network, socket_connect allows only the profile's
-// destinations. Each denial is an event in the sandbox's own ring buffer.
+// the host network, socket_connect and socket_bind allow only the profile's destinations and
+// ports. Each denial is an event in the sandbox's own ring buffer.
 #include "vmlinux.h"
 
 #include <bpf/bpf_core_read.h>
@@ -271,10 +271,46 @@ int BPF_PROG(mcpsandbox_socket_connect, struct socket *sock, struct sockaddr *ad
   } else {
     return 0;  // unix sockets: the mount view and Landlock's scoping
   }
-  if (destination_allowed(cgroup_id, *flags >> MCPSANDBOX_SANDBOX_RULES_SHIFT, family, addr, port)) {
+  if (destination_allowed(cgroup_id, (*flags >> MCPSANDBOX_SANDBOX_RULES_SHIFT) & 0xff, family,
+                          addr, port)) {
     return 0;
   }
   struct mcpsandbox_denial *event = start_denial(MCPSANDBOX_HOOK_CONNECT);
+  if (event) {
+    event->target = port;
+    bpf_ringbuf_submit(event, 0);
+  }
+  return -EPERM;
+}
+
+// With the host network, bind() takes only the profile's ports (port 0, "any free port", is
+// not a listening service and stays allowed).
+SEC("lsm/socket_bind")
+int BPF_PROG(mcpsandbox_socket_bind, struct socket *sock, struct sockaddr *address, int addrlen,
+             int ret) {
+  if (ret) return ret;
+  __u64 cgroup_id = bpf_get_current_cgroup_id();
+  __u32 *flags = bpf_map_lookup_elem(&mcpsandbox_sandboxes, &cgroup_id);
+  if (!flags || !(*flags & MCPSANDBOX_SANDBOX_HOST_NETWORK)) return 0;
+  __u16 family = BPF_CORE_READ(address, sa_family);
+  __u16 port;
+  if (family == MCPSANDBOX_AF_INET) {
+    port = bpf_ntohs(BPF_CORE_READ((struct sockaddr_in *)address, sin_port));
+  } else if (family == MCPSANDBOX_AF_INET6) {
+    port = bpf_ntohs(BPF_CORE_READ((struct sockaddr_in6 *)address, sin6_port));
+  } else {
+    return 0;
+  }
+  if (port == 0) return 0;
+  __u32 binds = (*flags >> MCPSANDBOX_SANDBOX_BINDS_SHIFT) & 0xff;
+  struct mcpsandbox_egress_key key = {.cgroup_id = cgroup_id};
+  for (__u32 i = 0; i < MCPSANDBOX_MAX_EGRESS_RULES; i++) {
+    if (i >= binds) break;
+    key.index = MCPSANDBOX_BIND_INDEX_BASE + i;
+    struct mcpsandbox_egress_rule *rule = bpf_map_lookup_elem(&mcpsandbox_egress, &key);
+    if (rule && rule->port == port) return 0;
+  }
+  struct mcpsandbox_denial *event = start_denial(MCPSANDBOX_HOOK_BIND);
   if (event) {
     event->target = port;
     bpf_ringbuf_submit(event, 0);

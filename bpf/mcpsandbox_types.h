@@ -39,6 +39,8 @@ struct mcpsandbox_inode_key {
 #define MCPSANDBOX_SANDBOX_HOST_NETWORK 4 /* shares the host network: connect() is checked */
 #define MCPSANDBOX_SANDBOX_DENY_WX 8      /* no memory both writable and executable */
 #define MCPSANDBOX_SANDBOX_RULES_SHIFT 8  /* the number of egress rules, above the flags */
+#define MCPSANDBOX_SANDBOX_BINDS_SHIFT 16 /* the number of bindable ports, above those */
+#define MCPSANDBOX_BIND_INDEX_BASE 64     /* egress map indexes of the bindable ports */
 
 struct mcpsandbox_egress_key {
   __u64 cgroup_id;
@@ -58,6 +60,7 @@ struct mcpsandbox_egress_key {
 #define MCPSANDBOX_HOOK_BPF 8
 #define MCPSANDBOX_HOOK_WX_MEMORY 9
 #define MCPSANDBOX_HOOK_CONNECT 10
+#define MCPSANDBOX_HOOK_BIND 11
 
 struct mcpsandbox_denial {
   __u32 hook;

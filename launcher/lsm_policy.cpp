@@ -70,11 +70,12 @@ Result<void> load_and_pin() {
                        skeleton->links.mcpsandbox_path_unlink,
                        skeleton->links.mcpsandbox_path_symlink,
                        skeleton->links.mcpsandbox_path_link, skeleton->links.mcpsandbox_path_rename,
-                       skeleton->links.mcpsandbox_socket_connect};
+                       skeleton->links.mcpsandbox_socket_connect,
+                       skeleton->links.mcpsandbox_socket_bind};
   const char* names[] = {"task_kill",     "ptrace_access_check", "sb_mount",    "bpf",
                          "file_mprotect", "file_open",           "bprm_check",  "mmap_file",
                          "path_mknod",    "path_mkdir",          "path_rmdir",  "path_unlink",
-                         "path_symlink",  "path_link",           "path_rename", "socket_connect"};
+                         "path_symlink",  "path_link",           "path_rename", "socket_connect", "socket_bind"};
   static_assert(std::size(links) == std::size(names));
   for (size_t i = 0; i < std::size(links); ++i) {
     std::string path = pin((std::string("link_") + names[i]).c_str());
@@ -191,8 +192,20 @@ Result<LsmPolicy::SandboxRegistration> LsmPolicy::add_sandbox(int cgroup_fd, con
       }
       registration.egress_keys_.push_back(key);
     }
+    const auto& binds = plan.landlock.tcp_bind_ports;
+    if (binds.size() > MCPSANDBOX_MAX_EGRESS_RULES) return failure("bind ports", E2BIG);
+    for (__u32 i = 0; i < binds.size(); ++i) {
+      mcpsandbox_egress_key key{id, MCPSANDBOX_BIND_INDEX_BASE + i, 0};
+      mcpsandbox_egress_rule rule{};
+      rule.port = binds[i];
+      if (bpf_map_update_elem(egress_.get(), &key, &rule, BPF_ANY)) {
+        return failure("add bind port", errno);
+      }
+      registration.egress_keys_.push_back(key);
+    }
     registration.flags_ |= MCPSANDBOX_SANDBOX_HOST_NETWORK |
-                           (static_cast<__u32>(plan.egress.size()) << MCPSANDBOX_SANDBOX_RULES_SHIFT);
+                           (static_cast<__u32>(plan.egress.size()) << MCPSANDBOX_SANDBOX_RULES_SHIFT) |
+                           (static_cast<__u32>(binds.size()) << MCPSANDBOX_SANDBOX_BINDS_SHIFT);
   }
   // The sandbox entry last: until it exists, none of the rules apply to anyone.
   if (bpf_map_update_elem(sandboxes_.get(), &id, &registration.flags_, BPF_ANY)) {
@@ -236,6 +249,7 @@ const char* hook_name(__u32 hook) {
     case MCPSANDBOX_HOOK_BPF: return "bpf()";
     case MCPSANDBOX_HOOK_WX_MEMORY: return "writable+executable memory";
     case MCPSANDBOX_HOOK_CONNECT: return "connect to port";
+    case MCPSANDBOX_HOOK_BIND: return "bind to port";
   }
   return "?";
 }

@@ -113,6 +113,11 @@ out=$(mcpsandbox run $net_l5 -- /bin/escape_probe tcp-connect 7001 </dev/null 2>
 check "L5 alone refuses another port" "$(contains "$out" '"errno":"EPERM"')" "$out $(cat /tmp/log)"
 out=$(mcpsandbox run $net_l5 -- /bin/escape_probe tcp-connect 7000 127.0.0.2 </dev/null 2>/tmp/log)
 check "L5 alone refuses another address" "$(contains "$out" '"errno":"EPERM"')" "$out $(cat /tmp/log)"
+echo '{"network": {"tcp_bind": [7002]}}' > /tmp/bind.json
+out=$(mcpsandbox run $net_l5 --profile /tmp/bind.json -- /bin/escape_probe tcp-bind 7002 </dev/null 2>/tmp/log)
+check "L5 lets the server bind a granted port" "$(contains "$out" '"ok":true')" "$out $(cat /tmp/log)"
+out=$(mcpsandbox run $net_l5 --profile /tmp/bind.json -- /bin/escape_probe tcp-bind 7003 </dev/null 2>/tmp/log)
+check "L5 alone refuses binding another port" "$(contains "$out" '"errno":"EPERM"')" "$out $(cat /tmp/log)"
 out=$(mcpsandbox run $net_l5 --testing-disable-layer bpf-lsm -- /bin/escape_probe tcp-connect 7001 </dev/null 2>/tmp/log)
 check "control: without L5 the connect reaches the kernel" "$(contains "$out" '"errno":"ECONNREFUSED"')" \
   "$out $(cat /tmp/log)"
