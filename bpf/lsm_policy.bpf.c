@@ -16,6 +16,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "egress_match.bpf.h"
 #include "mcpsandbox_types.h"
 
 #define EPERM 1
@@ -230,20 +231,26 @@ static __always_inline int destination_allowed(__u64 cgroup_id, __u32 rule_count
     if (i >= rule_count) break;
     key.index = i;
     struct mcpsandbox_egress_rule *rule = bpf_map_lookup_elem(&mcpsandbox_egress, &key);
-    if (!rule || rule->family != family) continue;
-    if (rule->port && rule->port != port) continue;
-    __u32 bits = rule->prefix_len;
-    int match = 1;
-    for (int b = 0; b < 16; b++) {
-      if (bits == 0) break;
-      __u8 mask = bits >= 8 ? 0xff : (__u8)(0xff << (8 - bits));
-      if ((addr[b] & mask) != (rule->addr[b] & mask)) {
-        match = 0;
-        break;
-      }
-      bits = bits >= 8 ? bits - 8 : 0;
-    }
-    if (match) return 1;
+    if (rule && egress_rule_matches(rule, family, addr, port)) return 1;
+  }
+  return 0;
+}
+
+// Reads an IPv4 or IPv6 socket address: its family (0 for any other), address and port.
+static __always_inline __u16 read_inet_address(struct sockaddr *address, __u8 *addr, __u16 *port) {
+  __u16 family = BPF_CORE_READ(address, sa_family);
+  if (family == MCPSANDBOX_AF_INET) {
+    struct sockaddr_in *in = (struct sockaddr_in *)address;
+    __u32 ip = BPF_CORE_READ(in, sin_addr.s_addr);
+    __builtin_memcpy(addr, &ip, 4);
+    *port = bpf_ntohs(BPF_CORE_READ(in, sin_port));
+    return family;
+  }
+  if (family == MCPSANDBOX_AF_INET6) {
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)address;
+    bpf_probe_read_kernel(addr, 16, &in6->sin6_addr);
+    *port = bpf_ntohs(BPF_CORE_READ(in6, sin6_port));
+    return family;
   }
   return 0;
 }
@@ -256,21 +263,10 @@ int BPF_PROG(mcpsandbox_socket_connect, struct socket *sock, struct sockaddr *ad
   __u64 cgroup_id = bpf_get_current_cgroup_id();
   __u32 *flags = bpf_map_lookup_elem(&mcpsandbox_sandboxes, &cgroup_id);
   if (!flags || !(*flags & MCPSANDBOX_SANDBOX_HOST_NETWORK)) return 0;
-  __u16 family = BPF_CORE_READ(address, sa_family);
   __u8 addr[16] = {};
   __u16 port = 0;
-  if (family == MCPSANDBOX_AF_INET) {
-    struct sockaddr_in *in = (struct sockaddr_in *)address;
-    __u32 ip = BPF_CORE_READ(in, sin_addr.s_addr);
-    __builtin_memcpy(addr, &ip, 4);
-    port = bpf_ntohs(BPF_CORE_READ(in, sin_port));
-  } else if (family == MCPSANDBOX_AF_INET6) {
-    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)address;
-    bpf_probe_read_kernel(addr, 16, &in6->sin6_addr);
-    port = bpf_ntohs(BPF_CORE_READ(in6, sin6_port));
-  } else {
-    return 0;  // unix sockets: the mount view and Landlock's scoping
-  }
+  __u16 family = read_inet_address(address, addr, &port);
+  if (!family) return 0;  // unix sockets: the mount view and Landlock's scoping
   if (destination_allowed(cgroup_id, (*flags >> MCPSANDBOX_SANDBOX_RULES_SHIFT) & 0xff, family,
                           addr, port)) {
     return 0;
@@ -292,16 +288,9 @@ int BPF_PROG(mcpsandbox_socket_bind, struct socket *sock, struct sockaddr *addre
   __u64 cgroup_id = bpf_get_current_cgroup_id();
   __u32 *flags = bpf_map_lookup_elem(&mcpsandbox_sandboxes, &cgroup_id);
   if (!flags || !(*flags & MCPSANDBOX_SANDBOX_HOST_NETWORK)) return 0;
-  __u16 family = BPF_CORE_READ(address, sa_family);
-  __u16 port;
-  if (family == MCPSANDBOX_AF_INET) {
-    port = bpf_ntohs(BPF_CORE_READ((struct sockaddr_in *)address, sin_port));
-  } else if (family == MCPSANDBOX_AF_INET6) {
-    port = bpf_ntohs(BPF_CORE_READ((struct sockaddr_in6 *)address, sin6_port));
-  } else {
-    return 0;
-  }
-  if (port == 0) return 0;
+  __u8 addr[16] = {};
+  __u16 port = 0;
+  if (!read_inet_address(address, addr, &port) || port == 0) return 0;
   __u32 binds = (*flags >> MCPSANDBOX_SANDBOX_BINDS_SHIFT) & 0xff;
   struct mcpsandbox_egress_key key = {.cgroup_id = cgroup_id};
   for (__u32 i = 0; i < MCPSANDBOX_MAX_EGRESS_RULES; i++) {

@@ -5,6 +5,7 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
+#include "egress_match.bpf.h"
 #include "mcpsandbox_types.h"
 
 #define SOCK_TYPE_RAW 3
@@ -22,27 +23,13 @@ struct {
   __type(value, struct mcpsandbox_egress_rule);
 } egress_rules SEC(".maps");
 
-static __always_inline int rule_matches(const struct mcpsandbox_egress_rule *rule, __u32 family,
-                                        const __u8 *addr, __u16 port) {
-  if (rule->family != family) return 0;
-  if (rule->port && rule->port != port) return 0;
-  __u32 bits = rule->prefix_len;
-  for (int i = 0; i < 16; i++) {
-    if (bits == 0) break;
-    __u8 mask = bits >= 8 ? 0xff : (__u8)(0xff << (8 - bits));
-    if ((addr[i] & mask) != (rule->addr[i] & mask)) return 0;
-    bits = bits >= 8 ? bits - 8 : 0;
-  }
-  return 1;
-}
-
 static __always_inline int destination_allowed(__u32 family, const __u8 *addr, __u16 port) {
   for (__u32 i = 0; i < MCPSANDBOX_MAX_EGRESS_RULES; i++) {
     if (i >= rule_count) break;
     __u32 key = i;
     struct mcpsandbox_egress_rule *rule = bpf_map_lookup_elem(&egress_rules, &key);
     if (!rule) break;
-    if (rule_matches(rule, family, addr, port)) return 1;
+    if (egress_rule_matches(rule, family, addr, port)) return 1;
   }
   return 0;
 }
