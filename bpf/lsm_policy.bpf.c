@@ -381,6 +381,24 @@ int BPF_PROG(mcpsandbox_bpf, int cmd, union bpf_attr *attr, unsigned int size, i
   return -EPERM;
 }
 
+// A map or program fd reaching a sandboxed task by other means (passed over a unix socket):
+// it gets no handle on it either.
+SEC("lsm/bpf_map")
+int BPF_PROG(mcpsandbox_bpf_map, struct bpf_map *map, fmode_t fmode, int ret) {
+  if (ret) return ret;
+  if (!in_sandbox(bpf_get_current_cgroup_id())) return 0;
+  report_simple(MCPSANDBOX_HOOK_BPF);
+  return -EPERM;
+}
+
+SEC("lsm/bpf_prog")
+int BPF_PROG(mcpsandbox_bpf_prog, struct bpf_prog *prog, int ret) {
+  if (ret) return ret;
+  if (!in_sandbox(bpf_get_current_cgroup_id())) return 0;
+  report_simple(MCPSANDBOX_HOOK_BPF);
+  return -EPERM;
+}
+
 // No memory both writable and executable, for profiles that ask for it: JIT runtimes (node's V8
 // mprotects its code pages read-write-execute) would break, so it is off by default.
 SEC("lsm/file_mprotect")

@@ -71,11 +71,13 @@ Result<void> load_and_pin() {
                        skeleton->links.mcpsandbox_path_symlink,
                        skeleton->links.mcpsandbox_path_link, skeleton->links.mcpsandbox_path_rename,
                        skeleton->links.mcpsandbox_socket_connect,
-                       skeleton->links.mcpsandbox_socket_bind};
+                       skeleton->links.mcpsandbox_socket_bind, skeleton->links.mcpsandbox_bpf_map,
+                       skeleton->links.mcpsandbox_bpf_prog};
   const char* names[] = {"task_kill",     "ptrace_access_check", "sb_mount",    "bpf",
                          "file_mprotect", "file_open",           "bprm_check",  "mmap_file",
                          "path_mknod",    "path_mkdir",          "path_rmdir",  "path_unlink",
-                         "path_symlink",  "path_link",           "path_rename", "socket_connect", "socket_bind"};
+                         "path_symlink",  "path_link",           "path_rename", "socket_connect", "socket_bind",
+                         "bpf_map",       "bpf_prog"};
   static_assert(std::size(links) == std::size(names));
   for (size_t i = 0; i < std::size(links); ++i) {
     std::string path = pin((std::string("link_") + names[i]).c_str());
