@@ -20,6 +20,15 @@ struct mcpsandbox_egress_rule {
   __u32 reserved1;
 };
 
+/* L4 pathname unix sockets the sandbox may connect to: those beneath these directories. */
+#define MCPSANDBOX_MAX_UNIX_PREFIXES 16
+#define MCPSANDBOX_UNIX_PATH_BYTES 108
+
+struct mcpsandbox_unix_prefix {
+  __u32 length;
+  char path[MCPSANDBOX_UNIX_PATH_BYTES];
+};
+
 /* L5 filesystem rules: a granted file or directory (by device and inode) of one sandbox and
  * the rights beneath it. */
 #define MCPSANDBOX_RIGHT_READ 1

@@ -3,6 +3,7 @@
 #include "vmlinux.h"
 
 #include <bpf/bpf_endian.h>
+#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 
 #include "egress_match.bpf.h"
@@ -59,6 +60,51 @@ int mcpsandbox_sendmsg4(struct bpf_sock_addr *ctx) { return check4(ctx); }
 
 SEC("cgroup/sendmsg6")
 int mcpsandbox_sendmsg6(struct bpf_sock_addr *ctx) { return check6(ctx); }
+
+// Pathname unix sockets (kernel 6.7+): only beneath the sandbox's granted directories. The
+// loader retargets this program to BPF_CGROUP_UNIX_CONNECT, which libbpf 1.1 has no section
+// name for, and leaves it out on older kernels.
+const volatile __u32 unix_prefix_count = 0;
+
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, MCPSANDBOX_MAX_UNIX_PREFIXES);
+  __type(key, __u32);
+  __type(value, struct mcpsandbox_unix_prefix);
+} unix_prefixes SEC(".maps");
+
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+static __always_inline int under_prefix(const char *path, const struct mcpsandbox_unix_prefix *prefix) {
+  __u32 length = prefix->length;
+  if (length == 0 || length >= MCPSANDBOX_UNIX_PATH_BYTES) return 0;
+  for (__u32 i = 0; i < MCPSANDBOX_UNIX_PATH_BYTES; i++) {
+    if (i >= length) break;
+    if (path[i] != prefix->path[i]) return 0;
+  }
+  // The path buffer is 128 bytes (zeroed past sun_path), so this mask keeps the index in range
+  // for the verifier without changing it.
+  char next = path[length & 127];
+  return next == 0 || next == '/';
+}
+
+SEC("cgroup/connect4")
+int mcpsandbox_connect_unix(struct bpf_sock_addr *ctx) {
+  struct bpf_sock_addr_kern *kern = bpf_cast_to_kern_ctx(ctx);
+  struct sockaddr_un *address =
+      bpf_rdonly_cast(kern->uaddr, bpf_core_type_id_kernel(struct sockaddr_un));
+  char path[128] = {};
+  bpf_probe_read_kernel(path, MCPSANDBOX_UNIX_PATH_BYTES, address->sun_path);
+  if (path[0] == 0) return 1;  // abstract: scoped by Landlock (ABI 6) instead
+  for (__u32 i = 0; i < MCPSANDBOX_MAX_UNIX_PREFIXES; i++) {
+    if (i >= unix_prefix_count) break;
+    __u32 key = i;
+    struct mcpsandbox_unix_prefix *prefix = bpf_map_lookup_elem(&unix_prefixes, &key);
+    if (prefix && under_prefix(path, prefix)) return 1;
+  }
+  return 0;
+}
 
 SEC("cgroup/sock_create")
 int mcpsandbox_sock_create(struct bpf_sock *sk) {

@@ -32,22 +32,74 @@ mcpsandbox_egress_rule to_bpf_rule(const EgressRule& rule) {
   return out;
 }
 
-Result<EgressFilter> EgressFilter::attach(int cgroup_fd, const std::vector<EgressRule>& rules) {
+namespace {
+
+// BPF_CGROUP_UNIX_CONNECT (kernel 6.7); newer than this machine's headers and libbpf 1.1.
+constexpr int kAttachUnixConnect = 49;
+
+std::vector<std::string> unix_socket_dirs(const Plan& plan, bool own_tmp) {
+  std::vector<std::string> dirs;
+  for (const PathGrant& grant : plan.paths) {
+    if (grant.kind == PathGrant::Kind::kReadOnly || grant.kind == PathGrant::Kind::kReadWrite ||
+        grant.kind == PathGrant::Kind::kOverlay) {
+      dirs.push_back(grant.path);
+    }
+  }
+  if (own_tmp) dirs.push_back("/tmp");
+  return dirs;
+}
+
+// Opens and loads the programs; without kernel support for unix connect programs, loads the
+// others alone.
+Result<net_egress*> load(size_t rule_count, size_t prefix_count) {
+  for (bool with_unix : {true, false}) {
+    net_egress* skeleton = net_egress__open();
+    if (!skeleton) return Error{std::string("cgroup-bpf: open: ") + std::strerror(errno)};
+    skeleton->rodata->rule_count = static_cast<__u32>(rule_count);
+    skeleton->rodata->unix_prefix_count = static_cast<__u32>(prefix_count);
+    bpf_program* unix_connect = skeleton->progs.mcpsandbox_connect_unix;
+    if (with_unix) {
+      bpf_program__set_expected_attach_type(unix_connect,
+                                            static_cast<bpf_attach_type>(kAttachUnixConnect));
+    } else {
+      bpf_program__set_autoload(unix_connect, false);
+    }
+    int rc = net_egress__load(skeleton);
+    if (rc == 0) return skeleton;
+    net_egress__destroy(skeleton);
+    if (!with_unix) return Error{std::string("cgroup-bpf: load: ") + std::strerror(-rc)};
+  }
+  return Error{"cgroup-bpf: load failed"};
+}
+
+}  // namespace
+
+Result<EgressFilter> EgressFilter::attach(int cgroup_fd, const Plan& plan, bool own_tmp) {
+  const std::vector<EgressRule>& rules = plan.egress;
   if (rules.size() > MCPSANDBOX_MAX_EGRESS_RULES) {
     return Error{"network.allow: at most " + std::to_string(MCPSANDBOX_MAX_EGRESS_RULES) +
                  " destinations"};
   }
-  net_egress* skeleton = net_egress__open();
-  if (!skeleton) return Error{std::string("cgroup-bpf: open: ") + std::strerror(errno)};
+  std::vector<std::string> dirs = unix_socket_dirs(plan, own_tmp);
+  if (dirs.size() > MCPSANDBOX_MAX_UNIX_PREFIXES) dirs.resize(MCPSANDBOX_MAX_UNIX_PREFIXES);
+  auto loaded = load(rules.size(), dirs.size());
+  if (!loaded) return loaded.error();
+  net_egress* skeleton = *loaded;
   EgressFilter filter(skeleton);
-  skeleton->rodata->rule_count = static_cast<__u32>(rules.size());
-  if (int rc = net_egress__load(skeleton); rc) {
-    return Error{std::string("cgroup-bpf: load: ") + std::strerror(-rc)};
-  }
   for (__u32 i = 0; i < rules.size(); ++i) {
     mcpsandbox_egress_rule value = to_bpf_rule(rules[i]);
     if (bpf_map__update_elem(skeleton->maps.egress_rules, &i, sizeof i, &value, sizeof value, 0)) {
       return Error{std::string("cgroup-bpf: map update: ") + std::strerror(errno)};
+    }
+  }
+  for (__u32 i = 0; i < dirs.size(); ++i) {
+    mcpsandbox_unix_prefix prefix{};
+    if (dirs[i].size() >= sizeof prefix.path) continue;  // longer than any socket path
+    prefix.length = static_cast<__u32>(dirs[i].size());
+    std::memcpy(prefix.path, dirs[i].data(), dirs[i].size());
+    if (bpf_map__update_elem(skeleton->maps.unix_prefixes, &i, sizeof i, &prefix, sizeof prefix,
+                             0)) {
+      return Error{std::string("cgroup-bpf: unix prefix: ") + std::strerror(errno)};
     }
   }
   struct {
@@ -57,8 +109,11 @@ Result<EgressFilter> EgressFilter::attach(int cgroup_fd, const std::vector<Egres
                   {skeleton->progs.mcpsandbox_connect6, &skeleton->links.mcpsandbox_connect6},
                   {skeleton->progs.mcpsandbox_sendmsg4, &skeleton->links.mcpsandbox_sendmsg4},
                   {skeleton->progs.mcpsandbox_sendmsg6, &skeleton->links.mcpsandbox_sendmsg6},
-                  {skeleton->progs.mcpsandbox_sock_create, &skeleton->links.mcpsandbox_sock_create}};
+                  {skeleton->progs.mcpsandbox_sock_create, &skeleton->links.mcpsandbox_sock_create},
+                  {skeleton->progs.mcpsandbox_connect_unix,
+                   &skeleton->links.mcpsandbox_connect_unix}};
   for (auto& [program, link] : programs) {
+    if (!bpf_program__autoload(program)) continue;
     *link = bpf_program__attach_cgroup(program, cgroup_fd);
     if (!*link) {
       return Error{std::string("cgroup-bpf: attach ") + bpf_program__name(program) + ": " +
@@ -86,7 +141,9 @@ EgressFilter::~EgressFilter() {
 FeatureProbe EgressFilter::probe() {
   auto cgroup = ScratchCgroup::create("probe");
   if (!cgroup) return {false, cgroup.error().message};
-  auto filter = attach(cgroup->fd(), {});
+  Plan nothing_granted;
+  nothing_granted.isolate_network = false;
+  auto filter = attach(cgroup->fd(), nothing_granted, false);
   if (!filter) return {false, filter.error().message};
   auto refused = cgroup->run_child([] {
     int sock = ::socket(AF_INET, SOCK_STREAM, 0);

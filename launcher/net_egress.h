@@ -8,6 +8,7 @@
 
 #include "launcher/kernel_probe.h"
 #include "profiles/egress_rule.h"
+#include "profiles/plan.h"
 #include "profiles/support/result.h"
 
 struct net_egress;
@@ -16,7 +17,9 @@ namespace mcpsandbox {
 
 class EgressFilter {
  public:
-  static Result<EgressFilter> attach(int cgroup_fd, const std::vector<EgressRule>& rules);
+  // `plan` gives the destinations (egress) and the directories whose pathname unix sockets
+  // may be reached (its read-only and read-write grants, and /tmp when `own_tmp`).
+  static Result<EgressFilter> attach(int cgroup_fd, const Plan& plan, bool own_tmp);
   EgressFilter(EgressFilter&&) noexcept;
   EgressFilter& operator=(EgressFilter&&) noexcept;
   ~EgressFilter();

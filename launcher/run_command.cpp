@@ -116,7 +116,7 @@ int run_server(const RunOptions& options, const Logger& logger) {
   }
   std::optional<EgressFilter> egress;
   if (layers->cgroup_bpf) {
-    auto attached = EgressFilter::attach(cgroup_v2, plan->egress);
+    auto attached = EgressFilter::attach(cgroup_v2, *plan, layers->namespaces);
     if (!attached) {
       logger.error(attached.error().message);
       return kInternalFailure;

@@ -4,6 +4,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/un.h>
+
+#include <cstdio>
 #include <unistd.h>
 
 #include "tests/escape/escape_harness.h"
@@ -84,6 +87,38 @@ TEST_F(Egress, RefusesRawAndMptcpSocketsWithoutSeccomp) {
     EXPECT_FALSE(o.attack_succeeded()) << attack << ": " << describe(o);
     EXPECT_EQ(o.error(), "EPERM") << attack << ": cgroup/sock_create alone";
   }
+}
+
+// A pathname unix socket listening in `dir`.
+class UnixListener {
+ public:
+  explicit UnixListener(const std::string& path) {
+    fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    listen(fd_, 8);
+  }
+  ~UnixListener() { close(fd_); }
+
+ private:
+  int fd_ = -1;
+};
+
+TEST_F(Egress, ReachesUnixSocketsOnlyInGrantedDirectories) {
+  TempDir granted, other;
+  UnixListener inside(granted.file("sock")), outside(other.file("sock"));
+  // cgroup-bpf alone: the mount view and Landlock would hide or refuse the socket first.
+  std::vector<std::string> l4_only = {"--testing-disable-layer", "namespaces",
+                                      "--testing-disable-layer", "landlock", "--rw", granted.path()};
+  ProbeOutcome ok = reach({"unix-connect", granted.file("sock")}, l4_only);
+  EXPECT_TRUE(ok.attack_succeeded()) << describe(ok);
+  ProbeOutcome refused = reach({"unix-connect", other.file("sock")}, l4_only);
+  EXPECT_EQ(refused.error(), "EPERM") << describe(refused);
+  l4_only.insert(l4_only.end(), {"--testing-disable-layer", "cgroup-bpf"});
+  ProbeOutcome control = reach({"unix-connect", other.file("sock")}, l4_only);
+  EXPECT_TRUE(control.attack_succeeded()) << "without L4 the socket is reachable: " << describe(control);
 }
 
 TEST_F(Egress, HostNetworkWithoutCgroupBpfRefusesToStart) {
