@@ -44,6 +44,9 @@ Result<ActiveLayers> select_layers(const Plan& plan, const KernelFeatures& featu
     }
   }
   layers.bpf_lsm = wanted(Layer::kBpfLsm) && features.bpf_lsm.available;
+  if (!layers.bpf_lsm) {
+    layers.bpf_lsm_detail = wanted(Layer::kBpfLsm) ? features.bpf_lsm.detail : "switched off";
+  }
   if (!layers.bpf_lsm && required(Layer::kBpfLsm)) return refuse(Layer::kBpfLsm, features.bpf_lsm.detail);
   layers.cgroups = wanted(Layer::kCgroups) && features.cgroups.available;
   if (!layers.cgroups && required(Layer::kCgroups)) {

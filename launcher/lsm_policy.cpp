@@ -334,6 +334,20 @@ FeatureProbe LsmPolicy::probe_for_launch() {
   return result;
 }
 
+int LsmPolicy::live_sandboxes() {
+  UniqueFd map(bpf_obj_get(pin("sandboxes").c_str()));
+  if (!map.valid()) return -1;
+  int count = 0;
+  uint64_t key = 0, next = 0;
+  const void* cursor = nullptr;
+  while (bpf_map_get_next_key(map.get(), cursor, &next) == 0) {
+    ++count;
+    key = next;
+    cursor = &key;
+  }
+  return count;
+}
+
 FeatureProbe LsmPolicy::probe() {
   auto policy = attach();
   if (!policy) return {false, policy.error().message};

@@ -31,6 +31,8 @@ class LsmPolicy {
   // (pins live until reboot), and a failed probe is remembered for this boot in
   // /run/mcpsandbox, since loading the programs only to be refused costs ~30 ms.
   static FeatureProbe probe_for_launch();
+  // Sandboxes currently registered with the pinned programs (-1 when nothing is pinned).
+  static int live_sandboxes();
 
   // While alive, the tasks of cgroup `cgroup_id` are under the policy.
   class SandboxRegistration {

@@ -209,6 +209,9 @@ int run_doctor() {
   line("cgroup limits", features.cgroups);
   line("L4 cgroup-bpf", EgressFilter::probe());
   line("L5 BPF LSM", LsmPolicy::probe());
+  if (int live = LsmPolicy::live_sandboxes(); live >= 0) {
+    std::printf("  %-16s %d sandbox(es) registered with the pinned LSM programs\n", "", live);
+  }
   bool complete = features.user_namespaces.available && features.landlock.available &&
                   features.seccomp.available;
   std::printf("%s\n", complete ? "every default layer is available"

@@ -11,7 +11,8 @@ std::string ActiveLayers::describe(bool isolated_network) const {
   line += seccomp ? ", L3 seccomp" : ", L3 seccomp OFF";
   line += cgroups ? ", cgroup limits (" + cgroup_detail + ")" : ", cgroup limits OFF (rlimits only)";
   if (!isolated_network) line += cgroup_bpf ? ", L4 cgroup-bpf egress allowlist" : ", L4 cgroup-bpf OFF";
-  line += bpf_lsm ? ", L5 BPF LSM" : ", L5 BPF LSM OFF";
+  line += bpf_lsm ? ", L5 BPF LSM"
+                 : ", L5 BPF LSM OFF" + (bpf_lsm_detail.empty() ? "" : " (" + bpf_lsm_detail + ")");
   return line;
 }
 

@@ -14,6 +14,7 @@ struct ActiveLayers {
   bool cgroups = false;     // resource limits through a per-sandbox cgroup
   bool cgroup_bpf = false;  // L4: egress allowlist and socket types (host network only)
   bool bpf_lsm = false;     // L5: object-level decisions of the shared LSM programs
+  std::string bpf_lsm_detail;  // why not, when absent
   std::string cgroup_detail;
 
   // One line for the log: "L0 hygiene, L1 namespaces (...), L2 landlock ABI 7, L3 seccomp".

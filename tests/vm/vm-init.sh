@@ -134,19 +134,23 @@ other=$!
 if kill $other 2>/dev/null; then untouched=yes; else untouched=no; fi
 check "tasks outside sandboxes are untouched" "$untouched" "kill failed"
 
+# Every sandbox above has ended: none may stay registered with the shared programs.
+doctor=$(mcpsandbox doctor 2>&1)
+check "sandboxes leave no entries behind" "$(contains "$doctor" "0 sandbox(es) registered")" "$doctor"
+
 # Speed (figures, not checks): LSM cost per open, and launch cost with the programs loaded
 # fresh, reused from the pins, and absent.
 lsm_ns=$(mcpsandbox run $only_l5 -- /bin/escape_probe open-loop /etc/passwd </dev/null 2>/dev/null |
   sed -n 's/.*"detail":"\([0-9]*\)".*/\1/p')
 plain_ns=$(mcpsandbox run $only_l5 --testing-disable-layer bpf-lsm -- /bin/escape_probe open-loop /etc/passwd \
   </dev/null 2>/dev/null | sed -n 's/.*"detail":"\([0-9]*\)".*/\1/p')
-echo "VMTEST BENCH open+close of a granted file: ${lsm_ns} ns with L5, ${plain_ns} ns without"
+echo "VMTEST BENCH open+close of a granted file: ${lsm_ns} ns with L5, ${plain_ns} ns without (ratio $((lsm_ns * 100 / plain_ns))%)"
 launch() { /bin/escape_probe time-exec /bin/mcpsandbox run "$@" -- /bin/escape_probe hostname; }
 rm -rf /sys/fs/bpf/mcpsandbox/* /run/mcpsandbox/* 2>/dev/null
 first=$(launch $only_l5)
 reused=$(launch $only_l5)
 without=$(launch $only_l5 --testing-disable-layer bpf-lsm)
-echo "VMTEST BENCH launch: ${first} us loading the LSM programs, ${reused} us reusing the pins, ${without} us without L5"
+echo "VMTEST BENCH launch: ${first} us loading the LSM programs ($((first * 100 / without))%), ${reused} us reusing the pins ($((reused * 100 / without))%), ${without} us without L5"
 
 echo "VMTEST DONE"
 poweroff -f
