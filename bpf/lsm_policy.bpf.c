@@ -88,6 +88,16 @@ static __always_inline void report_task(__u32 hook, struct task_struct *target) 
   bpf_ringbuf_submit(event, 0);
 }
 
+// Reports a refused connect or bind (the port in `target`) and returns the refusal.
+static __always_inline int deny_port(__u32 hook, __u16 port) {
+  struct mcpsandbox_denial *event = start_denial(hook);
+  if (event) {
+    event->target = port;
+    bpf_ringbuf_submit(event, 0);
+  }
+  return -EPERM;
+}
+
 static __always_inline void report_simple(__u32 hook) {
   struct mcpsandbox_denial *event = start_denial(hook);
   if (event) bpf_ringbuf_submit(event, 0);
@@ -271,12 +281,7 @@ int BPF_PROG(mcpsandbox_socket_connect, struct socket *sock, struct sockaddr *ad
                           addr, port)) {
     return 0;
   }
-  struct mcpsandbox_denial *event = start_denial(MCPSANDBOX_HOOK_CONNECT);
-  if (event) {
-    event->target = port;
-    bpf_ringbuf_submit(event, 0);
-  }
-  return -EPERM;
+  return deny_port(MCPSANDBOX_HOOK_CONNECT, port);
 }
 
 // With the host network, bind() takes only the profile's ports (port 0, "any free port", is
@@ -299,12 +304,7 @@ int BPF_PROG(mcpsandbox_socket_bind, struct socket *sock, struct sockaddr *addre
     struct mcpsandbox_egress_rule *rule = bpf_map_lookup_elem(&mcpsandbox_egress, &key);
     if (rule && rule->port == port) return 0;
   }
-  struct mcpsandbox_denial *event = start_denial(MCPSANDBOX_HOOK_BIND);
-  if (event) {
-    event->target = port;
-    bpf_ringbuf_submit(event, 0);
-  }
-  return -EPERM;
+  return deny_port(MCPSANDBOX_HOOK_BIND, port);
 }
 
 SEC("lsm/file_open")
