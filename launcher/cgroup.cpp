@@ -91,10 +91,10 @@ Result<ScratchCgroup> ScratchCgroup::create(const std::string& label) {
   return cgroup;
 }
 
-Result<bool> ScratchCgroup::run_child(const std::function<bool()>& check) const {
+Result<bool> run_in_cgroup(int cgroup_fd, const std::function<bool()>& check) {
   clone_args args{};
   args.flags = CLONE_INTO_CGROUP;
-  args.cgroup = static_cast<uint64_t>(fd_.get());
+  args.cgroup = static_cast<uint64_t>(cgroup_fd);
   args.exit_signal = SIGCHLD;
   long pid = ::syscall(SYS_clone3, &args, sizeof args);
   if (pid < 0) return Error{std::string("clone3 into the probe cgroup: ") + std::strerror(errno)};

@@ -28,15 +28,16 @@ class ScratchCgroup {
   ScratchCgroup& operator=(ScratchCgroup&&) = default;
   ~ScratchCgroup();
   int fd() const { return fd_.get(); }
-  // Runs `check` in a child started inside this cgroup (the trigger of a layer probe): true
-  // when it returned true.
-  Result<bool> run_child(const std::function<bool()>& check) const;
 
  private:
   ScratchCgroup() = default;
   std::string path_;
   UniqueFd fd_;
 };
+
+// Runs `check` in a child started inside the cgroup v2 `cgroup_fd` (the trigger of a layer
+// probe): true when it returned true.
+Result<bool> run_in_cgroup(int cgroup_fd, const std::function<bool()>& check);
 
 class CgroupLimiter {
  public:

@@ -12,7 +12,6 @@
 
 #include "launcher/cgroup.h"
 #include "launcher/lsm_policy.h"
-#include "launcher/net_egress.h"
 #include "launcher/sandbox/kernel_api.h"
 
 namespace mcpsandbox {
@@ -62,7 +61,7 @@ FeatureProbe probe_seccomp() {
 
 }  // namespace
 
-KernelFeatures probe_kernel(bool with_cgroup_bpf) {
+KernelFeatures probe_kernel() {
   KernelFeatures features;
   features.user_namespaces = probe_user_namespaces();
   features.landlock_abi = kernel::landlock::abi_version();
@@ -72,8 +71,10 @@ KernelFeatures probe_kernel(bool with_cgroup_bpf) {
                                                 "5.13+ and landlock in the lsm= list)"};
   features.seccomp = probe_seccomp();
   features.cgroups = CgroupLimiter::probe();
-  features.cgroup_bpf = with_cgroup_bpf ? EgressFilter::probe()
-                                        : FeatureProbe{false, "not probed (no host network)"};
+  // Loading the programs costs ~30 ms: a launch attaches them once and proves those (run_server).
+  features.cgroup_bpf = ::geteuid() == 0
+                            ? FeatureProbe{true, "proven when attached"}
+                            : FeatureProbe{false, "needs root to attach cgroup-bpf programs"};
   features.bpf_lsm = ::geteuid() == 0 ? LsmPolicy::probe_for_launch()
                                       : FeatureProbe{false, "needs root to attach LSM programs"};
   return features;

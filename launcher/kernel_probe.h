@@ -18,10 +18,10 @@ struct KernelFeatures {
   int landlock_abi = 0;
   FeatureProbe seccomp;
   FeatureProbe cgroups;
-  FeatureProbe cgroup_bpf;  // probed only when asked: it loads programs and forks
+  FeatureProbe cgroup_bpf;  // a launch proves it when attaching; doctor probes it separately
   FeatureProbe bpf_lsm;     // probed for root only: nobody else can attach LSM programs
 };
 
-KernelFeatures probe_kernel(bool with_cgroup_bpf = false);
+KernelFeatures probe_kernel();
 
 }  // namespace mcpsandbox

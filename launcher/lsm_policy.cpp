@@ -357,7 +357,7 @@ FeatureProbe LsmPolicy::probe() {
   auto registered = policy->add_sandbox(cgroup->fd(), nothing_granted, true);
   if (!registered) return {false, registered.error().message};
   pid_t parent = ::getpid();
-  auto refused = cgroup->run_child([parent] { return ::kill(parent, 0) < 0 && errno == EPERM; });
+  auto refused = run_in_cgroup(cgroup->fd(), [parent] { return ::kill(parent, 0) < 0 && errno == EPERM; });
   if (!refused) return {false, refused.error().message};
   if (!*refused) {
     return {false, "programs attach but do not enforce (a signal out of the sandbox was allowed)"};

@@ -138,6 +138,16 @@ EgressFilter::~EgressFilter() {
   if (skeleton_) net_egress__destroy(skeleton_);
 }
 
+Result<void> EgressFilter::prove(int cgroup_fd) const {
+  // The launcher is root, so only the sock_create program can refuse this child a raw socket.
+  auto refused = run_in_cgroup(cgroup_fd, [] {
+    return ::socket(AF_INET, SOCK_RAW, IPPROTO_ICMP) < 0 && errno == EPERM;
+  });
+  if (!refused) return refused.error();
+  if (!*refused) return Error{"cgroup-bpf programs attach but do not enforce (a raw socket was allowed)"};
+  return {};
+}
+
 FeatureProbe EgressFilter::probe() {
   auto cgroup = ScratchCgroup::create("probe");
   if (!cgroup) return {false, cgroup.error().message};
@@ -145,17 +155,8 @@ FeatureProbe EgressFilter::probe() {
   nothing_granted.isolate_network = false;
   auto filter = attach(cgroup->fd(), nothing_granted, false);
   if (!filter) return {false, filter.error().message};
-  auto refused = cgroup->run_child([] {
-    int sock = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(9);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    return ::connect(sock, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0 && errno == EPERM;
-  });
-  if (!refused) return {false, refused.error().message};
-  if (!*refused) return {false, "programs attach but do not enforce (a denied connect was not refused)"};
-  return {true, "connect4/6, sendmsg4/6, sock_create (load, attach and trigger passed)"};
+  if (auto proven = filter->prove(cgroup->fd()); !proven) return {false, proven.error().message};
+  return {true, "connect4/6, sendmsg4/6, sock_create, connect_unix (load, attach and trigger passed)"};
 }
 
 }  // namespace mcpsandbox

@@ -27,6 +27,9 @@ class EgressFilter {
   // Load, attach to a scratch cgroup and trigger: a child in it must get EPERM connecting to
   // 127.0.0.1. Only then does the layer count as available.
   static FeatureProbe probe();
+  // The trigger alone, for programs already attached to `cgroup_fd`: a launch proves the very
+  // programs it uses instead of loading a second set to probe.
+  Result<void> prove(int cgroup_fd) const;
 
  private:
   explicit EgressFilter(net_egress* skeleton) : skeleton_(skeleton) {}

@@ -45,12 +45,7 @@ int run_server(const RunOptions& options, const Logger& logger) {
     logger.error(r.error().message);
     return kInternalFailure;
   }
-  bool host_network = options.network == "host";
-  if (!host_network && !options.profile_path.empty()) {
-    auto profile = load_profile(options);
-    host_network = profile && profile->network == NetworkMode::kHost;
-  }
-  KernelFeatures features = probe_kernel(host_network);
+  KernelFeatures features = probe_kernel();
   bool namespaced = features.user_namespaces.available &&
                     std::find(options.testing_disable.begin(), options.testing_disable.end(),
                               "namespaces") == options.testing_disable.end();
@@ -117,6 +112,9 @@ int run_server(const RunOptions& options, const Logger& logger) {
   std::optional<EgressFilter> egress;
   if (layers->cgroup_bpf) {
     auto attached = EgressFilter::attach(cgroup_v2, *plan, layers->namespaces);
+    if (attached) {
+      if (auto proven = attached->prove(cgroup_v2); !proven) attached = proven.error();
+    }
     if (!attached) {
       logger.error(attached.error().message);
       return kInternalFailure;

@@ -98,7 +98,7 @@ int main(int argc, char** argv) {
                                     "--symlink", "usr/lib64", "/lib64", "--ro-bind", "/etc/ld.so.cache",
                                     "/etc/ld.so.cache", "--proc", "/proc", "--dev", "/dev",
                                     "--tmpfs", "/tmp", "--cap-drop", "ALL", "/bin/true"};
-  Stats direct{}, sandboxed{}, uncapped{}, bubblewrap{};
+  Stats direct{}, sandboxed{}, uncapped{}, bubblewrap{}, egress{}, traced{};
   // Interleaved rounds so that a noisy moment hits all three alike.
   for (int round = 0; round < 3; ++round) {
     Stats d = measure({"/bin/true"}, kRuns);
@@ -109,6 +109,14 @@ int main(int argc, char** argv) {
                        "cgroups", "--", "/bin/true"},
                       kRuns);
     if (u.median >= 0 && (uncapped.median < 0 || u.median < uncapped.median)) uncapped = u;
+    // The eBPF layers that work on this host: L4 (host network) and L7 (--trace).
+    Stats e = measure({mcpsandbox, "--log-level", "error", "run", "--network", "host",
+                       "--allow-net", "127.0.0.1:1", "--", "/bin/true"},
+                      kRuns / 4);
+    Stats t = measure({mcpsandbox, "--log-level", "error", "run", "--trace", "--", "/bin/true"},
+                      kRuns / 4);
+    if (e.median >= 0 && (egress.median < 0 || e.median < egress.median)) egress = e;
+    if (t.median >= 0 && (traced.median < 0 || t.median < traced.median)) traced = t;
     if (direct.median < 0 || d.median < direct.median) direct = d;
     if (m.median >= 0 && (sandboxed.median < 0 || m.median < sandboxed.median)) sandboxed = m;
     if (b.median >= 0 && (bubblewrap.median < 0 || b.median < bubblewrap.median)) bubblewrap = b;
@@ -119,6 +127,14 @@ int main(int argc, char** argv) {
               sandboxed.median, sandboxed.p90, sandboxed.median - direct.median);
   std::printf("%-34s %9.2f ms %9.2f ms   (adds %.2f ms)\n", "mcpsandbox run, no cgroup limits",
               uncapped.median, uncapped.p90, uncapped.median - direct.median);
+  if (egress.median >= 0) {
+    std::printf("%-34s %9.2f ms %9.2f ms   (adds %.2f ms)\n", "mcpsandbox run, L4 cgroup-bpf",
+                egress.median, egress.p90, egress.median - direct.median);
+  }
+  if (traced.median >= 0) {
+    std::printf("%-34s %9.2f ms %9.2f ms   (adds %.2f ms)\n", "mcpsandbox run, L7 --trace",
+                traced.median, traced.p90, traced.median - direct.median);
+  }
   if (bubblewrap.median >= 0) {
     std::printf("%-34s %9.2f ms %9.2f ms   (adds %.2f ms)\n", "bwrap (comparable isolation)",
                 bubblewrap.median, bubblewrap.p90, bubblewrap.median - direct.median);
