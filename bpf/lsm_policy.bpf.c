@@ -265,14 +265,21 @@ static __always_inline __u16 read_inet_address(struct sockaddr *address, __u8 *a
   return 0;
 }
 
+// The sandbox flags of the calling task when it is in a host-network sandbox, else 0: only
+// those have their connect() and bind() checked here (the others have no network but their own).
+static __always_inline __u32 *host_network_sandbox(__u64 cgroup_id) {
+  __u32 *flags = bpf_map_lookup_elem(&mcpsandbox_sandboxes, &cgroup_id);
+  return flags && (*flags & MCPSANDBOX_SANDBOX_HOST_NETWORK) ? flags : 0;
+}
+
 // With the host network, connect() reaches only the profile's destinations, as in L4.
 SEC("lsm/socket_connect")
 int BPF_PROG(mcpsandbox_socket_connect, struct socket *sock, struct sockaddr *address, int addrlen,
              int ret) {
   if (ret) return ret;
   __u64 cgroup_id = bpf_get_current_cgroup_id();
-  __u32 *flags = bpf_map_lookup_elem(&mcpsandbox_sandboxes, &cgroup_id);
-  if (!flags || !(*flags & MCPSANDBOX_SANDBOX_HOST_NETWORK)) return 0;
+  __u32 *flags = host_network_sandbox(cgroup_id);
+  if (!flags) return 0;
   __u8 addr[16] = {};
   __u16 port = 0;
   __u16 family = read_inet_address(address, addr, &port);
@@ -291,8 +298,8 @@ int BPF_PROG(mcpsandbox_socket_bind, struct socket *sock, struct sockaddr *addre
              int ret) {
   if (ret) return ret;
   __u64 cgroup_id = bpf_get_current_cgroup_id();
-  __u32 *flags = bpf_map_lookup_elem(&mcpsandbox_sandboxes, &cgroup_id);
-  if (!flags || !(*flags & MCPSANDBOX_SANDBOX_HOST_NETWORK)) return 0;
+  __u32 *flags = host_network_sandbox(cgroup_id);
+  if (!flags) return 0;
   __u8 addr[16] = {};
   __u16 port = 0;
   if (!read_inet_address(address, addr, &port) || port == 0) return 0;

@@ -67,7 +67,6 @@ class Relay {
   // The server is gone: every request still owed an answer gets an error naming `why`.
   void fail_pending(std::string_view why);
   bool client_output_idle() const { return client_out_.empty() || client_out_.broken(); }
-  bool server_output_closed() const { return server_out_closed_; }
   const RelayStats& stats() const { return stats_; }
 
  private:
