@@ -132,11 +132,8 @@ int run_server(const RunOptions& options, const Logger& logger) {
   logger.notice("sandbox: " + layers->describe(plan->isolate_network));
   SpawnFailure failure;
   SpawnRequest request{*plan, *layers, !logger.to_stderr(), -1, {}};
-  if (cgroup) {
-    request.cgroup_fd = cgroup->clone_into_fd();
-    request.before_start = [&](pid_t pid) { return cgroup->add(pid); };
-  }
   request.cgroup_fd = cgroup_v2;
+  if (cgroup) request.before_start = [&](pid_t pid) { return cgroup->add(pid); };
   auto server = Spawner::spawn(request, failure);
   if (!server) {
     logger.error(failure.message);
