@@ -16,6 +16,7 @@
 #include "launcher/net_egress.h"
 #include "launcher/plan_builder.h"
 #include "launcher/private_temp_dir.h"
+#include "launcher/sandbox_path_resolver.h"
 #include "launcher/process_tree.h"
 #include "launcher/signals.h"
 #include "launcher/spawn.h"
@@ -150,12 +151,23 @@ int run_server(const RunOptions& options, const Logger& logger) {
   }
   ServerSupervisor supervisor(*loop, server->pid, std::move(server->pidfd),
                               std::move(server->status_read), options.grace, logger);
+  SandboxPathResolver resolver(server->pid);
+  PolicyContext policy_context;
+  policy_context.resolver = &resolver;
+  for (const auto& [name, value] : plan->env) {
+    if (name == "HOME") policy_context.home = value;
+  }
+  auto policy = PolicyEngine::create(plan->proxy, policy_context, logger);
+  if (!policy) {
+    logger.error(policy.error().message);
+    return kUsageError;
+  }
   RelayOptions relay_options;
   relay_options.max_message_bytes = options.max_message_bytes;
   Relay relay(*loop,
               {STDIN_FILENO, STDOUT_FILENO, std::move(server->stdin_write),
                std::move(server->stdout_read), std::move(server->stderr_read)},
-              relay_options, logger, supervisor);
+              relay_options, logger, supervisor, *policy);
   supervisor.attach(relay);
 
   auto started = relay.start();

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "profiles/paths.h"
+#include "profiles/policy/proxy_compiler.h"
 #include "profiles/syscall_policy.h"
 
 namespace mcpsandbox {
@@ -24,37 +26,6 @@ constexpr const char* kEtcFiles[] = {
 // own stdio transport passes, plus locale and time zone.
 constexpr const char* kDefaultEnv[] = {"PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM",
                                        "LANG", "LC_ALL", "LC_CTYPE", "TZ"};
-
-std::string expand_home(const std::string& path, const std::string& home) {
-  if (path == "~") return home;
-  if (path.rfind("~/", 0) == 0) return home + path.substr(1);
-  return path;
-}
-
-// Lexically normalises an absolute path ("/a/./b/../c/" -> "/a/c"). Symlinks are not resolved
-// here (that needs the filesystem); the mount backend refuses to follow them.
-Result<std::string> normalize(const std::string& raw, const std::string& home,
-                              const std::string& cwd) {
-  std::string path = expand_home(raw, home);
-  if (path.empty()) return Error{"empty path"};
-  if (path[0] != '/') path = cwd + "/" + path;
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find('/', start);
-    if (end == std::string::npos) end = path.size();
-    std::string part = path.substr(start, end - start);
-    if (part == "..") {
-      if (!parts.empty()) parts.pop_back();
-    } else if (!part.empty() && part != ".") {
-      parts.push_back(part);
-    }
-    start = end + 1;
-  }
-  std::string out;
-  for (const auto& part : parts) out += "/" + part;
-  return out.empty() ? "/" : out;
-}
 
 bool is_under(const std::string& path, const std::string& root) {
   if (root == "/") return true;
@@ -146,7 +117,7 @@ Result<Plan> compile(const Profile& profile, const Invocation& invocation) {
   plan.argv = invocation.argv;
   // The server starts in the sandbox's cwd, where a relative command path means nothing.
   if (plan.argv[0].find('/') != std::string::npos && plan.argv[0][0] != '/') {
-    auto absolute = normalize(plan.argv[0], invocation.home, invocation.cwd);
+    auto absolute = normalize_path(plan.argv[0], invocation.home, invocation.cwd);
     if (!absolute) return Error{"command: " + absolute.error().message};
     plan.argv[0] = *absolute;
   }
@@ -176,7 +147,7 @@ Result<Plan> compile(const Profile& profile, const Invocation& invocation) {
   auto grant = [&](const std::vector<std::string>& raw, PathGrant::Kind kind,
                    const char* what) -> Result<void> {
     for (const std::string& entry : raw) {
-      auto path = normalize(entry, invocation.home, invocation.cwd);
+      auto path = normalize_path(entry, invocation.home, invocation.cwd);
       if (!path) return Error{std::string(what) + " '" + entry + "': " + path.error().message};
       if (auto ok = refuse_dangerous(*path, kind == PathGrant::Kind::kReadWrite); !ok) {
         return Error{std::string(what) + ": " + ok.error().message};
@@ -225,6 +196,24 @@ Result<Plan> compile(const Profile& profile, const Invocation& invocation) {
       plan.cwd = invocation.cwd;
     }
   }
+
+  ProxyCompileInput proxy_input{invocation.identity, invocation.home, invocation.cwd, plan.cwd,
+                                {}, invocation.environment};
+  for (const PathGrant& path : plan.paths) {
+    if (path.kind == PathGrant::Kind::kReadOnly || path.kind == PathGrant::Kind::kReadWrite) {
+      if (path.why == "read-only path" || path.why == "read-write path") {
+        proxy_input.filesystem_roots.push_back(path.path);
+      }
+    }
+  }
+  auto proxy = compile_proxy_plan(profile.policy, proxy_input);
+  if (!proxy) return proxy.error();
+  plan.proxy = std::move(proxy->plan);
+  for (auto& [name, value] : proxy->secret_env) {
+    std::erase_if(plan.env, [&](const auto& entry) { return entry.first == name; });
+    plan.env.emplace_back(name, value);
+  }
+  plan.secret_files = std::move(proxy->secret_files);
 
   plan.deny_write_execute = profile.deny_write_execute;
   plan.limits = {profile.memory_bytes, profile.max_processes, profile.max_open_files,

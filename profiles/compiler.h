@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "profiles/plan.h"
+#include "profiles/policy/proxy_compiler.h"
 #include "profiles/profile.h"
 #include "profiles/support/result.h"
 
@@ -22,6 +23,8 @@ struct Invocation {
   // Without a mount namespace there is no private /tmp: the launcher makes this directory
   // instead and the server gets it as TMPDIR (empty when namespaces are used).
   std::string private_tmp;
+  // Who runs this session: resolves the profile's project and user rules.
+  SessionIdentity identity;
 };
 
 Result<Plan> compile(const Profile& profile, const Invocation& invocation);

@@ -12,6 +12,7 @@
 
 #include "profiles/egress_rule.h"
 #include "profiles/profile.h"
+#include "profiles/proxy_plan.h"
 
 namespace mcpsandbox {
 
@@ -73,6 +74,10 @@ struct Plan {
   bool deny_write_execute = false;  // L5: refuse writable+executable memory
   std::set<Layer> required_layers;
   std::set<Layer> disabled_layers;  // testing only: proves the other layers hold on their own
+
+  ProxyPlan proxy;  // the protocol layer's rules for this session
+  // Secrets the launcher reads from files and adds to the server's environment.
+  std::vector<std::pair<std::string, std::string>> secret_files;
 };
 
 }  // namespace mcpsandbox

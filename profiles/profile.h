@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "profiles/proxy_plan.h"
+
 namespace mcpsandbox {
 
 // The enforcement layers of DESIGN.md that a profile can require (and tests can switch off).
@@ -19,6 +21,27 @@ std::optional<Layer> parse_layer(std::string_view name);
 
 enum class NetworkMode { kNone, kHost };
 enum class Runtime { kAuto, kNode, kPython, kStatic };
+
+// Protocol-layer rules at one level: the profile itself, one project (gateway key) or one user.
+// Lower levels can only narrow what the levels above allow.
+struct PolicyScope {
+  std::optional<GlobFilter> tools, resources, prompts;
+  std::optional<AskPolicy> sampling, elicitation, roots;
+  std::vector<ToolRule> tool_rules;
+  std::optional<RateSpec> rate;
+  std::vector<FlowRule> flows;
+  // Environment variable for the server -> where its value comes from ("env:NAME" in the
+  // invoking environment, or "file:/path"). Projects only: secrets follow the key.
+  std::map<std::string, std::string> secrets;
+};
+
+struct ProxyPolicy {
+  bool require_key = false;
+  std::string keys_file;  // key store; empty: the default location
+  PolicyScope base;
+  std::map<std::string, PolicyScope> projects, users;
+  DetectorPlan detectors;
+};
 
 struct Profile {
   std::string source;  // the file it came from ("" for command line only), for messages
@@ -48,6 +71,8 @@ struct Profile {
 
   Runtime runtime = Runtime::kAuto;
   bool deny_write_execute = false;  // BPF LSM: no writable+executable memory (breaks JITs)
+
+  ProxyPolicy policy;
 };
 
 }  // namespace mcpsandbox

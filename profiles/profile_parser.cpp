@@ -1,6 +1,8 @@
 #include "profiles/profile_parser.h"
 
 #include "profiles/egress_rule.h"
+#include "profiles/json_reader.h"
+#include "profiles/policy/policy_reader.h"
 
 #include <cctype>
 #include <set>
@@ -13,14 +15,16 @@ using nlohmann::json;
 
 class ProfileReader {
  public:
-  explicit ProfileReader(std::string source) : source_(std::move(source)) {}
+  explicit ProfileReader(std::string source) : source_(source), reader_(std::move(source)) {}
 
   Result<Profile> read(const json& root) {
     profile_.source = source_;
     if (!root.is_object()) return fail("", "expected an object");
-    if (auto r = only_keys(root, "", {"$schema", "description", "filesystem", "network", "env",
-                                      "limits", "landlock", "require", "seccomp", "runtime",
-                                      "hardening"});
+    if (auto r = reader_.only_keys(root, "", {"$schema", "description", "filesystem", "network",
+                                              "env", "limits", "landlock", "require", "seccomp",
+                                              "runtime", "hardening", "auth", "access", "tools",
+                                              "rate_limit", "flows", "detectors", "projects",
+                                              "users"});
         !r) {
       return r.error();
     }
@@ -30,60 +34,24 @@ class ProfileReader {
                       &ProfileReader::hardening}) {
       if (auto r = (this->*step)(root); !r) return r.error();
     }
+    if (auto r = read_proxy_policy(reader_, root, profile_.policy); !r) return r.error();
     return profile_;
   }
 
  private:
   Error fail(const std::string& pointer, const std::string& what) const {
-    return Error{source_ + ": " + (pointer.empty() ? "/" : pointer) + ": " + what};
+    return reader_.fail(pointer, what);
   }
-
-  Result<void> only_keys(const json& object, const std::string& pointer,
-                         std::initializer_list<std::string_view> allowed) const {
-    for (const auto& [key, value] : object.items()) {
-      bool known = false;
-      for (auto name : allowed) known |= name == key;
-      if (!known) {
-        std::string expected;
-        for (auto name : allowed) expected += (expected.empty() ? "" : ", ") + std::string(name);
-        return fail(pointer + "/" + key, "unknown key '" + key + "' (expected one of: " +
-                                             expected + ")");
-      }
-    }
-    return {};
-  }
-
   Result<std::vector<std::string>> strings(const json& value, const std::string& pointer) const {
-    if (!value.is_array()) return fail(pointer, "expected an array of strings");
-    std::vector<std::string> out;
-    for (size_t i = 0; i < value.size(); ++i) {
-      if (!value[i].is_string() || value[i].get<std::string>().empty()) {
-        return fail(pointer + "/" + std::to_string(i), "expected a non-empty string");
-      }
-      out.push_back(value[i].get<std::string>());
-    }
-    return out;
+    return reader_.strings(value, pointer);
   }
-
-  // The object at root[key], checked for its keys; nullptr when the profile has no such section.
   Result<const json*> section(const json& root, const char* key,
                               std::initializer_list<std::string_view> allowed) const {
-    if (!root.contains(key)) return static_cast<const json*>(nullptr);
-    std::string pointer = std::string("/") + key;
-    const json& value = root[key];
-    if (!value.is_object()) return fail(pointer, "expected an object");
-    if (auto r = only_keys(value, pointer, allowed); !r) return r.error();
-    return &value;
+    return reader_.section(root, "", key, allowed);
   }
-
-  // Reads object[key], if present, as a list of strings into `target`.
   Result<void> read_strings(const json& object, const std::string& pointer, const char* key,
                             std::vector<std::string>& target) const {
-    if (!object.contains(key)) return {};
-    auto list = strings(object[key], pointer + "/" + key);
-    if (!list) return list.error();
-    target = std::move(*list);
-    return {};
+    return reader_.read_strings(object, pointer, key, target);
   }
 
   Result<std::vector<uint16_t>> ports(const json& value, const std::string& pointer) const {
@@ -252,6 +220,7 @@ class ProfileReader {
   }
 
   std::string source_;
+  JsonReader reader_;
   Profile profile_;
 };
 

@@ -15,4 +15,16 @@ inline constexpr int kInvalidServerReply = -31002;  // the server's answer was u
 inline constexpr int kTooManyInFlight = -31003;     // the in-flight request table is full
 inline constexpr int kDuplicateRequestId = -31004;  // the id is already in flight
 
+// Protocol-layer policy (profiles/README.md). "data.rule" names the rule that fired.
+inline constexpr int kAuthRequired = -31010;       // no valid gateway key where one is required
+inline constexpr int kNotAllowed = -31011;         // tool, resource or prompt not allowed
+inline constexpr int kInvalidArguments = -31012;   // arguments fail the tool's inputSchema
+inline constexpr int kArgumentRefused = -31013;    // a profile constraint or detector refused
+inline constexpr int kRateLimited = -31014;        // data.retry_after_ms says when to retry
+inline constexpr int kTooManyConcurrent = -31015;  // the tool's max_concurrent is reached
+inline constexpr int kCallTimeout = -31016;        // no answer within the tool's timeout
+inline constexpr int kFlowDenied = -31017;         // a flow rule forbids this after earlier calls
+inline constexpr int kAskDenied = -31018;          // the server asked for sampling/elicitation/roots
+inline constexpr int kToolNotListed = -31019;      // no usable definition from tools/list
+
 }  // namespace mcpsandbox::error_code

@@ -5,12 +5,16 @@
 namespace mcpsandbox {
 
 std::string make_error_reply(const std::optional<RequestId>& id, int code,
-                             std::string_view message, std::string_view rule) {
+                             std::string_view message, std::string_view rule,
+                             const nlohmann::json& details) {
   nlohmann::json error = {
       {"code", code},
       {"message", message},
       {"data", {{"source", "mcpsandbox"}, {"rule", rule}}},
   };
+  if (details.is_object()) {
+    for (const auto& [key, value] : details.items()) error["data"][key] = value;
+  }
   // The id is spliced in as the exact text the peer sent, so that its parser matches it.
   std::string id_text = id ? id->json : "null";
   return R"({"jsonrpc":"2.0","id":)" + id_text + R"(,"error":)" +

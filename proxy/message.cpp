@@ -165,6 +165,7 @@ ParsedMessage classify_members(element root) {
     info.kind = id ? MessageKind::kRequest : MessageKind::kNotification;
     info.method = std::string(name);
     info.id = request_id;
+    info.params = params;
     if (params && params->type() == element_type::OBJECT) {
       element meta;
       if (!(*params)["_meta"].get(meta)) info.meta_protocol_version = string_at(meta, kMetaVersionKey);
@@ -202,6 +203,7 @@ ParsedMessage classify_members(element root) {
   info.kind = MessageKind::kResponse;
   info.id = request_id;
   info.is_error = static_cast<bool>(error);
+  info.result = result;
   if (result) {
     info.result_protocol_version = string_at(*result, "protocolVersion");
     info.result_type = string_at(*result, "resultType");

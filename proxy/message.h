@@ -35,6 +35,9 @@ struct MessageInfo {
   std::string result_protocol_version;  // result.protocolVersion (initialize result)
   std::string result_type;              // result.resultType (2026-07-28)
   std::optional<RequestId> cancelled_id;  // notifications/cancelled params.requestId
+  // Views into the parse, valid until the parser's next parse() or trim(): for the policy
+  // engine, which reads tool names, arguments and results from them.
+  std::optional<simdjson::dom::element> params, result;
 };
 
 struct Rejection {

@@ -31,12 +31,13 @@ std::string preview(std::string_view line) {
 }  // namespace
 
 Relay::Relay(EventLoop& loop, Fds fds, RelayOptions options, const Logger& logger,
-             RelayEvents& events)
+             RelayEvents& events, PolicyEngine& policy)
     : loop_(loop),
       fds_(std::move(fds)),
       options_(options),
       logger_(logger),
       events_(events),
+      policy_(policy),
       client_framer_(options.max_message_bytes),
       server_framer_(options.max_message_bytes),
       client_out_(fds_.client_out),
@@ -129,6 +130,107 @@ void Relay::reply_to_client(const std::optional<RequestId>& id, int code,
   client_out_.append(reply, "\n");
 }
 
+void Relay::refuse_to_client(const std::optional<RequestId>& id, const Refusal& refusal,
+                             std::string_view what) {
+  ++stats_.client_rejected;
+  logger_.warn("policy: refused " + std::string(what) + " (" + refusal.rule + "): " +
+               refusal.message);
+  client_out_.append(make_error_reply(id, refusal.code, refusal.message, refusal.rule,
+                                      refusal.details),
+                     "\n");
+}
+
+// The request is already tracked; a refusal ends it here, before it reaches the server.
+bool Relay::admit_client_request(MessageInfo& message, std::string_view line) {
+  auto decision = policy_.admit_client_request(message);
+  if (auto* refusal = std::get_if<Refusal>(&decision)) {
+    if (refusal->rule == PolicyEngine::kUnlistedRule) {
+      if (auto request = tool_fetcher_.hold(message, line)) {
+        logger_.debug("holding " + message.id->json + " until the server lists its tools");
+        forward_to_server(*request);
+      }
+      return false;
+    }
+    (void)client_requests_.complete(*message.id);
+    refuse_to_client(message.id, *refusal, message.method);
+    return false;
+  }
+  const Admission& admission = std::get<Admission>(decision);
+  if (!admission.tool.empty()) client_requests_.find(*message.id)->tool = admission.tool;
+  if (admission.timeout_ms) start_call_timer(*message.id, *admission.timeout_ms);
+  return true;
+}
+
+void Relay::handle_fetch_response(const MessageInfo& message) {
+  PendingRequest list{*message.id, "tools/list", revision_.negotiated(), {}};
+  (void)policy_.review_response(list, message);  // registers the tools; nothing to forward
+  if (auto next = tool_fetcher_.next_page(message)) {
+    forward_to_server(*next);
+    return;
+  }
+  readmit_held_calls();
+}
+
+// The listing is complete: each held call is judged again, now against what the server listed.
+void Relay::readmit_held_calls() {
+  for (ToolListFetcher::Held& held : tool_fetcher_.release()) {
+    PendingRequest* pending = client_requests_.find(held.id);
+    if (!pending) continue;  // answered meanwhile (server gone)
+    if (pending->cancelled) {
+      (void)client_requests_.complete(held.id);
+      continue;
+    }
+    ParsedMessage parsed = parser_.parse_copy(held.line);
+    auto* message = std::get_if<MessageInfo>(&parsed);
+    if (!message) continue;  // it parsed before; cannot happen
+    auto decision = policy_.admit_client_request(*message);
+    if (auto* refusal = std::get_if<Refusal>(&decision)) {
+      (void)client_requests_.complete(held.id);
+      if (refusal->rule == PolicyEngine::kUnlistedRule) {
+        refusal->rule = "tools.unknown";
+        refusal->message += " (asked the server just now)";
+      }
+      refuse_to_client(held.id, *refusal, "tools/call");
+      continue;
+    }
+    const Admission& admission = std::get<Admission>(decision);
+    pending->tool = admission.tool;
+    if (admission.timeout_ms) start_call_timer(held.id, *admission.timeout_ms);
+    forward_to_server(held.line);
+  }
+}
+
+void Relay::start_call_timer(const RequestId& id, uint64_t timeout_ms) {
+  call_timers_[id.key] = loop_.add_timer(std::chrono::milliseconds(timeout_ms),
+                                         [this, id, timeout_ms] { call_timed_out(id, timeout_ms); });
+}
+
+void Relay::cancel_call_timer(const RequestId& id) {
+  if (call_timers_.empty()) return;
+  auto it = call_timers_.find(id.key);
+  if (it == call_timers_.end()) return;
+  loop_.cancel_timer(it->second);
+  call_timers_.erase(it);
+}
+
+// The client gets its error now; the server is told to stop, and its late answer is dropped.
+void Relay::call_timed_out(const RequestId& id, uint64_t timeout_ms) {
+  call_timers_.erase(id.key);
+  auto pending = client_requests_.complete(id);
+  if (!pending) return;
+  policy_.client_request_done(*pending, false);
+  std::string reason = "no answer within the tool's timeout of " + std::to_string(timeout_ms) + " ms";
+  forward_to_server(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":)" +
+                    id.json + R"(,"reason":"mcpsandbox: call timed out"}})");
+  if (!pending->cancelled) {
+    refuse_to_client(id, Refusal{error_code::kCallTimeout, "limits.timeout",
+                                 "tool '" + pending->tool + "': " + reason,
+                                 {{"tool", pending->tool}, {"retry_after_ms", 0}}},
+                     "tools/call");
+  }
+  flush_outputs();
+}
+
 void Relay::forward_to_server(std::string_view line) {
   if (server_in_closed_ || server_in_.broken()) return;
   server_in_.append(line, "\n");
@@ -149,8 +251,9 @@ void Relay::handle_client_line(const FramedLine& line) {
     reply_to_client(id, error_code::kMessageTooLarge, why, "framing.max_message_bytes");
     return;
   }
-  ParsedMessage parsed = parser_.parse(line.bytes);
+  // Trimmed before, not after, parsing: the policy engine reads views into this parse.
   parser_.trim();
+  ParsedMessage parsed = parser_.parse(line.bytes);
   if (auto* rejection = std::get_if<Rejection>(&parsed)) {
     ++stats_.client_rejected;
     logger_.warn("client: rejected message (" + rejection->rule + "): " + rejection->reason);
@@ -165,12 +268,19 @@ void Relay::handle_client_line(const FramedLine& line) {
                         "the MCP server is no longer running", "server.exited");
         return;
       }
+      if (message.id->json.rfind("\"mcpsandbox:", 0) == 0) {
+        ++stats_.client_rejected;
+        reply_to_client(message.id, error_code::kInvalidRequest,
+                        "request ids starting with \"mcpsandbox:\" are reserved for the proxy",
+                        "jsonrpc.id");
+        return;
+      }
       std::string revision = revision_.of_client_message(message);
       if (logger_.enabled(LogLevel::kDebug)) {
         logger_.debug("client request " + message.id->json + " " + message.method +
                       " (revision " + (revision.empty() ? "unknown" : revision) + ")");
       }
-      auto outcome = client_requests_.add({*message.id, message.method, std::move(revision)});
+      auto outcome = client_requests_.add({*message.id, message.method, std::move(revision), {}});
       if (outcome == RequestTracker::AddOutcome::kDuplicateId) {
         ++stats_.client_rejected;
         reply_to_client(message.id, error_code::kDuplicateRequestId,
@@ -186,6 +296,7 @@ void Relay::handle_client_line(const FramedLine& line) {
                         "limits.max_in_flight");
         return;
       }
+      if (!admit_client_request(message, line.bytes)) return;
       break;
     }
     case MessageKind::kNotification:
@@ -207,6 +318,8 @@ void Relay::fail_request_from_server_line(std::optional<RequestId> id, std::stri
   if (!id) return;
   auto pending = client_requests_.complete(*id);
   if (!pending) return;
+  cancel_call_timer(pending->id);
+  policy_.client_request_done(*pending, false);
   reply_to_client(pending->id, error_code::kInvalidServerReply,
                   "the MCP server's response was not forwarded: " + std::string(reason),
                   "server.invalid_response");
@@ -239,8 +352,8 @@ void Relay::handle_server_line(const FramedLine& line) {
         line.oversized_id ? request_id_from_json(*line.oversized_id) : std::nullopt, why);
     return;
   }
-  ParsedMessage parsed = parser_.parse(line.bytes);
   parser_.trim();
+  ParsedMessage parsed = parser_.parse(line.bytes);
   if (auto* rejection = std::get_if<Rejection>(&parsed)) {
     handle_server_reject(line.bytes, *rejection);
     return;
@@ -248,6 +361,10 @@ void Relay::handle_server_line(const FramedLine& line) {
   MessageInfo& message = std::get<MessageInfo>(parsed);
   switch (message.kind) {
     case MessageKind::kResponse: {
+      if (tool_fetcher_.is_fetch_response(message)) {
+        handle_fetch_response(message);
+        return;
+      }
       auto pending = client_requests_.complete(*message.id);
       if (!pending) {
         ++stats_.server_dropped;
@@ -259,10 +376,30 @@ void Relay::handle_server_line(const FramedLine& line) {
       if (message.result_type == "input_required") {
         logger_.debug("server asks the client for input on request " + message.id->json);
       }
+      cancel_call_timer(pending->id);
+      Verdict verdict = policy_.review_response(*pending, message);
+      policy_.client_request_done(*pending, !message.is_error &&
+                                                verdict.action != Verdict::Action::kRefuse);
+      if (verdict.action == Verdict::Action::kRefuse) {
+        refuse_to_client(pending->id, verdict.refusal, "response to " + pending->method);
+        return;
+      }
+      if (verdict.action == Verdict::Action::kReplace) {
+        forward_to_client(verdict.replacement);
+        return;
+      }
       break;
     }
     case MessageKind::kRequest: {
-      auto outcome = server_requests_.add({*message.id, message.method, revision_.negotiated()});
+      if (auto refusal = policy_.review_server_request(message)) {
+        ++stats_.server_dropped;
+        logger_.warn("policy: refused the server's " + message.method + " (" + refusal->rule +
+                     "): " + refusal->message);
+        forward_to_server(make_error_reply(message.id, refusal->code, refusal->message,
+                                           refusal->rule, refusal->details));
+        return;
+      }
+      auto outcome = server_requests_.add({*message.id, message.method, revision_.negotiated(), {}});
       if (outcome != RequestTracker::AddOutcome::kAdded) {
         ++stats_.server_dropped;
         bool duplicate = outcome == RequestTracker::AddOutcome::kDuplicateId;
@@ -284,12 +421,16 @@ void Relay::handle_server_line(const FramedLine& line) {
 
 void Relay::fail_pending(std::string_view why) {
   server_gone_ = true;
-  for (const PendingRequest& request : client_requests_.take_unanswered()) {
+  for (const PendingRequest& request : client_requests_.take_all()) {
+    cancel_call_timer(request.id);
+    policy_.client_request_done(request, false);
+    if (request.cancelled) continue;
     reply_to_client(request.id, error_code::kServerExited,
                     "the MCP server exited before responding: " + std::string(why),
                     "server.exited");
   }
   (void)server_requests_.take_unanswered();
+  (void)tool_fetcher_.release();
   flush_outputs();
 }
 
@@ -354,7 +495,9 @@ void Relay::flush_outputs() {
 
 void Relay::update_interest() {
   bool client_backlog = client_out_.pending() >= options_.high_water_bytes;
-  bool server_backlog = server_in_.pending() >= options_.high_water_bytes;
+  // Calls held for a tools/list count as queued for the server: a server that never answers
+  // it must not make the relay buffer the client without bound.
+  bool server_backlog = server_in_.pending() + tool_fetcher_.held_bytes() >= options_.high_water_bytes;
   if (!client_in_closed_) {
     client_in_paused_ = client_backlog || server_backlog;
     (void)loop_.change(fds_.client_in, client_in_paused_ ? 0u : uint32_t{EPOLLIN});
@@ -367,7 +510,8 @@ void Relay::update_interest() {
   }
   if (!server_in_closed_) {
     // Everything the client sent before it closed is forwarded before the server sees EOF.
-    if (server_in_closing_ && client_in_closed_ && server_in_.empty()) {
+    // Calls held for the proxy's own tools/list are still to be sent.
+    if (server_in_closing_ && client_in_closed_ && server_in_.empty() && !tool_fetcher_.fetching()) {
       close_server_input_now();
     } else {
       (void)loop_.change(fds_.server_in.get(), server_in_.empty() ? 0u : uint32_t{EPOLLOUT});

@@ -7,14 +7,17 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 
 #include "proxy/io/event_loop.h"
 #include "proxy/io/logger.h"
 #include "proxy/io/output_buffer.h"
 #include "proxy/line_framer.h"
 #include "proxy/message.h"
+#include "proxy/policy/policy_engine.h"
 #include "proxy/protocol_revision.h"
 #include "proxy/request_tracker.h"
+#include "proxy/tool_list_fetcher.h"
 
 namespace mcpsandbox {
 
@@ -53,8 +56,9 @@ class Relay {
     UniqueFd server_err;  // optional: the server's stderr, forwarded to the logger
   };
 
+  // `policy` decides what passes; it outlives the relay.
   Relay(EventLoop& loop, Fds fds, RelayOptions options, const Logger& logger,
-        RelayEvents& events);
+        RelayEvents& events, PolicyEngine& policy);
   Relay(const Relay&) = delete;
   Relay& operator=(const Relay&) = delete;
 
@@ -81,6 +85,14 @@ class Relay {
   void forward_to_client(std::string_view line);
   void reply_to_client(const std::optional<RequestId>& id, int code, std::string_view message,
                        std::string_view rule);
+  void refuse_to_client(const std::optional<RequestId>& id, const Refusal& refusal,
+                        std::string_view what);
+  bool admit_client_request(MessageInfo& message, std::string_view line);
+  void handle_fetch_response(const MessageInfo& message);
+  void readmit_held_calls();
+  void start_call_timer(const RequestId& id, uint64_t timeout_ms);
+  void cancel_call_timer(const RequestId& id);
+  void call_timed_out(const RequestId& id, uint64_t timeout_ms);
   void flush_outputs();
   void client_input_ended();
   void client_hung_up();
@@ -94,6 +106,9 @@ class Relay {
   RelayOptions options_;
   const Logger& logger_;
   RelayEvents& events_;
+  PolicyEngine& policy_;
+  ToolListFetcher tool_fetcher_;
+  std::unordered_map<std::string, EventLoop::TimerId> call_timers_;  // by RequestId::key
 
   LineFramer client_framer_, server_framer_;
   OutputBuffer client_out_, server_in_;

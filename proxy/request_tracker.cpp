@@ -23,6 +23,18 @@ void RequestTracker::mark_cancelled(const RequestId& id) {
   if (it != pending_.end()) it->second.cancelled = true;
 }
 
+PendingRequest* RequestTracker::find(const RequestId& id) {
+  auto it = pending_.find(id.key);
+  return it == pending_.end() ? nullptr : &it->second;
+}
+
+std::vector<PendingRequest> RequestTracker::take_all() {
+  std::vector<PendingRequest> all;
+  for (auto& [key, request] : pending_) all.push_back(std::move(request));
+  pending_.clear();
+  return all;
+}
+
 std::vector<PendingRequest> RequestTracker::take_unanswered() {
   std::vector<PendingRequest> owed;
   for (auto& [key, request] : pending_) {

@@ -16,6 +16,7 @@ struct PendingRequest {
   RequestId id;
   std::string method;
   std::string revision;  // MCP protocol revision this request was made under
+  std::string tool;      // tools/call: the tool, for the policy engine's bookkeeping
   bool cancelled = false;
 };
 
@@ -28,11 +29,14 @@ class RequestTracker {
   AddOutcome add(PendingRequest request);
   // Removes and returns the request this response answers, if it was pending.
   std::optional<PendingRequest> complete(const RequestId& id);
+  PendingRequest* find(const RequestId& id);
   // The peer gave up on it; an answer may still come but none is owed.
   void mark_cancelled(const RequestId& id);
   // Removes every pending request (the other side is gone) and returns those still owed an
   // answer.
   std::vector<PendingRequest> take_unanswered();
+  // Removes and returns every pending request, cancelled or not.
+  std::vector<PendingRequest> take_all();
   size_t size() const { return pending_.size(); }
 
  private:

@@ -10,7 +10,7 @@ packages=(
   libseccomp-dev libcap-dev
   nlohmann-json3-dev libcli11-dev libboost-dev libsimdjson-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libsodium-dev
+  libsodium-dev libre2-dev libvectorscan-dev libcurl4-openssl-dev
   nodejs npm
   bubblewrap
   qemu-system-x86 linux-image-amd64 busybox-static cpio

@@ -56,13 +56,15 @@ inline int error_code_of(const json& response) {
   return response.contains("error") ? response["error"].value("code", 0) : 0;
 }
 
-// The lines the fixture server received.
+// The lines the fixture server received from the client, without the proxy's own requests
+// (the tools/list it sends before the first call of a tool it has not seen listed).
 inline std::vector<std::string> received_lines(const TempDir& dir) {
   std::vector<std::string> lines;
   std::string text = read_file(dir.file("received"));
   size_t start = 0, newline;
   while ((newline = text.find('\n', start)) != std::string::npos) {
-    lines.push_back(text.substr(start, newline - start));
+    std::string line = text.substr(start, newline - start);
+    if (line.find("\"id\":\"mcpsandbox:") == std::string::npos) lines.push_back(line);
     start = newline + 1;
   }
   return lines;

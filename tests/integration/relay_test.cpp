@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <set>
 
 #include "tests/integration/relay_harness.h"
@@ -174,6 +175,17 @@ TEST(Relay, ExitsWith127WhenTheCommandCannotBeExecuted) {
             std::string::npos);
 }
 
+TEST(Relay, DeniesSamplingByDefaultAndTellsTheServer) {
+  TempDir dir;
+  ChildProcess proxy(fixture_command(dir));
+  proxy.send_line(tool_call(1, "sample", {{"method", "sampling/createMessage"}}));
+  json answer = next_message(proxy);  // the ask never reaches the client: this is the result
+  EXPECT_EQ(answer["id"], 1);
+  std::string text = answer["result"]["content"][0]["text"];
+  EXPECT_NE(text.find("-31018"), std::string::npos) << text;
+  EXPECT_NE(text.find("access.sampling"), std::string::npos) << text;
+}
+
 TEST(Relay, DeliversOutOfOrderResponsesToTheRightRequests) {
   TempDir dir;
   ChildProcess proxy(fixture_command(dir));
@@ -187,7 +199,8 @@ TEST(Relay, DeliversOutOfOrderResponsesToTheRightRequests) {
 
 TEST(Relay, RelaysServerInitiatedRequestsBothWays) {
   TempDir dir;
-  ChildProcess proxy(fixture_command(dir));
+  std::ofstream(dir.file("asks.json")) << R"({"access": {"sampling": "allow"}})";
+  ChildProcess proxy(fixture_command(dir, {"--profile", dir.file("asks.json")}));
   for (const char* method : {"sampling/createMessage", "elicitation/create", "roots/list"}) {
     proxy.send_line(tool_call(method, "sample", {{"method", method}}));
     json ask = next_message(proxy);

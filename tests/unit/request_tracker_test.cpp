@@ -11,7 +11,7 @@ RequestId id(const std::string& key) { return {"n:" + key, key}; }
 
 TEST(RequestTracker, CompletesEachRequestExactlyOnce) {
   RequestTracker tracker(10);
-  EXPECT_EQ(tracker.add({id("1"), "tools/call", ""}), RequestTracker::AddOutcome::kAdded);
+  EXPECT_EQ(tracker.add({id("1"), "tools/call", "", {}}), RequestTracker::AddOutcome::kAdded);
   auto done = tracker.complete(id("1"));
   ASSERT_TRUE(done.has_value());
   EXPECT_EQ(done->method, "tools/call");
@@ -20,16 +20,16 @@ TEST(RequestTracker, CompletesEachRequestExactlyOnce) {
 
 TEST(RequestTracker, RefusesDuplicateIdsInFlightAndBoundsTheTable) {
   RequestTracker tracker(2);
-  EXPECT_EQ(tracker.add({id("1"), "a", ""}), RequestTracker::AddOutcome::kAdded);
-  EXPECT_EQ(tracker.add({id("1"), "a", ""}), RequestTracker::AddOutcome::kDuplicateId);
-  EXPECT_EQ(tracker.add({id("2"), "a", ""}), RequestTracker::AddOutcome::kAdded);
-  EXPECT_EQ(tracker.add({id("3"), "a", ""}), RequestTracker::AddOutcome::kFull);
+  EXPECT_EQ(tracker.add({id("1"), "a", "", {}}), RequestTracker::AddOutcome::kAdded);
+  EXPECT_EQ(tracker.add({id("1"), "a", "", {}}), RequestTracker::AddOutcome::kDuplicateId);
+  EXPECT_EQ(tracker.add({id("2"), "a", "", {}}), RequestTracker::AddOutcome::kAdded);
+  EXPECT_EQ(tracker.add({id("3"), "a", "", {}}), RequestTracker::AddOutcome::kFull);
 }
 
 TEST(RequestTracker, OwesNoAnswerForCancelledRequests) {
   RequestTracker tracker(10);
-  (void)tracker.add({id("1"), "a", ""});
-  (void)tracker.add({id("2"), "b", ""});
+  (void)tracker.add({id("1"), "a", "", {}});
+  (void)tracker.add({id("2"), "b", "", {}});
   tracker.mark_cancelled(id("1"));
   auto owed = tracker.take_unanswered();
   ASSERT_EQ(owed.size(), 1u);

@@ -1,0 +1,38 @@
+#include "profiles/paths.h"
+
+#include <vector>
+
+namespace mcpsandbox {
+
+std::string expand_home(const std::string& path, const std::string& home) {
+  if (path == "~") return home;
+  if (path.rfind("~/", 0) == 0) return home + path.substr(1);
+  return path;
+}
+
+// Lexically normalises an absolute path ("/a/./b/../c/" -> "/a/c"). Symlinks are not resolved
+// here (that needs the filesystem); the mount backend refuses to follow them.
+Result<std::string> normalize_path(const std::string& raw, const std::string& home,
+                              const std::string& cwd) {
+  std::string path = expand_home(raw, home);
+  if (path.empty()) return Error{"empty path"};
+  if (path[0] != '/') path = cwd + "/" + path;
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    std::string part = path.substr(start, end - start);
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+    } else if (!part.empty() && part != ".") {
+      parts.push_back(part);
+    }
+    start = end + 1;
+  }
+  std::string out;
+  for (const auto& part : parts) out += "/" + part;
+  return out.empty() ? "/" : out;
+}
+
+}  // namespace mcpsandbox

@@ -1,0 +1,18 @@
+// Path spelling helpers shared by the sandbox compiler and the proxy-policy compiler.
+#pragma once
+
+#include <string>
+
+#include "profiles/support/result.h"
+
+namespace mcpsandbox {
+
+// "~" and "~/x" -> under `home`; anything else unchanged.
+std::string expand_home(const std::string& path, const std::string& home);
+
+// Lexically normalises a path to an absolute one ("~/a/./b/../c/" -> "/home/u/a/c"); relative
+// paths are taken from `cwd`. Symlinks are not resolved here (that needs the filesystem).
+Result<std::string> normalize_path(const std::string& raw, const std::string& home,
+                                   const std::string& cwd);
+
+}  // namespace mcpsandbox

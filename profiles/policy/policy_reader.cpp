@@ -1,0 +1,352 @@
+#include "profiles/policy/policy_reader.h"
+
+#include <re2/re2.h>
+
+#include <cctype>
+#include <charconv>
+
+namespace mcpsandbox {
+namespace {
+
+using nlohmann::json;
+
+Result<uint64_t> leading_number(std::string_view text, size_t& digits) {
+  uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  digits = static_cast<size_t>(end - text.data());
+  if (ec != std::errc() || digits == 0) return Error{"expected a number"};
+  return value;
+}
+
+class PolicyReader {
+ public:
+  explicit PolicyReader(const JsonReader& reader) : r_(reader) {}
+
+  Result<void> read(const json& root, ProxyPolicy& policy) {
+    if (auto found = r_.section(root, "", "auth", {"require_key", "keys"}); !found) {
+      return found.error();
+    } else if (*found) {
+      if (auto b = r_.read_bool(**found, "/auth", "require_key", policy.require_key); !b) return b;
+      if ((*found)->contains("keys")) {
+        auto path = r_.string_value((**found)["keys"], "/auth/keys");
+        if (!path) return path.error();
+        policy.keys_file = *path;
+      }
+    }
+    if (auto r = scope(root, "", policy.base, /*secrets_allowed=*/false); !r) return r;
+    if (auto r = detectors(root, policy.detectors); !r) return r;
+    for (auto [key, target, secrets] : {std::tuple{"projects", &policy.projects, true},
+                                        std::tuple{"users", &policy.users, false}}) {
+      if (!root.contains(key)) continue;
+      std::string pointer = std::string("/") + key;
+      const json& all = root[key];
+      if (!all.is_object()) return r_.fail(pointer, "expected an object of names");
+      for (const auto& [name, body] : all.items()) {
+        std::string at = json_pointer_child(pointer, name);
+        if (!body.is_object()) return r_.fail(at, "expected an object");
+        if (auto r = r_.only_keys(body, at, {"access", "tools", "rate_limit", "flows", "secrets"});
+            !r) {
+          return r;
+        }
+        if (!secrets && body.contains("secrets")) {
+          return r_.fail(at + "/secrets", "secrets belong to projects (they follow the key)");
+        }
+        if (auto r = scope(body, at, (*target)[name], secrets); !r) return r;
+      }
+    }
+    return {};
+  }
+
+ private:
+  Result<void> scope(const json& parent, const std::string& at, PolicyScope& scope,
+                     bool secrets_allowed) {
+    if (auto r = access(parent, at, scope); !r) return r;
+    if (auto r = tools(parent, at, scope.tool_rules); !r) return r;
+    if (auto found = r_.section(parent, at, "rate_limit", {"rate", "burst"}); !found) {
+      return found.error();
+    } else if (*found) {
+      auto rate = rate_at(**found, at + "/rate_limit");
+      if (!rate) return rate.error();
+      scope.rate = *rate;
+    }
+    if (auto r = flows(parent, at, scope.flows); !r) return r;
+    if (secrets_allowed && parent.contains("secrets")) {
+      std::string pointer = at + "/secrets";
+      if (!parent["secrets"].is_object()) return r_.fail(pointer, "expected an object");
+      for (const auto& [name, source] : parent["secrets"].items()) {
+        std::string where = json_pointer_child(pointer, name);
+        std::string text = source.is_string() ? source.get<std::string>() : "";
+        bool valid = (text.rfind("env:", 0) == 0 && text.size() > 4) ||
+                     (text.rfind("file:/", 0) == 0 && text.size() > 6);
+        if (!valid) return r_.fail(where, "expected \"env:NAME\" or \"file:/absolute/path\"");
+        scope.secrets[name] = text;
+      }
+    }
+    return {};
+  }
+
+  Result<void> access(const json& parent, const std::string& at, PolicyScope& scope) {
+    auto found = r_.section(parent, at, "access",
+                            {"tools", "resources", "prompts", "sampling", "elicitation", "roots"});
+    if (!found) return found.error();
+    if (!*found) return {};
+    const json& access = **found;
+    std::string pointer = at + "/access";
+    for (auto [key, target] : {std::pair{"tools", &scope.tools},
+                               std::pair{"resources", &scope.resources},
+                               std::pair{"prompts", &scope.prompts}}) {
+      auto list = r_.section(access, pointer, key, {"allow", "deny"});
+      if (!list) return list.error();
+      if (!*list) continue;
+      GlobFilter filter;
+      std::string list_pointer = json_pointer_child(pointer, key);
+      if (auto r = r_.read_strings(**list, list_pointer, "allow", filter.allow); !r) return r;
+      if (auto r = r_.read_strings(**list, list_pointer, "deny", filter.deny); !r) return r;
+      *target = std::move(filter);
+    }
+    for (auto [key, target] : {std::pair{"sampling", &scope.sampling},
+                               std::pair{"elicitation", &scope.elicitation},
+                               std::pair{"roots", &scope.roots}}) {
+      if (!access.contains(key)) continue;
+      std::string value = access[key].is_string() ? access[key].get<std::string>() : "";
+      if (value == "allow") *target = AskPolicy::kAllow;
+      else if (value == "deny") *target = AskPolicy::kDeny;
+      else return r_.fail(json_pointer_child(pointer, key), "expected \"allow\" or \"deny\"");
+    }
+    return {};
+  }
+
+  Result<RateSpec> rate_at(const json& object, const std::string& pointer) {
+    if (!object.contains("rate")) return r_.fail(pointer + "/rate", "missing (e.g. \"10/min\")");
+    auto text = r_.string_value(object["rate"], pointer + "/rate");
+    if (!text) return text.error();
+    std::optional<double> burst;
+    if (object.contains("burst")) {
+      const json& b = object["burst"];
+      if (!b.is_number_unsigned() || b.get<uint64_t>() < 1 || b.get<uint64_t>() > 1000000) {
+        return r_.fail(pointer + "/burst", "expected a whole number of requests, at least 1");
+      }
+      burst = static_cast<double>(b.get<uint64_t>());
+    }
+    auto rate = parse_rate(*text, burst);
+    if (!rate) return r_.fail(pointer + "/rate", rate.error().message);
+    return *rate;
+  }
+
+  Result<void> tools(const json& parent, const std::string& at, std::vector<ToolRule>& rules) {
+    if (!parent.contains("tools")) return {};
+    std::string pointer = at + "/tools";
+    if (!parent["tools"].is_object()) {
+      return r_.fail(pointer, "expected an object of tool names or globs");
+    }
+    for (const auto& [glob, body] : parent["tools"].items()) {
+      std::string where = json_pointer_child(pointer, glob);
+      if (!body.is_object()) return r_.fail(where, "expected an object");
+      if (auto r = r_.only_keys(body, where, {"tags", "rate", "burst", "max_concurrent", "timeout",
+                                              "arguments"});
+          !r) {
+        return r;
+      }
+      ToolRule rule;
+      rule.tool_glob = glob;
+      rule.source = where;
+      if (auto r = r_.read_strings(body, where, "tags", rule.tags); !r) return r;
+      if (body.contains("rate")) {
+        auto rate = rate_at(body, where);
+        if (!rate) return rate.error();
+        rule.rate = *rate;
+      } else if (body.contains("burst")) {
+        return r_.fail(where + "/burst", "a burst needs a \"rate\"");
+      }
+      if (body.contains("max_concurrent")) {
+        const json& n = body["max_concurrent"];
+        if (!n.is_number_unsigned() || n.get<uint64_t>() < 1 || n.get<uint64_t>() > 65536) {
+          return r_.fail(where + "/max_concurrent", "expected a whole number, at least 1");
+        }
+        rule.max_concurrent = static_cast<uint32_t>(n.get<uint64_t>());
+      }
+      if (body.contains("timeout")) {
+        auto text = r_.string_value(body["timeout"], where + "/timeout");
+        if (!text) return text.error();
+        auto ms = parse_duration_ms(*text);
+        if (!ms) return r_.fail(where + "/timeout", ms.error().message);
+        rule.timeout_ms = *ms;
+      }
+      if (auto r = arguments(body, where, rule.arguments); !r) return r;
+      rules.push_back(std::move(rule));
+    }
+    return {};
+  }
+
+  Result<void> arguments(const json& tool, const std::string& at,
+                         std::vector<ArgumentRule>& rules) {
+    if (!tool.contains("arguments")) return {};
+    std::string pointer = at + "/arguments";
+    if (!tool["arguments"].is_object()) return r_.fail(pointer, "expected an object");
+    for (const auto& [name, body] : tool["arguments"].items()) {
+      std::string where = json_pointer_child(pointer, name);
+      if (!body.is_object()) return r_.fail(where, "expected an object");
+      if (auto r = r_.only_keys(body, where, {"path", "pattern", "deny_pattern", "max_length",
+                                              "enum", "url", "no_shell_metacharacters"});
+          !r) {
+        return r;
+      }
+      ArgumentRule rule;
+      rule.argument = name;
+      rule.source = where;
+      if (body.contains("path")) {
+        auto path = path_constraint(body["path"], where + "/path");
+        if (!path) return path.error();
+        rule.path = std::move(*path);
+      }
+      for (auto [key, target] : {std::pair{"pattern", &rule.pattern},
+                                 std::pair{"deny_pattern", &rule.deny_pattern}}) {
+        if (!body.contains(key)) continue;
+        auto text = r_.string_value(body[key], json_pointer_child(where, key));
+        if (!text) return text.error();
+        RE2 compiled(*text, RE2::Quiet);
+        if (!compiled.ok()) {
+          return r_.fail(json_pointer_child(where, key),
+                         "not a valid RE2 regular expression: " + compiled.error());
+        }
+        *target = *text;
+      }
+      if (body.contains("max_length")) {
+        if (!body["max_length"].is_number_unsigned()) {
+          return r_.fail(where + "/max_length", "expected a whole number of characters");
+        }
+        rule.max_length = body["max_length"].get<uint64_t>();
+      }
+      if (body.contains("enum")) {
+        if (!body["enum"].is_array() || body["enum"].empty()) {
+          return r_.fail(where + "/enum", "expected a non-empty array of allowed values");
+        }
+        for (const json& value : body["enum"]) rule.enum_values.push_back(value.dump());
+      }
+      if (auto found = r_.section(body, where, "url", {"schemes", "hosts"}); !found) {
+        return found.error();
+      } else if (*found) {
+        UrlConstraint url;
+        if (auto r = r_.read_strings(**found, where + "/url", "schemes", url.schemes); !r) return r;
+        if (auto r = r_.read_strings(**found, where + "/url", "hosts", url.hosts); !r) return r;
+        for (auto* list : {&url.schemes, &url.hosts}) {
+          for (auto& item : *list) {
+            for (char& c : item) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          }
+        }
+        rule.url = std::move(url);
+      }
+      if (auto b = r_.read_bool(body, where, "no_shell_metacharacters",
+                                rule.no_shell_metacharacters);
+          !b) {
+        return b;
+      }
+      rules.push_back(std::move(rule));
+    }
+    return {};
+  }
+
+  // `true` confines to the profile's own filesystem paths; an object names roots and denies.
+  Result<PathConstraint> path_constraint(const json& value, const std::string& at) {
+    PathConstraint path;
+    if (value.is_boolean() && value.get<bool>()) return path;
+    if (!value.is_object()) {
+      return r_.fail(at, "expected true (the profile's filesystem paths) or {\"roots\", \"deny\"}");
+    }
+    if (auto r = r_.only_keys(value, at, {"roots", "deny"}); !r) return r.error();
+    if (auto r = r_.read_strings(value, at, "roots", path.roots); !r) return r.error();
+    if (auto r = r_.read_strings(value, at, "deny", path.deny); !r) return r.error();
+    return path;
+  }
+
+  Result<void> flows(const json& parent, const std::string& at, std::vector<FlowRule>& flows) {
+    if (!parent.contains("flows")) return {};
+    std::string pointer = at + "/flows";
+    if (!parent["flows"].is_array()) return r_.fail(pointer, "expected an array of rules");
+    for (size_t i = 0; i < parent["flows"].size(); ++i) {
+      const json& body = parent["flows"][i];
+      std::string where = pointer + "/" + std::to_string(i);
+      if (!body.is_object()) return r_.fail(where, "expected an object");
+      if (auto r = r_.only_keys(body, where, {"name", "after", "deny", "reason"}); !r) return r;
+      FlowRule rule;
+      for (auto [key, target] : {std::pair{"after", &rule.after_tag},
+                                 std::pair{"deny", &rule.deny_tag}}) {
+        if (!body.contains(key)) return r_.fail(json_pointer_child(where, key), "missing tag");
+        auto text = r_.string_value(body[key], json_pointer_child(where, key));
+        if (!text) return text.error();
+        *target = *text;
+      }
+      rule.name = body.contains("name") && body["name"].is_string()
+                      ? body["name"].get<std::string>()
+                      : rule.after_tag + "->" + rule.deny_tag;
+      rule.reason = body.contains("reason") && body["reason"].is_string()
+                        ? body["reason"].get<std::string>()
+                        : "a tool tagged '" + rule.after_tag + "' already returned data";
+      flows.push_back(std::move(rule));
+    }
+    return {};
+  }
+
+  Result<void> detectors(const json& root, DetectorPlan& plan) {
+    auto found = r_.section(root, "", "detectors", {"traversal", "shell_injection"});
+    if (!found) return found.error();
+    if (!*found) return {};
+    for (auto [key, target] : {std::pair{"traversal", &plan.traversal},
+                               std::pair{"shell_injection", &plan.shell_injection}}) {
+      if (!(*found)->contains(key)) continue;
+      const json& value = (**found)[key];
+      std::string text = value.is_string() ? value.get<std::string>() : "";
+      if (text == "block") *target = DetectorAction::kBlock;
+      else if (text == "warn") *target = DetectorAction::kWarn;
+      else if (text == "off") *target = DetectorAction::kOff;
+      else return r_.fail(std::string("/detectors/") + key, "expected \"block\", \"warn\" or \"off\"");
+    }
+    return {};
+  }
+
+  const JsonReader& r_;
+};
+
+}  // namespace
+
+Result<RateSpec> parse_rate(std::string_view text, std::optional<double> burst) {
+  size_t digits = 0;
+  auto count = leading_number(text, digits);
+  size_t slash = text.find('/');
+  if (!count || *count == 0 || slash != digits) {
+    return Error{"expected a rate such as \"10/min\" (count/s, /min or /hour)"};
+  }
+  std::string_view unit = text.substr(slash + 1);
+  double seconds = 0;
+  if (unit == "s" || unit == "sec" || unit == "second") seconds = 1;
+  else if (unit == "min" || unit == "minute") seconds = 60;
+  else if (unit == "h" || unit == "hour") seconds = 3600;
+  else return Error{"unknown rate unit '" + std::string(unit) + "' (use s, min or hour)"};
+  RateSpec rate;
+  rate.per_second = static_cast<double>(*count) / seconds;
+  rate.burst = burst.value_or(static_cast<double>(*count));
+  rate.text = std::string(text) + ", burst " + std::to_string(static_cast<uint64_t>(rate.burst));
+  return rate;
+}
+
+Result<uint64_t> parse_duration_ms(std::string_view text) {
+  size_t digits = 0;
+  auto value = leading_number(text, digits);
+  if (!value || *value == 0) return Error{"expected a duration such as \"30s\" or \"500ms\""};
+  std::string_view unit = text.substr(digits);
+  uint64_t scale = 0;
+  if (unit == "ms") scale = 1;
+  else if (unit == "s") scale = 1000;
+  else if (unit == "m" || unit == "min") scale = 60000;
+  else if (unit == "h") scale = 3600000;
+  else return Error{"unknown duration unit '" + std::string(unit) + "' (use ms, s, m or h)"};
+  if (*value > UINT64_MAX / scale) return Error{"duration too long"};
+  return *value * scale;
+}
+
+Result<void> read_proxy_policy(const JsonReader& reader, const nlohmann::json& root,
+                               ProxyPolicy& policy) {
+  return PolicyReader(reader).read(root, policy);
+}
+
+}  // namespace mcpsandbox

@@ -1,0 +1,110 @@
+// ProxyPlan: the protocol-layer half of a Plan, resolved for one session's identity (invoking
+// user and, with a gateway key, its project). The proxy's policy engine only evaluates it; every
+// choice about what a profile means (which layer narrows which, defaults, how project rules
+// combine with the base) is made by the compiler.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mcpsandbox {
+
+// Names or URIs allowed by one layer of policy (base profile, project or user). A name passes the
+// layer if it matches no deny glob and, when the layer lists any allow globs, one of them.
+struct GlobFilter {
+  std::vector<std::string> allow;  // empty: everything not denied
+  std::vector<std::string> deny;
+  std::string layer;               // "profile", "project ci", "user alice": named in refusals
+};
+
+enum class AskPolicy { kAllow, kDeny };
+
+// Server-to-client asks (legacy server-initiated requests, or 2026-07-28 inputRequests).
+struct AskRules {
+  AskPolicy sampling = AskPolicy::kDeny;  // a server steering the client's model: off by default
+  AskPolicy elicitation = AskPolicy::kAllow;
+  AskPolicy roots = AskPolicy::kAllow;
+};
+
+struct AccessPlan {
+  // A name is allowed only if every layer allows it.
+  std::vector<GlobFilter> tools, resources, prompts;
+  AskRules asks;
+};
+
+// "10/min" with a burst: a token bucket refilled at `per_second`, holding at most `burst`.
+struct RateSpec {
+  double per_second = 0;
+  double burst = 0;
+  std::string text;  // as written, for messages ("10/min, burst 5")
+};
+
+struct UrlConstraint {
+  std::vector<std::string> schemes;  // lower case; empty: any scheme
+  std::vector<std::string> hosts;    // globs over the lower-cased host; empty: any host
+};
+
+struct PathConstraint {
+  // Absolute, normalised directories the value must resolve into (after symlinks, as the
+  // server would see them).
+  std::vector<std::string> roots;
+  std::vector<std::string> deny;  // globs over the resolved path, e.g. "**/.ssh/**"
+  std::string base;               // relative values resolve against this (the server's cwd)
+};
+
+// Profile constraints on one top-level argument of a tool.
+struct ArgumentRule {
+  std::string argument;
+  std::optional<PathConstraint> path;
+  std::optional<std::string> pattern;       // RE2 syntax; the whole value must match
+  std::optional<std::string> deny_pattern;  // refused when found anywhere in the value
+  std::optional<uint64_t> max_length;       // in Unicode code points
+  std::vector<std::string> enum_values;     // minified JSON of each allowed value
+  std::optional<UrlConstraint> url;
+  bool no_shell_metacharacters = false;
+  std::string source;  // the profile's JSON pointer, named in refusals
+};
+
+// Everything the profile says about the tools a glob names; several may apply to one tool.
+struct ToolRule {
+  std::string tool_glob;
+  std::vector<std::string> tags;
+  std::optional<RateSpec> rate;
+  std::optional<uint32_t> max_concurrent;
+  std::optional<uint64_t> timeout_ms;
+  std::vector<ArgumentRule> arguments;
+  std::string source;
+};
+
+// After a call to a tool tagged `after` returned successfully, tools tagged `deny` are refused
+// for the rest of the connection.
+struct FlowRule {
+  std::string name;
+  std::string after_tag;
+  std::string deny_tag;
+  std::string reason;
+};
+
+enum class DetectorAction { kOff, kWarn, kBlock };
+
+struct DetectorPlan {
+  // Path traversal in any string argument ("../../etc", "%2e%2e/"): certain cases block.
+  DetectorAction traversal = DetectorAction::kBlock;
+  // Shell metacharacter injection in arguments named like commands: certain cases block.
+  DetectorAction shell_injection = DetectorAction::kBlock;
+};
+
+struct ProxyPlan {
+  std::string identity;  // "uid 1000 (alice)" plus ", project ci" with a key
+  std::string project;   // empty without a key
+  bool key_required = false;
+  AccessPlan access;
+  std::vector<ToolRule> tools;
+  std::vector<RateSpec> session_rates;  // all requests of this identity (each must pass)
+  std::vector<FlowRule> flows;
+  DetectorPlan detectors;
+};
+
+}  // namespace mcpsandbox

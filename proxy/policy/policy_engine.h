@@ -1,0 +1,114 @@
+// PolicyEngine: the protocol layer's decisions for one session, evaluated from its ProxyPlan.
+// The relay asks it about every client request, every response to one, and every request the
+// server makes; it answers with a Refusal (the message goes no further and the sender gets a
+// JSON-RPC error), a replacement (tools/list without the tools this session may not see) or a
+// go-ahead. It keeps the session's state: tools seen in tools/list with their compiled schemas,
+// rate-limit buckets, calls in flight per tool, and the tags of tools that have returned data
+// (for flow rules). Single-threaded, like the relay.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "profiles/proxy_plan.h"
+#include "proxy/io/logger.h"
+#include "proxy/message.h"
+#include "proxy/policy/argument_rule_check.h"
+#include "proxy/policy/json_schema.h"
+#include "proxy/policy/path_resolver.h"
+#include "proxy/policy/refusal.h"
+#include "proxy/policy/token_bucket.h"
+#include "proxy/request_tracker.h"
+
+namespace mcpsandbox {
+
+struct PolicyContext {
+  const PathResolver* resolver = nullptr;  // required
+  std::string home;                        // the server's HOME, for "~/" in path arguments
+  bool authenticated = true;               // a valid key, or none needed
+  std::function<std::chrono::steady_clock::time_point()> clock = std::chrono::steady_clock::now;
+};
+
+struct Admission {
+  std::string tool;                    // tools/call: the tool's name
+  std::optional<uint64_t> timeout_ms;  // tools/call: cancel after this long
+};
+
+// What to do with a server message.
+struct Verdict {
+  enum class Action { kForward, kReplace, kRefuse } action = Action::kForward;
+  std::string replacement;  // kReplace: the line to send instead
+  Refusal refusal{0, "", ""};  // kRefuse
+};
+
+class PolicyEngine {
+ public:
+  // The rule of a refusal that only means "not listed yet": the relay then asks the server for
+  // tools/list itself and admits the call again once the definition is known.
+  static constexpr const char* kUnlistedRule = "tools.unlisted";
+
+  static Result<PolicyEngine> create(ProxyPlan plan, PolicyContext context, const Logger& logger);
+
+  // A client request (MessageInfo::params must be from the same parse).
+  std::variant<Admission, Refusal> admit_client_request(const MessageInfo& message);
+  // The request ended (answered, failed, timed out); `succeeded` = a result, not an error.
+  void client_request_done(const PendingRequest& request, bool succeeded);
+  // The server's response to a client request.
+  Verdict review_response(const PendingRequest& request, const MessageInfo& message);
+  // A request the server sends to the client (sampling, elicitation, roots).
+  std::optional<Refusal> review_server_request(const MessageInfo& message);
+
+  const ProxyPlan& plan() const { return plan_; }
+
+ private:
+  // What the profile says about one tool, merged over every rule whose glob names it.
+  struct ToolPolicy {
+    std::vector<std::string> tags;
+    std::optional<uint32_t> max_concurrent;
+    std::optional<uint64_t> timeout_ms;
+    std::vector<const ArgumentRuleCheck*> arguments;
+    std::vector<size_t> rate_rules;  // indexes into plan_.tools with a rate
+  };
+  struct ListedTool {
+    std::optional<JsonSchema> schema;
+    std::string schema_error;  // why the schema cannot be used (calls are refused)
+    ToolPolicy policy;
+    std::vector<TokenBucket> buckets;  // one per policy.rate_rules entry
+    uint32_t in_flight = 0;
+  };
+
+  PolicyEngine(ProxyPlan plan, PolicyContext context, const Logger& logger);
+
+  std::variant<Admission, Refusal> admit_tool_call(const MessageInfo& message,
+                                                   const std::string& tool, ListedTool& listed);
+  std::optional<Refusal> check_arguments(const std::string& tool, const ListedTool& listed,
+                                         simdjson::dom::element arguments);
+  std::optional<Refusal> check_name(const std::vector<GlobFilter>& filters, std::string_view kind,
+                                    std::string_view name) const;
+  bool allowed(const std::vector<GlobFilter>& filters, std::string_view name) const;
+  std::optional<Refusal> check_ask(std::string_view method) const;
+  ToolPolicy policy_for(const std::string& tool) const;
+  void register_tools(simdjson::dom::element result);
+  Verdict filter_list(const MessageInfo& message, std::string_view member,
+                      std::string_view name_key, const std::vector<GlobFilter>& filters);
+  Verdict review_input_requests(const MessageInfo& message);
+
+  ProxyPlan plan_;
+  PolicyContext context_;
+  const Logger& logger_;
+  std::vector<std::vector<ArgumentRuleCheck>> argument_checks_;  // parallel to plan_.tools
+  std::vector<TokenBucket> session_buckets_;
+  std::unordered_map<std::string, ListedTool> tools_;
+  std::vector<std::string> returned_tags_;  // tags of tools that have returned data
+  std::unique_ptr<simdjson::dom::parser> empty_parser_;
+  simdjson::dom::element empty_object_;  // arguments of a call that sends none
+};
+
+}  // namespace mcpsandbox

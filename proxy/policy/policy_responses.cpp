@@ -1,0 +1,122 @@
+// PolicyEngine: what passes back from the server (list filtering, tool registration, asks).
+#include "proxy/error_codes.h"
+#include "proxy/policy/canonical_json.h"
+#include "proxy/policy/policy_engine.h"
+
+namespace mcpsandbox {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+Verdict PolicyEngine::review_response(const PendingRequest& request, const MessageInfo& message) {
+  if (message.is_error || !message.result || message.result->type() != element_type::OBJECT) {
+    return {};
+  }
+  element inputs;
+  if (!(*message.result)["inputRequests"].get(inputs)) return review_input_requests(message);
+  const std::string& method = request.method;
+  if (method == "tools/list") {
+    register_tools(*message.result);
+    return filter_list(message, "tools", "name", plan_.access.tools);
+  }
+  if (method == "resources/list") {
+    return filter_list(message, "resources", "uri", plan_.access.resources);
+  }
+  if (method == "prompts/list") return filter_list(message, "prompts", "name", plan_.access.prompts);
+  return {};
+}
+
+void PolicyEngine::register_tools(element result) {
+  simdjson::dom::array tools;
+  if (result["tools"].get_array().get(tools)) return;
+  for (element tool : tools) {
+    std::string_view name;
+    if (tool.type() != element_type::OBJECT || tool["name"].get_string().get(name)) continue;
+    std::string key(name);
+    ListedTool listed;
+    element schema;
+    if (tool["inputSchema"].get(schema)) {
+      listed.schema_error = "no inputSchema";
+    } else if (auto compiled = JsonSchema::compile(schema); !compiled) {
+      listed.schema_error = compiled.error().message;
+      logger_.warn("policy: tool '" + key + "' has an inputSchema mcpsandbox cannot use (" +
+                   listed.schema_error + "); calls to it will be refused");
+    } else {
+      listed.schema = std::move(*compiled);
+    }
+    listed.policy = policy_for(key);
+    auto now = context_.clock();
+    for (size_t index : listed.policy.rate_rules) listed.buckets.emplace_back(*plan_.tools[index].rate, now);
+    if (auto existing = tools_.find(key); existing != tools_.end()) {
+      // A re-listing keeps the session's counters: listing again must not reset a rate limit.
+      listed.in_flight = existing->second.in_flight;
+      listed.buckets = std::move(existing->second.buckets);
+      existing->second = std::move(listed);
+    } else {
+      tools_.emplace(std::move(key), std::move(listed));
+    }
+  }
+}
+
+Verdict PolicyEngine::filter_list(const MessageInfo& message, std::string_view member,
+                                  std::string_view name_key,
+                                  const std::vector<GlobFilter>& filters) {
+  if (filters.empty()) return {};
+  simdjson::dom::array items;
+  if ((*message.result)[member].get_array().get(items)) return {};
+  std::vector<element> kept;
+  size_t removed = 0;
+  for (element item : items) {
+    std::string_view name;
+    if (item.type() == element_type::OBJECT && !item[name_key].get_string().get(name) &&
+        !allowed(filters, name)) {
+      ++removed;
+      continue;
+    }
+    kept.push_back(item);
+  }
+  if (removed == 0) return {};  // unchanged: forward the server's bytes as they are
+  logger_.info("policy: hid " + std::to_string(removed) + " " + std::string(member) +
+               " this session may not use");
+  // Rebuild the response: the same id and result members, with the list filtered.
+  std::string line = R"({"jsonrpc":"2.0","id":)" + message.id->json + R"(,"result":{)";
+  bool first = true;
+  simdjson::dom::object result = message.result->get_object().value_unsafe();
+  for (auto field : result) {
+    if (!first) line += ',';
+    first = false;
+    append_json_string(field.key, line);
+    if (field.key == member) {
+      line += ':';
+      line += '[';
+      for (size_t i = 0; i < kept.size(); ++i) {
+        if (i) line += ',';
+        line += simdjson::minify(kept[i]);
+      }
+      line += ']';
+    } else {
+      line += ':';
+      line += simdjson::minify(field.value);
+    }
+  }
+  line += "}}";
+  return Verdict{Verdict::Action::kReplace, std::move(line), {}};
+}
+
+Verdict PolicyEngine::review_input_requests(const MessageInfo& message) {
+  simdjson::dom::object inputs;
+  if ((*message.result)["inputRequests"].get_object().get(inputs)) return {};
+  for (auto field : inputs) {
+    std::string_view method;
+    if (field.value.type() != element_type::OBJECT || field.value["method"].get_string().get(method)) {
+      continue;
+    }
+    if (auto refusal = check_ask(method)) {
+      refusal->message += " (input request '" + std::string(field.key) + "')";
+      return Verdict{Verdict::Action::kRefuse, "", std::move(*refusal)};
+    }
+  }
+  return {};
+}
+
+}  // namespace mcpsandbox
