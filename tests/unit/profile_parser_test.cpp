@@ -86,3 +86,60 @@ TEST(ByteSize, ParsesUnitsAndRefusesNonsense) {
 
 }  // namespace
 }  // namespace mcpsandbox
+
+namespace mcpsandbox {
+namespace {
+
+TEST(ProfileParser, ReadsTheProtocolSections) {
+  auto profile = parse_profile(R"({
+    "auth": {"require_key": true, "keys": "/etc/mcpsandbox/keys.json"},
+    "access": {"tools": {"allow": ["read_*"], "deny": ["*_secret"]}, "sampling": "allow"},
+    "tools": {"read_file": {"tags": ["private-data"], "rate": "10/min", "burst": 2,
+                            "max_concurrent": 3, "timeout": "30s",
+                            "arguments": {"path": {"path": {"roots": ["~/src"], "deny": ["**/.env"]},
+                                                   "max_length": 4096},
+                                          "mode": {"enum": ["r", 1]},
+                                          "url": {"url": {"schemes": ["HTTPS"], "hosts": ["*.example.org"]}}}}},
+    "rate_limit": {"rate": "100/hour"},
+    "flows": [{"after": "private-data", "deny": "external-sink"}],
+    "detectors": {"shell_injection": "warn"},
+    "projects": {"ci": {"secrets": {"GITHUB_TOKEN": "env:CI_GITHUB_TOKEN"}}},
+    "users": {"bob": {"access": {"prompts": {"deny": ["*"]}}}}
+  })", "p.json");
+  ASSERT_TRUE(profile.ok()) << profile.error().message;
+  const ProxyPolicy& policy = profile->policy;
+  EXPECT_TRUE(policy.require_key);
+  EXPECT_EQ(policy.base.tools->deny, std::vector<std::string>{"*_secret"});
+  EXPECT_EQ(policy.base.sampling, AskPolicy::kAllow);
+  ASSERT_EQ(policy.base.tool_rules.size(), 1u);
+  const ToolRule& rule = policy.base.tool_rules[0];
+  EXPECT_EQ(rule.rate->burst, 2);
+  EXPECT_DOUBLE_EQ(rule.rate->per_second, 10.0 / 60);
+  EXPECT_EQ(*rule.timeout_ms, 30000u);
+  EXPECT_EQ(rule.arguments.size(), 3u);
+  EXPECT_EQ(policy.base.flows[0].name, "private-data->external-sink");
+  EXPECT_EQ(policy.detectors.shell_injection, DetectorAction::kWarn);
+  EXPECT_EQ(policy.projects.at("ci").secrets.at("GITHUB_TOKEN"), "env:CI_GITHUB_TOKEN");
+  EXPECT_TRUE(policy.users.at("bob").prompts.has_value());
+}
+
+TEST(ProfileParser, ProtocolErrorsNameThePointer) {
+  auto expect_error = [](const std::string& text, const std::string& wanted) {
+    auto profile = parse_profile(text, "x.json");
+    ASSERT_FALSE(profile.ok()) << text;
+    EXPECT_NE(profile.error().message.find(wanted), std::string::npos) << profile.error().message;
+  };
+  expect_error(R"({"tools": {"a": {"rate": "ten"}}})", "x.json: /tools/a/rate: expected a rate");
+  expect_error(R"({"tools": {"a": {"rate": "1/week"}}})", "unknown rate unit 'week'");
+  expect_error(R"j({"tools": {"a": {"arguments": {"p": {"pattern": "(?=x)"}}}}})j",
+               "/tools/a/arguments/p/pattern: not a valid RE2");
+  expect_error(R"({"tools": {"a/b": {"colour": 1}}})", "/tools/a~1b/colour: unknown key");
+  expect_error(R"({"access": {"sampling": "maybe"}})", "/access/sampling: expected \"allow\" or \"deny\"");
+  expect_error(R"({"users": {"u": {"secrets": {}}}})", "/users/u/secrets: secrets belong to projects");
+  expect_error(R"({"projects": {"p": {"secrets": {"T": "plain"}}}})", "expected \"env:NAME\"");
+  expect_error(R"({"flows": [{"after": "a"}]})", "/flows/0/deny: missing tag");
+  expect_error(R"({"tools": {"a": {"timeout": "5 parsecs"}}})", "/tools/a/timeout");
+}
+
+}  // namespace
+}  // namespace mcpsandbox
