@@ -45,7 +45,12 @@ Command parse_command_line(int argc, char** argv) {
   run->fallthrough();
   run->footer(kRunExamples);
   RunOptions& o = result.run;
-  run->add_option("--profile", o.profile_path, "profile file (JSON; see profiles/README.md)");
+  run->add_option("--profile", o.profile_path,
+                  "profile file, or the name of one in /etc/mcpsandbox/profiles, "
+                  "~/.config/mcpsandbox/profiles or the built-in set (see profiles/README.md)");
+  run->add_option("--key-file", o.key_file,
+                  "file holding this session's gateway key (else $MCPSANDBOX_KEY); see `keys add`")
+      ->type_name("FILE");
   run->add_option("--ro", o.read_only, "grant read-only access to PATH (repeatable)")
       ->type_name("PATH")
       ->allow_extra_args(false);
@@ -102,6 +107,20 @@ Command parse_command_line(int argc, char** argv) {
   check->add_option("file", o.profile_path, "profile file")->required();
   check->add_option("command", o.command, "server command to compile the plan for");
 
+  CLI::App* keys = app.add_subcommand("keys", "manage gateway keys (projects of a profile)");
+  keys->require_subcommand(1);
+  KeysOptions& k = result.keys;
+  CLI::App* keys_add = keys->add_subcommand("add", "create a key for PROJECT and print it once");
+  keys_add->add_option("--project", k.project, "the profile project this key unlocks")->required();
+  CLI::App* keys_list = keys->add_subcommand("list", "list keys (ids and projects, never secrets)");
+  CLI::App* keys_remove = keys->add_subcommand("remove", "revoke a key by its id");
+  keys_remove->add_option("id", k.id, "key id (from `keys list`)")->required();
+  for (CLI::App* sub : {keys_add, keys_list, keys_remove}) {
+    sub->add_option("--store", k.store,
+                    "key store file (default: /etc/mcpsandbox/keys.json for root, else "
+                    "~/.config/mcpsandbox/keys.json)");
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
@@ -120,6 +139,11 @@ Command parse_command_line(int argc, char** argv) {
     result.kind = Command::Kind::kDoctor;
   } else if (check->parsed()) {
     result.kind = Command::Kind::kProfileCheck;
+  } else if (keys->parsed()) {
+    result.kind = Command::Kind::kKeys;
+    k.action = keys_add->parsed()      ? KeysOptions::Action::kAdd
+               : keys_remove->parsed() ? KeysOptions::Action::kRemove
+                                       : KeysOptions::Action::kList;
   }
   return result;
 }

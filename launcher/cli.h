@@ -21,13 +21,21 @@ struct RunOptions {
   std::vector<std::string> allow_net;
   bool trace = false;
   std::vector<std::string> require, testing_disable;
+  std::string key_file;  // the gateway key (else MCPSANDBOX_KEY); never a command-line value
+};
+
+struct KeysOptions {
+  enum class Action { kAdd, kList, kRemove } action = Action::kList;
+  std::string project, id;
+  std::string store;  // key store file; empty: the default for this user
 };
 
 struct Command {
-  enum class Kind { kRun, kDoctor, kProfileCheck, kExit } kind = Kind::kExit;
+  enum class Kind { kRun, kDoctor, kProfileCheck, kKeys, kExit } kind = Kind::kExit;
   LogLevel log_level = LogLevel::kWarn;
   std::string log_file;
   RunOptions run;
+  KeysOptions keys;
   // For kExit: help, version and usage errors have been printed; exit with this status.
   int exit_code = 0;
 };

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "launcher/cli.h"
+#include "launcher/keys_command.h"
 #include "launcher/run_command.h"
 
 namespace {
@@ -41,6 +42,8 @@ int main(int argc, char** argv) {
       return mcpsandbox::run_doctor();
     case mcpsandbox::Command::Kind::kProfileCheck:
       return mcpsandbox::run_profile_check(command.run);
+    case mcpsandbox::Command::Kind::kKeys:
+      return mcpsandbox::run_keys(command.keys);
     default:
       return mcpsandbox::run_server(command.run, logger);
   }

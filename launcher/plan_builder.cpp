@@ -8,6 +8,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "launcher/keys_command.h"
+#include "launcher/profile_locator.h"
+#include "launcher/trusted_file.h"
 #include "profiles/compiler.h"
 #include "profiles/profile_parser.h"
 
@@ -60,13 +63,12 @@ Invocation describe_invocation(const std::vector<std::string>& argv) {
 Result<Profile> load_profile(const RunOptions& options) {
   Profile profile;
   if (!options.profile_path.empty()) {
-    std::ifstream file(options.profile_path);
-    if (!file) return Error{"cannot read profile '" + options.profile_path + "'"};
-    std::stringstream text;
-    text << file.rdbuf();
-    auto parsed = parse_profile(text.str(), options.profile_path);
+    auto located = locate_profile(options.profile_path);
+    if (!located) return located.error();
+    auto parsed = parse_profile(located->text, located->source);
     if (!parsed) return parsed.error();
     profile = std::move(*parsed);
+    profile.source = located->source;
   }
   profile.read_only_paths.insert(profile.read_only_paths.end(), options.read_only.begin(),
                                  options.read_only.end());
@@ -86,13 +88,30 @@ Result<Profile> load_profile(const RunOptions& options) {
   return profile;
 }
 
-Result<Plan> build_plan(const RunOptions& options, const std::string& private_tmp) {
-  auto profile = load_profile(options);
-  if (!profile) return profile.error();
+Result<Plan> build_plan(const RunOptions& options, const Profile& profile,
+                        const SessionIdentity& identity, const std::string& private_tmp) {
   Invocation invocation = describe_invocation(options.command);
   invocation.private_tmp = private_tmp;
-  auto plan = compile(*profile, invocation);
+  invocation.identity = identity;
+  auto plan = compile(profile, invocation);
   if (!plan) return plan.error();
+  // Policy inputs the server could rewrite would let it loosen its own next run.
+  if (!profile.source.empty() && profile.source.rfind("built-in:", 0) != 0) {
+    if (auto r = refuse_if_sandbox_writable(profile.source, "profile", *plan); !r) return r.error();
+  }
+  if (!identity.project.empty()) {
+    std::string store = key_store_path_for(profile.policy.keys_file);
+    if (auto r = refuse_if_sandbox_writable(store, "key store", *plan); !r) return r.error();
+  }
+  for (const auto& [name, path] : plan->secret_files) {
+    if (auto r = refuse_if_sandbox_writable(path, "secret file", *plan); !r) return r.error();
+    auto secret = read_trusted_file(path, "secret file for " + name);
+    if (!secret) return secret.error();
+    std::string value = secret->text;
+    while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+    std::erase_if(plan->env, [&](const auto& entry) { return entry.first == name; });
+    plan->env.emplace_back(name, std::move(value));
+  }
   for (const std::string& name : options.testing_disable) {
     plan->disabled_layers.insert(*parse_layer(name));
   }

@@ -16,6 +16,8 @@
 #include "launcher/net_egress.h"
 #include "launcher/plan_builder.h"
 #include "launcher/private_temp_dir.h"
+#include "launcher/refused_session.h"
+#include "launcher/session_auth.h"
 #include "launcher/sandbox_path_resolver.h"
 #include "launcher/process_tree.h"
 #include "launcher/signals.h"
@@ -59,11 +61,28 @@ int run_server(const RunOptions& options, const Logger& logger) {
     }
     private_tmp.emplace(std::move(*made));
   }
-  auto plan = build_plan(options, private_tmp ? private_tmp->path() : "");
+  auto profile = load_profile(options);
+  if (!profile) {
+    logger.error(profile.error().message);
+    return kUsageError;
+  }
+  auto auth = authenticate_session(*profile, options);
+  if (!auth) {
+    logger.error(auth.error().message);
+    return kUsageError;
+  }
+  if (!auth->authenticated) {
+    // No server runs for a session that failed authentication.
+    return run_refused_session(auth->refusal_reason,
+                               "uid " + std::to_string(auth->identity.uid), options.max_message_bytes,
+                               logger);
+  }
+  auto plan = build_plan(options, *profile, auth->identity, private_tmp ? private_tmp->path() : "");
   if (!plan) {
     logger.error(plan.error().message);
     return kUsageError;
   }
+  logger.info("session: " + plan->proxy.identity);
   auto layers = select_layers(*plan, features);
   if (!layers) {
     logger.error(layers.error().message);
@@ -230,7 +249,10 @@ int run_doctor() {
 int run_profile_check(const RunOptions& options) {
   RunOptions with_command = options;
   if (with_command.command.empty()) with_command.command = {"/bin/true"};
-  auto plan = build_plan(with_command);
+  auto profile = load_profile(with_command);
+  SessionIdentity identity{static_cast<uint32_t>(::getuid()), "", ""};
+  auto plan = profile ? build_plan(with_command, *profile, identity)
+                      : Result<Plan>(profile.error());
   if (!plan) {
     std::fprintf(stderr, "mcpsandbox: error: %s\n", plan.error().message.c_str());
     return kUsageError;

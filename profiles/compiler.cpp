@@ -170,6 +170,14 @@ Result<Plan> compile(const Profile& profile, const Invocation& invocation) {
   }
 
   // Environment: the default allowlist, the profile's pass list, then fixed values.
+  for (const std::string& name : profile.env_pass) {
+    if (name == "MCPSANDBOX_KEY") {
+      return Error{"env.pass: MCPSANDBOX_KEY is the session's gateway key and never reaches the server"};
+    }
+  }
+  if (profile.env_set.count("MCPSANDBOX_KEY")) {
+    return Error{"env.set: MCPSANDBOX_KEY is the session's gateway key and never reaches the server"};
+  }
   std::vector<std::string> pass(std::begin(kDefaultEnv), std::end(kDefaultEnv));
   pass.insert(pass.end(), profile.env_pass.begin(), profile.env_pass.end());
   for (const std::string& name : pass) {

@@ -58,11 +58,12 @@ bool PolicyEngine::allowed(const std::vector<GlobFilter>& filters, std::string_v
 std::optional<Refusal> PolicyEngine::check_name(const std::vector<GlobFilter>& filters,
                                                 std::string_view kind,
                                                 std::string_view name) const {
+  std::string what(kind.substr(0, kind.empty() ? 0 : kind.size() - 1));  // "tools" -> "tool"
   for (const GlobFilter& filter : filters) {
     for (const std::string& glob : filter.deny) {
       if (glob_match(glob, name)) {
         return Refusal{error_code::kNotAllowed, std::string(kind) + ".deny",
-                       std::string(kind) + " '" + std::string(name) + "' is denied by the " +
+                       what + " '" + std::string(name) + "' is denied by the " +
                            filter.layer + " (" + glob + ")"};
       }
     }
@@ -71,7 +72,7 @@ std::optional<Refusal> PolicyEngine::check_name(const std::vector<GlobFilter>& f
                               [&](const std::string& glob) { return glob_match(glob, name); });
     if (!listed) {
       return Refusal{error_code::kNotAllowed, std::string(kind) + ".allow",
-                     std::string(kind) + " '" + std::string(name) + "' is not in the " +
+                     what + " '" + std::string(name) + "' is not in the " +
                          filter.layer + "'s allow list"};
     }
   }

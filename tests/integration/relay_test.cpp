@@ -198,9 +198,9 @@ TEST(Relay, DeliversOutOfOrderResponsesToTheRightRequests) {
 }
 
 TEST(Relay, RelaysServerInitiatedRequestsBothWays) {
-  TempDir dir;
-  std::ofstream(dir.file("asks.json")) << R"({"access": {"sampling": "allow"}})";
-  ChildProcess proxy(fixture_command(dir, {"--profile", dir.file("asks.json")}));
+  TempDir dir, policy;  // the profile lives outside what the server may write
+  std::ofstream(policy.file("asks.json")) << R"({"access": {"sampling": "allow"}})";
+  ChildProcess proxy(fixture_command(dir, {"--profile", policy.file("asks.json")}));
   for (const char* method : {"sampling/createMessage", "elicitation/create", "roots/list"}) {
     proxy.send_line(tool_call(method, "sample", {{"method", method}}));
     json ask = next_message(proxy);

@@ -7,7 +7,7 @@ import {
 const received = { sampling: 0, elicitation: 0, roots: 0 };
 const { client, stderr } = await connectThroughSandbox([serverEntry("@modelcontextprotocol/server-everything"), "stdio"], {
   capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: true } },
-  sandboxArgs: ["--profile", new URL("./profiles/everything.json", import.meta.url).pathname],
+  sandboxArgs: ["--profile", "everything"],  // built in: allows sampling, denied by default
   setup: (c) => {
     c.setRequestHandler(types.CreateMessageRequestSchema, async (request) => {
       received.sampling++;
