@@ -1,0 +1,229 @@
+// The protocol layer end to end: mcpsandbox + the fixture server, which logs every line it
+// receives, so each test proves a refused call never reached the server.
+#include <fstream>
+
+#include "tests/integration/relay_harness.h"
+
+namespace mcpsandbox::testing {
+namespace {
+
+// A profile written outside what the server may write (the fixture's directory is rw).
+class PolicyTest : public ::testing::Test {
+ protected:
+  std::vector<std::string> with_profile(const std::string& text, std::vector<std::string> extra = {}) {
+    std::ofstream(policy_.file("profile.json")) << text;
+    extra.insert(extra.begin(), {"--profile", policy_.file("profile.json")});
+    return fixture_command(dir_, extra);
+  }
+  void list(ChildProcess& proxy, int id = 100) {
+    proxy.send_line(request(id, "tools/list"));
+    listed_ = next_message(proxy);
+  }
+  TempDir dir_, policy_;
+  json listed_;
+};
+
+TEST_F(PolicyTest, DeniedToolsAreHiddenAndTheirCallsNeverArrive) {
+  ChildProcess proxy(with_profile(R"({"access": {"tools": {"deny": ["crash", "exit"]}}})"));
+  list(proxy);
+  std::vector<std::string> names;
+  for (const auto& tool : listed_["result"]["tools"]) names.push_back(tool["name"]);
+  EXPECT_EQ(std::count(names.begin(), names.end(), "crash"), 0);
+  EXPECT_EQ(std::count(names.begin(), names.end(), "echo"), 1);
+  proxy.send_line(tool_call(1, "crash"));
+  json reply = next_message(proxy);
+  EXPECT_EQ(error_code_of(reply), -31011);
+  EXPECT_EQ(reply["error"]["data"]["rule"], "tools.deny");
+  proxy.send_line(tool_call(2, "echo", {{"text", "still alive"}}));
+  EXPECT_EQ(next_message(proxy)["result"]["content"][0]["text"], "still alive");
+  proxy.close_stdin();
+  EXPECT_EQ(proxy.wait(), 0);
+  EXPECT_FALSE(server_received(dir_, "\"crash\""));
+}
+
+TEST_F(PolicyTest, InvalidArgumentsAndOutOfRootPathsNeverArrive) {
+  ChildProcess proxy(with_profile(
+      R"({"tools": {"read_file": {"arguments": {"path": {"path": {"roots": [")" + dir_.path() +
+      R"("], "deny": ["**/.env"]}}}}}})"));
+  proxy.send_line(tool_call(1, "read_file", {{"path", 42}}));
+  json reply = next_message(proxy);
+  EXPECT_EQ(error_code_of(reply), -31012) << reply;
+  proxy.send_line(tool_call(2, "read_file", {{"path", dir_.path() + "/../../etc/passwd"}}));
+  reply = next_message(proxy);
+  EXPECT_EQ(error_code_of(reply), -31013) << reply;
+  proxy.send_line(tool_call(3, "read_file", {{"path", dir_.path() + "/app/.env"}}));
+  EXPECT_EQ(error_code_of(next_message(proxy)), -31013);
+  proxy.send_line(tool_call(4, "read_file", {{"path", dir_.path() + "/notes.txt"}}));
+  EXPECT_EQ(next_message(proxy)["result"]["content"][0]["text"], "read " + dir_.path() + "/notes.txt");
+  proxy.close_stdin();
+  proxy.wait();
+  EXPECT_FALSE(server_received(dir_, "etc/passwd"));
+  EXPECT_FALSE(server_received(dir_, ".env"));
+  EXPECT_FALSE(server_received(dir_, "42"));
+}
+
+TEST_F(PolicyTest, SymlinksAreJudgedByWhereTheyLeadInsideTheSandbox) {
+  std::filesystem::create_directory_symlink("/etc", dir_.file("etc-link"));
+  ChildProcess proxy(with_profile(R"({"tools": {"read_file": {"arguments": {"path": {"path": true}}}}})"));
+  proxy.send_line(tool_call(1, "read_file", {{"path", dir_.file("etc-link") + "/passwd"}}));
+  json reply = next_message(proxy);
+  EXPECT_EQ(error_code_of(reply), -31013) << reply;
+  EXPECT_NE(reply["error"]["message"].get<std::string>().find("-> /etc/passwd"), std::string::npos);
+  proxy.close_stdin();
+  proxy.wait();
+  EXPECT_FALSE(server_received(dir_, "passwd"));
+}
+
+TEST_F(PolicyTest, RateLimitedCallsCarryARetryHint) {
+  ChildProcess proxy(with_profile(R"({"tools": {"echo": {"rate": "2/min"}}})"));
+  for (int id = 1; id <= 2; ++id) {
+    proxy.send_line(tool_call(id, "echo", {{"text", "ok"}}));
+    EXPECT_EQ(next_message(proxy)["result"]["content"][0]["text"], "ok");
+  }
+  proxy.send_line(tool_call(3, "echo", {{"text", "third"}}));
+  json reply = next_message(proxy);
+  EXPECT_EQ(error_code_of(reply), -31014);
+  EXPECT_GT(reply["error"]["data"]["retry_after_ms"].get<int>(), 0);
+  proxy.close_stdin();
+  proxy.wait();
+  EXPECT_FALSE(server_received(dir_, "third"));
+}
+
+TEST_F(PolicyTest, ATimedOutCallIsCancelledAtTheServerAndAnsweredWithAnError) {
+  ChildProcess proxy(with_profile(R"({"tools": {"hang": {"timeout": "300ms"}}})"));
+  proxy.send_line(tool_call("slow", "hang"));
+  json reply = next_message(proxy);
+  EXPECT_EQ(reply["id"], "slow");
+  EXPECT_EQ(error_code_of(reply), -31016);
+  proxy.send_line(tool_call(2, "echo", {{"text", "after"}}));
+  EXPECT_EQ(next_message(proxy)["result"]["content"][0]["text"], "after");
+  proxy.close_stdin();
+  proxy.wait();
+  EXPECT_TRUE(server_received(dir_, R"("method":"notifications/cancelled","params":{"requestId":"slow")"));
+}
+
+TEST_F(PolicyTest, AFlowRuleStopsExfiltrationAfterPrivateData) {
+  ChildProcess proxy(with_profile(R"({
+    "tools": {"read_file": {"tags": ["private-data"]}, "echo": {"tags": ["external-sink"]}},
+    "flows": [{"name": "no-exfiltration", "after": "private-data", "deny": "external-sink",
+               "reason": "private data was read in this session"}]})"));
+  proxy.send_line(tool_call(1, "echo", {{"text", "before"}}));
+  EXPECT_EQ(next_message(proxy)["result"]["content"][0]["text"], "before");
+  proxy.send_line(tool_call(2, "read_file", {{"path", "/srv/customers.csv"}}));
+  EXPECT_EQ(next_message(proxy)["result"]["content"][0]["text"], "read /srv/customers.csv");
+  proxy.send_line(tool_call(3, "echo", {{"text", "exfiltrated"}}));
+  json reply = next_message(proxy);
+  EXPECT_EQ(error_code_of(reply), -31017);
+  EXPECT_EQ(reply["error"]["data"]["rule"], "flows.no-exfiltration");
+  proxy.close_stdin();
+  proxy.wait();
+  EXPECT_FALSE(server_received(dir_, "exfiltrated"));
+}
+
+TEST_F(PolicyTest, DetectorsBlockEncodedTraversalInAnyArgument) {
+  ChildProcess proxy(fixture_command(dir_));
+  proxy.send_line(tool_call(1, "echo", {{"text", "..%2f..%2fetc%2fshadow"}}));
+  json reply = next_message(proxy);
+  EXPECT_EQ(error_code_of(reply), -31013);
+  EXPECT_EQ(reply["error"]["data"]["rule"], "detectors.traversal");
+  proxy.close_stdin();
+  proxy.wait();
+  EXPECT_FALSE(server_received(dir_, "shadow"));
+}
+
+TEST_F(PolicyTest, CallsToToolsNeverListedAreCheckedAgainstTheServersList) {
+  ChildProcess proxy(fixture_command(dir_));
+  proxy.send_line(tool_call(1, "no_such_tool"));
+  json reply = next_message(proxy);
+  EXPECT_EQ(error_code_of(reply), -31019);
+  EXPECT_EQ(reply["error"]["data"]["rule"], "tools.unknown");
+  proxy.close_stdin();
+  proxy.wait();
+  EXPECT_FALSE(server_received(dir_, "no_such_tool"));
+}
+
+TEST_F(PolicyTest, ASessionWithoutTheRequiredKeyIsRefusedAndNoServerStarts) {
+  std::ofstream(policy_.file("profile.json")) << R"({"auth": {"require_key": true}})";
+  ChildProcess proxy(fixture_command(dir_, {"--profile", policy_.file("profile.json")}));
+  proxy.send_line(request(1, "initialize", {{"protocolVersion", "2025-06-18"}}));
+  json reply = next_message(proxy);
+  EXPECT_EQ(error_code_of(reply), -31010);
+  EXPECT_NE(reply["error"]["message"].get<std::string>().find("requires a gateway key"), std::string::npos);
+  proxy.close_stdin();
+  EXPECT_EQ(proxy.wait(), 3);
+  EXPECT_FALSE(std::filesystem::exists(dir_.file("received"))) << "the server never ran";
+}
+
+TEST_F(PolicyTest, AValidKeySelectsItsProjectAndItsSecrets) {
+  std::string store = policy_.file("keys.json");
+  ChildProcess add({mcpsandbox_binary(), "keys", "add", "--project", "ci", "--store", store});
+  auto key = add.read_line();
+  ASSERT_TRUE(key.has_value());
+  EXPECT_EQ(add.wait(), 0);
+  std::string stored = read_file(store);
+  EXPECT_NE(stored.find("\"project\": \"ci\""), std::string::npos) << stored;
+  EXPECT_EQ(stored.find(key->substr(15)), std::string::npos) << "only a hash is stored";
+
+  std::ofstream(policy_.file("profile.json")) << R"({"auth": {"require_key": true, "keys": ")" +
+                                                     store + R"("},
+    "projects": {"ci": {"access": {"tools": {"deny": ["crash"]}},
+                        "secrets": {"DEPLOY_TOKEN": "env:CI_DEPLOY_TOKEN"}}}})";
+  std::vector<std::string> argv = {"/usr/bin/env", "MCPSANDBOX_KEY=" + *key, "CI_DEPLOY_TOKEN=t0ken"};
+  auto command = fixture_command(dir_, {"--profile", policy_.file("profile.json")});
+  argv.insert(argv.end(), command.begin(), command.end());
+  ChildProcess proxy(argv);
+  proxy.send_line(tool_call(1, "crash"));
+  EXPECT_EQ(error_code_of(next_message(proxy)), -31011) << "the project's own allow list";
+  proxy.send_line(tool_call(2, "env"));
+  json env = json::parse(next_message(proxy)["result"]["content"][0]["text"].get<std::string>());
+  EXPECT_EQ(env.value("DEPLOY_TOKEN", ""), "t0ken");
+  EXPECT_FALSE(env.contains("MCPSANDBOX_KEY"));
+  EXPECT_FALSE(env.contains("CI_DEPLOY_TOKEN"));
+  proxy.close_stdin();
+  EXPECT_EQ(proxy.wait(), 0);
+
+  std::vector<std::string> wrong = {"/usr/bin/env", "MCPSANDBOX_KEY=" + *key + "x"};
+  wrong.insert(wrong.end(), command.begin(), command.end());
+  ChildProcess refused(wrong);
+  refused.send_line(tool_call(1, "echo"));
+  EXPECT_EQ(error_code_of(next_message(refused)), -31010);
+  refused.close_stdin();
+  EXPECT_EQ(refused.wait(), 3);
+}
+
+TEST_F(PolicyTest, RefusesAProfileTheServerCouldRewrite) {
+  std::ofstream(dir_.file("own.json")) << "{}";
+  ChildProcess proxy(fixture_command(dir_, {"--profile", dir_.file("own.json")}));
+  EXPECT_EQ(proxy.wait(), 2);
+  EXPECT_NE(proxy.stderr_text().find("could rewrite its own policy"), std::string::npos);
+}
+
+TEST_F(PolicyTest, RefusesAManagedProfileTheInvokingUserCouldWrite) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to create /etc/mcpsandbox/profiles";
+  std::filesystem::create_directories("/etc/mcpsandbox/profiles");
+  std::string name = "test-managed-" + std::to_string(::getpid());
+  std::string path = "/etc/mcpsandbox/profiles/" + name + ".json";
+  std::ofstream(path) << "{}";
+  ASSERT_EQ(::chown(path.c_str(), 65534, 65534), 0);  // owned by nobody, who runs the session
+  ChildProcess proxy({"/usr/sbin/runuser", "-u", "nobody", "--", mcpsandbox_binary(), "run",
+                      "--profile", name, "--", "/bin/true"});
+  auto status = proxy.wait();
+  std::string log = proxy.stderr_text();
+  std::filesystem::remove(path);
+  EXPECT_EQ(status, 2) << log;
+  EXPECT_NE(log.find("managed mode"), std::string::npos) << log;
+}
+
+TEST_F(PolicyTest, BuiltInProfilesAreFoundByName) {
+  ChildProcess proxy(fixture_command(dir_, {"--profile", "everything"}));
+  proxy.send_line(tool_call(1, "sample", {{"method", "sampling/createMessage"}}));
+  EXPECT_EQ(next_message(proxy)["method"], "sampling/createMessage") << "everything allows sampling";
+  proxy.close_stdin();
+  proxy.wait();
+  ChildProcess missing({mcpsandbox_binary(), "run", "--profile", "no-such-profile", "--", "/bin/true"});
+  EXPECT_EQ(missing.wait(), 2);
+  EXPECT_NE(missing.stderr_text().find("no profile named 'no-such-profile'"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mcpsandbox::testing
