@@ -45,6 +45,13 @@ await runChecks([
     const result = await client.callTool({ name: "echo", arguments: { message: "through the sandbox" } });
     assert.equal(textOf(result), "Echo: through the sandbox");
   }],
+  ["a call that fails the tool's inputSchema is refused before the server", async () => {
+    await assert.rejects(client.callTool({ name: "echo", arguments: { message: 42 } }), (error) => {
+      assert.equal(error.code, -31012, error.message);
+      assert.match(error.message, /\/message: expected string/);
+      return true;
+    });
+  }],
   ["long-running tool reports progress", async () => {
     const progress = [];
     const result = await client.callTool(
