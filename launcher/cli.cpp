@@ -104,7 +104,13 @@ Command parse_command_line(int argc, char** argv) {
   CLI::App* profile = app.add_subcommand("profile", "work with profiles");
   profile->require_subcommand(1);
   CLI::App* check = profile->add_subcommand("check", "validate a profile and print its plan");
-  check->add_option("file", o.profile_path, "profile file")->required();
+  check->add_option("profile", o.profile_path, "profile file or name")->required();
+  check->add_option("--ro", o.read_only, "as for run: a read-only grant (repeatable)")
+      ->type_name("PATH")
+      ->allow_extra_args(false);
+  check->add_option("--rw", o.read_write, "as for run: a read-write grant (repeatable)")
+      ->type_name("PATH")
+      ->allow_extra_args(false);
   check->add_option("command", o.command, "server command to compile the plan for");
 
   CLI::App* keys = app.add_subcommand("keys", "manage gateway keys (projects of a profile)");

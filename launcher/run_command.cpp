@@ -246,6 +246,57 @@ int run_doctor() {
   return 0;
 }
 
+namespace {
+
+// The protocol layer's half of `profile check`.
+void print_proxy_plan(const ProxyPlan& proxy) {
+  std::printf("protocol layer (for %s):\n", proxy.identity.c_str());
+  std::printf("  gateway key: %s\n", proxy.key_required ? "required" : "optional");
+  auto filters = [](const char* what, const std::vector<GlobFilter>& list) {
+    for (const GlobFilter& filter : list) {
+      std::string allow, deny;
+      for (const auto& glob : filter.allow) allow += " " + glob;
+      for (const auto& glob : filter.deny) deny += " " + glob;
+      std::printf("  %-9s %s: allow%s; deny%s\n", what, filter.layer.c_str(),
+                  allow.empty() ? " (all)" : allow.c_str(), deny.empty() ? " (none)" : deny.c_str());
+    }
+  };
+  filters("tools", proxy.access.tools);
+  filters("resources", proxy.access.resources);
+  filters("prompts", proxy.access.prompts);
+  auto ask = [](AskPolicy policy) { return policy == AskPolicy::kAllow ? "allow" : "deny"; };
+  std::printf("  asks: sampling %s, elicitation %s, roots %s\n", ask(proxy.access.asks.sampling),
+              ask(proxy.access.asks.elicitation), ask(proxy.access.asks.roots));
+  for (const ToolRule& rule : proxy.tools) {
+    std::string line = "  tool " + rule.tool_glob + ":";
+    for (const auto& tag : rule.tags) line += " #" + tag;
+    if (rule.rate) line += " rate " + rule.rate->text + ";";
+    if (rule.max_concurrent) line += " max_concurrent " + std::to_string(*rule.max_concurrent) + ";";
+    if (rule.timeout_ms) line += " timeout " + std::to_string(*rule.timeout_ms) + " ms;";
+    for (const ArgumentRule& argument : rule.arguments) {
+      line += " " + argument.argument + "(";
+      if (argument.path) {
+        line += "path in";
+        for (const auto& root : argument.path->roots) line += " " + root;
+      }
+      line += ")";
+    }
+    std::printf("%s\n", line.c_str());
+  }
+  for (const RateSpec& rate : proxy.session_rates) std::printf("  session rate: %s\n", rate.text.c_str());
+  for (const FlowRule& flow : proxy.flows) {
+    std::printf("  flow %s: after #%s, deny #%s\n", flow.name.c_str(), flow.after_tag.c_str(),
+                flow.deny_tag.c_str());
+  }
+  auto action = [](DetectorAction a) {
+    return a == DetectorAction::kBlock ? "block" : a == DetectorAction::kWarn ? "warn" : "off";
+  };
+  std::printf("  detectors: traversal %s, shell_injection %s\n", action(proxy.detectors.traversal),
+              action(proxy.detectors.shell_injection));
+}
+
+}  // namespace
+
 int run_profile_check(const RunOptions& options) {
   RunOptions with_command = options;
   if (with_command.command.empty()) with_command.command = {"/bin/true"};
@@ -278,6 +329,7 @@ int run_profile_check(const RunOptions& options) {
   std::printf("required layers:");
   for (Layer layer : plan->required_layers) std::printf(" %s", layer_name(layer).c_str());
   std::printf("\n");
+  print_proxy_plan(plan->proxy);
   return 0;
 }
 

@@ -215,7 +215,9 @@ Result<Plan> compile(const Profile& profile, const Invocation& invocation) {
     }
   }
   auto proxy = compile_proxy_plan(profile.policy, proxy_input);
-  if (!proxy) return proxy.error();
+  if (!proxy) {
+    return profile.source.empty() ? proxy.error() : with_context(profile.source, proxy.error());
+  }
   plan.proxy = std::move(proxy->plan);
   for (auto& [name, value] : proxy->secret_env) {
     std::erase_if(plan.env, [&](const auto& entry) { return entry.first == name; });

@@ -1,5 +1,6 @@
 #include "profiles/glob.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace mcpsandbox {
@@ -10,9 +11,30 @@ namespace mcpsandbox {
 bool glob_match(std::string_view pattern, std::string_view text) {
   if (text.size() > kMaxGlobText) return false;
   if (pattern.find_first_of("*?") == std::string_view::npos) return pattern == text;
+  // The common shapes ("read_*", "*.txt") without the table: one star, no '?'.
+  size_t star = pattern.find('*');
+  if (pattern.find('?') == std::string_view::npos &&
+      pattern.find('*', star + 1) == std::string_view::npos) {
+    std::string_view prefix = pattern.substr(0, star), suffix = pattern.substr(star + 1);
+    if (text.size() < prefix.size() + suffix.size() || text.substr(0, prefix.size()) != prefix ||
+        text.substr(text.size() - suffix.size()) != suffix) {
+      return false;
+    }
+    std::string_view middle =
+        text.substr(prefix.size(), text.size() - prefix.size() - suffix.size());
+    return middle.find('/') == std::string_view::npos;
+  }
   const size_t rows = pattern.size() + 1, columns = text.size() + 1;
-  std::vector<char> matches(rows * columns, 0);
-  auto at = [&](size_t p, size_t t) -> char& { return matches[p * columns + t]; };
+  // Small tables (tool names, short paths) live on the stack.
+  char small[2048];
+  std::vector<char> large;
+  char* table = small;
+  if (rows * columns > sizeof small) {
+    large.resize(rows * columns);
+    table = large.data();
+  }
+  std::fill(table, table + rows * columns, 0);
+  auto at = [&](size_t p, size_t t) -> char& { return table[p * columns + t]; };
   at(pattern.size(), text.size()) = 1;
   for (size_t p = pattern.size(); p-- > 0;) {
     char c = pattern[p];

@@ -60,21 +60,36 @@ bool network_command_follows(std::string_view text, size_t position) {
   return std::find(kNetworkCommands.begin(), kNetworkCommands.end(), word) != kNetworkCommands.end();
 }
 
-void scan(element value, const std::string& pointer, std::string_view key,
-          const DetectorPlan& plan, std::vector<DetectorFinding>& findings, size_t depth) {
+// The instance path of the string being scanned; the pointer text is built only for a finding.
+struct ScanPath {
+  std::vector<std::string_view> keys;
+  std::vector<size_t> indexes;  // parallel: SIZE_MAX for an object key
+  std::string text() const {
+    std::string out;
+    for (size_t i = 0; i < keys.size(); ++i) {
+      out += '/';
+      if (indexes[i] == SIZE_MAX) out += keys[i];
+      else out += std::to_string(indexes[i]);
+    }
+    return out;
+  }
+};
+
+void scan(element value, ScanPath& path, std::string_view key, const DetectorPlan& plan,
+          std::vector<DetectorFinding>& findings, size_t depth) {
   if (depth > 64) return;  // the message parser already bounds depth; this bounds our stack
   switch (value.type()) {
     case element_type::STRING: {
       std::string_view text = value.get_string().value_unsafe();
       if (plan.traversal != DetectorAction::kOff) {
         if (auto finding = detect_traversal(text)) {
-          finding->location = pointer;
+          finding->location = path.text();
           findings.push_back(std::move(*finding));
         }
       }
       if (plan.shell_injection != DetectorAction::kOff && is_command_like_name(key)) {
         if (auto finding = detect_shell_injection(text)) {
-          finding->location = pointer;
+          finding->location = path.text();
           findings.push_back(std::move(*finding));
         }
       }
@@ -83,8 +98,11 @@ void scan(element value, const std::string& pointer, std::string_view key,
     case element_type::OBJECT: {
       simdjson::dom::object members = value.get_object().value_unsafe();
       for (auto field : members) {
-        scan(field.value, pointer + "/" + std::string(field.key), field.key, plan, findings,
-             depth + 1);
+        path.keys.push_back(field.key);
+        path.indexes.push_back(SIZE_MAX);
+        scan(field.value, path, field.key, plan, findings, depth + 1);
+        path.keys.pop_back();
+        path.indexes.pop_back();
       }
       return;
     }
@@ -92,8 +110,12 @@ void scan(element value, const std::string& pointer, std::string_view key,
       simdjson::dom::array items = value.get_array().value_unsafe();
       size_t position = 0;
       for (element item : items) {
+        path.keys.push_back({});
+        path.indexes.push_back(position++);
         // Items of "args": [...] inherit the array's name.
-        scan(item, pointer + "/" + std::to_string(position++), key, plan, findings, depth + 1);
+        scan(item, path, key, plan, findings, depth + 1);
+        path.keys.pop_back();
+        path.indexes.pop_back();
       }
       return;
     }
@@ -105,6 +127,7 @@ void scan(element value, const std::string& pointer, std::string_view key,
 }  // namespace
 
 bool is_command_like_name(std::string_view name) {
+  if (name.empty()) return false;
   std::string text = lower(name);
   for (const char* part : {"command", "cmd", "script", "shell", "exec"}) {
     if (contains(text, part)) return true;
@@ -114,14 +137,19 @@ bool is_command_like_name(std::string_view name) {
 
 std::optional<DetectorFinding> detect_traversal(std::string_view text) {
   if (text.size() < 2 || text.size() > 65536) return std::nullopt;
+  bool encoded_chars = contains(text, "%");
+  bool dots = contains(text, "..");
+  if (!encoded_chars && !dots) return std::nullopt;  // the common case: nothing to fold
   std::string folded = lower(text);
-  for (const char* encoded : kEncodedTraversal) {
-    if (contains(folded, encoded)) {
-      return DetectorFinding{"traversal", Confidence::kHigh, "", "percent-encoded traversal"};
+  if (encoded_chars) {
+    for (const char* encoded : kEncodedTraversal) {
+      if (contains(folded, encoded)) {
+        return DetectorFinding{"traversal", Confidence::kHigh, "", "percent-encoded traversal"};
+      }
     }
   }
   // Only path-like values: prose and file contents have blanks and legitimately mention "../".
-  if (has_blank(text) || !contains(text, "..")) return std::nullopt;
+  if (has_blank(text) || !dots) return std::nullopt;
   size_t parents = count_parent_segments(text);
   if (parents == 0) return std::nullopt;
   for (const char* target : kSensitiveTargets) {
@@ -172,7 +200,8 @@ std::vector<DetectorFinding> scan_arguments(element arguments, const DetectorPla
   if (plan.traversal == DetectorAction::kOff && plan.shell_injection == DetectorAction::kOff) {
     return findings;
   }
-  scan(arguments, "", "", plan, findings, 0);
+  ScanPath path;
+  scan(arguments, path, "", plan, findings, 0);
   return findings;
 }
 

@@ -144,7 +144,7 @@ std::variant<Admission, Refusal> PolicyEngine::admit_client_request(const Messag
     }
     listed = &found->second;
   }
-  if (method != "initialize" && method != "ping") {
+  if (!session_buckets_.empty() && method != "initialize" && method != "ping") {
     auto now = context_.clock();
     for (size_t i = 0; i < session_buckets_.size(); ++i) {
       if (auto wait = session_buckets_[i].take(now)) {
@@ -182,9 +182,8 @@ std::variant<Admission, Refusal> PolicyEngine::admit_tool_call(const MessageInfo
                          flow.reason};
     }
   }
-  auto now = context_.clock();
   for (size_t i = 0; i < listed.buckets.size(); ++i) {
-    if (auto wait = listed.buckets[i].take(now)) {
+    if (auto wait = listed.buckets[i].take(context_.clock())) {
       const ToolRule& rule = plan_.tools[listed.policy.rate_rules[i]];
       return Refusal{error_code::kRateLimited, "rate_limit.tool",
                      "rate limit for tool '" + tool + "' reached (" + rule.rate->text +

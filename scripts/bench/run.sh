@@ -3,6 +3,7 @@
 #   proxy_bench:   relay latency and throughput, direct vs copy relay vs mcpsandbox
 #   startup_bench: sandbox start-up vs direct and bubblewrap, seccomp's per-syscall cost
 #   message_bench: CPU cost of validating messages (Google Benchmark)
+#   policy_bench:  the protocol-layer policy's added cost per tools/call (Google Benchmark)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 bash "$here/scripts/build.sh" >/dev/null
@@ -12,4 +13,8 @@ echo
 echo
 if [[ -x $here/build/scripts/bench/message_bench ]]; then
   "$here/build/scripts/bench/message_bench" --benchmark_min_time=0.2
+fi
+if [[ -x $here/build/scripts/bench/policy_bench ]]; then
+  "$here/build/scripts/bench/policy_bench" --benchmark_min_time=0.2 --benchmark_repetitions=5 \
+    --benchmark_report_aggregates_only=true
 fi

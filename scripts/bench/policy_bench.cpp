@@ -1,0 +1,70 @@
+// CPU cost of the protocol-layer policy per typical tools/call, against its baseline in the
+// same run: parsing and validating the message alone (what the relay did before policy). The
+// policy case is a profile with an allow list, a tool rule (rate limit, tags, a path argument
+// confined to a root with deny globs), a flow rule, the listed tool's JSON Schema and the
+// built-in detectors; the path resolver is lexical (no filesystem), as the relay's own cost.
+#include <benchmark/benchmark.h>
+
+#include <string>
+
+#include "profiles/policy/proxy_compiler.h"
+#include "profiles/profile_parser.h"
+#include "proxy/message.h"
+#include "proxy/policy/policy_engine.h"
+
+namespace {
+
+using namespace mcpsandbox;
+
+constexpr const char* kCall =
+    R"({"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"name":"read_file","arguments":{"path":"/home/user/src/main.cpp","head":20},"_meta":{"progressToken":"p-42"}}})";
+
+constexpr const char* kProfile = R"({
+  "access": {"tools": {"allow": ["read_*", "list_*", "search_*"], "deny": ["*_secret"]}},
+  "tools": {"read_file": {"tags": ["private-data"], "rate": "100000/s",
+                          "arguments": {"path": {"path": {"roots": ["/home/user/src"],
+                                                          "deny": ["**/.ssh/**", "**/.env"]}}}},
+            "send_*": {"tags": ["external-sink"]}},
+  "flows": [{"after": "private-data", "deny": "external-sink"}]
+})";
+
+constexpr const char* kList = R"({"jsonrpc":"2.0","id":1,"result":{"tools":[{"name":"read_file",
+  "description":"Read a file","inputSchema":{"type":"object","properties":{
+  "path":{"type":"string","minLength":1},"head":{"type":"integer","minimum":0},
+  "tail":{"type":"integer","minimum":0}},"required":["path"],"additionalProperties":false}}]}})";
+
+void ParseOnly(benchmark::State& state) {
+  MessageParser parser;
+  simdjson::padded_string line{std::string(kCall)};
+  for (auto _ : state) benchmark::DoNotOptimize(parser.parse(std::string_view(line)));
+}
+BENCHMARK(ParseOnly);
+
+void ParseAndPolicy(benchmark::State& state) {
+  Logger logger(LogLevel::kError);
+  LexicalPathResolver resolver;
+  auto profile = parse_profile(kProfile, "bench.json");
+  ProxyCompileInput input;
+  input.cwd = input.server_cwd = "/home/user/src";
+  auto compiled = compile_proxy_plan(profile->policy, input);
+  auto engine = PolicyEngine::create(compiled->plan, PolicyContext{&resolver, "/home/user", true}, logger);
+  MessageParser parser;
+  {
+    auto listed = parser.parse_copy(kList);
+    (void)engine->review_response({{"n:1", "1"}, "tools/list", "", {}}, std::get<MessageInfo>(listed));
+  }
+  simdjson::padded_string line{std::string(kCall)};
+  PendingRequest done{{"n:42", "42"}, "tools/call", "", "read_file"};
+  for (auto _ : state) {
+    ParsedMessage parsed = parser.parse(std::string_view(line));
+    auto decision = engine->admit_client_request(std::get<MessageInfo>(parsed));
+    if (!std::holds_alternative<Admission>(decision)) state.SkipWithError("refused");
+    engine->client_request_done(done, false);  // frees the concurrency slot, no flow taint
+    benchmark::DoNotOptimize(decision);
+  }
+}
+BENCHMARK(ParseAndPolicy);
+
+}  // namespace
+
+BENCHMARK_MAIN();
