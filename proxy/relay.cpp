@@ -130,107 +130,6 @@ void Relay::reply_to_client(const std::optional<RequestId>& id, int code,
   client_out_.append(reply, "\n");
 }
 
-void Relay::refuse_to_client(const std::optional<RequestId>& id, const Refusal& refusal,
-                             std::string_view what) {
-  ++stats_.client_rejected;
-  logger_.warn("policy: refused " + std::string(what) + " (" + refusal.rule + "): " +
-               refusal.message);
-  client_out_.append(make_error_reply(id, refusal.code, refusal.message, refusal.rule,
-                                      refusal.details),
-                     "\n");
-}
-
-// The request is already tracked; a refusal ends it here, before it reaches the server.
-bool Relay::admit_client_request(MessageInfo& message, std::string_view line) {
-  auto decision = policy_.admit_client_request(message);
-  if (auto* refusal = std::get_if<Refusal>(&decision)) {
-    if (refusal->rule == PolicyEngine::kUnlistedRule) {
-      if (auto request = tool_fetcher_.hold(message, line)) {
-        logger_.debug("holding " + message.id->json + " until the server lists its tools");
-        forward_to_server(*request);
-      }
-      return false;
-    }
-    (void)client_requests_.complete(*message.id);
-    refuse_to_client(message.id, *refusal, message.method);
-    return false;
-  }
-  const Admission& admission = std::get<Admission>(decision);
-  if (!admission.tool.empty()) client_requests_.find(*message.id)->tool = admission.tool;
-  if (admission.timeout_ms) start_call_timer(*message.id, *admission.timeout_ms);
-  return true;
-}
-
-void Relay::handle_fetch_response(const MessageInfo& message) {
-  PendingRequest list{*message.id, "tools/list", revision_.negotiated(), {}};
-  (void)policy_.review_response(list, message);  // registers the tools; nothing to forward
-  if (auto next = tool_fetcher_.next_page(message)) {
-    forward_to_server(*next);
-    return;
-  }
-  readmit_held_calls();
-}
-
-// The listing is complete: each held call is judged again, now against what the server listed.
-void Relay::readmit_held_calls() {
-  for (ToolListFetcher::Held& held : tool_fetcher_.release()) {
-    PendingRequest* pending = client_requests_.find(held.id);
-    if (!pending) continue;  // answered meanwhile (server gone)
-    if (pending->cancelled) {
-      (void)client_requests_.complete(held.id);
-      continue;
-    }
-    ParsedMessage parsed = parser_.parse_copy(held.line);
-    auto* message = std::get_if<MessageInfo>(&parsed);
-    if (!message) continue;  // it parsed before; cannot happen
-    auto decision = policy_.admit_client_request(*message);
-    if (auto* refusal = std::get_if<Refusal>(&decision)) {
-      (void)client_requests_.complete(held.id);
-      if (refusal->rule == PolicyEngine::kUnlistedRule) {
-        refusal->rule = "tools.unknown";
-        refusal->message += " (asked the server just now)";
-      }
-      refuse_to_client(held.id, *refusal, "tools/call");
-      continue;
-    }
-    const Admission& admission = std::get<Admission>(decision);
-    pending->tool = admission.tool;
-    if (admission.timeout_ms) start_call_timer(held.id, *admission.timeout_ms);
-    forward_to_server(held.line);
-  }
-}
-
-void Relay::start_call_timer(const RequestId& id, uint64_t timeout_ms) {
-  call_timers_[id.key] = loop_.add_timer(std::chrono::milliseconds(timeout_ms),
-                                         [this, id, timeout_ms] { call_timed_out(id, timeout_ms); });
-}
-
-void Relay::cancel_call_timer(const RequestId& id) {
-  if (call_timers_.empty()) return;
-  auto it = call_timers_.find(id.key);
-  if (it == call_timers_.end()) return;
-  loop_.cancel_timer(it->second);
-  call_timers_.erase(it);
-}
-
-// The client gets its error now; the server is told to stop, and its late answer is dropped.
-void Relay::call_timed_out(const RequestId& id, uint64_t timeout_ms) {
-  call_timers_.erase(id.key);
-  auto pending = client_requests_.complete(id);
-  if (!pending) return;
-  policy_.client_request_done(*pending, false);
-  std::string reason = "no answer within the tool's timeout of " + std::to_string(timeout_ms) + " ms";
-  forward_to_server(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":)" +
-                    id.json + R"(,"reason":"mcpsandbox: call timed out"}})");
-  if (!pending->cancelled) {
-    refuse_to_client(id, Refusal{error_code::kCallTimeout, "limits.timeout",
-                                 "tool '" + pending->tool + "': " + reason,
-                                 {{"tool", pending->tool}, {"retry_after_ms", 0}}},
-                     "tools/call");
-  }
-  flush_outputs();
-}
-
 void Relay::forward_to_server(std::string_view line) {
   if (server_in_closed_ || server_in_.broken()) return;
   server_in_.append(line, "\n");
@@ -366,6 +265,10 @@ void Relay::handle_server_line(const FramedLine& line) {
         return;
       }
       auto pending = client_requests_.complete(*message.id);
+      if (!pending && timed_out_.erase(message.id->key)) {
+        logger_.debug("server: late answer to timed-out request " + message.id->json + "; dropped");
+        return;
+      }
       if (!pending) {
         ++stats_.server_dropped;
         logger_.warn("server: response to unknown request id " + message.id->json +

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "proxy/io/event_loop.h"
 #include "proxy/io/logger.h"
@@ -109,6 +110,8 @@ class Relay {
   PolicyEngine& policy_;
   ToolListFetcher tool_fetcher_;
   std::unordered_map<std::string, EventLoop::TimerId> call_timers_;  // by RequestId::key
+  // Calls answered with a timeout: the server's late answer is expected and dropped quietly.
+  std::unordered_set<std::string> timed_out_;
 
   LineFramer client_framer_, server_framer_;
   OutputBuffer client_out_, server_in_;
