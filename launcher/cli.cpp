@@ -51,6 +51,10 @@ Command parse_command_line(int argc, char** argv) {
   run->add_option("--key-file", o.key_file,
                   "file holding this session's gateway key (else $MCPSANDBOX_KEY); see `keys add`")
       ->type_name("FILE");
+  run->add_option("--audit-log", o.audit_log,
+                  "append this session's hash-chained audit records to FILE (overrides the "
+                  "profile's audit.path); check it with `mcpsandbox audit verify`")
+      ->type_name("FILE");
   run->add_option("--ro", o.read_only, "grant read-only access to PATH (repeatable)")
       ->type_name("PATH")
       ->allow_extra_args(false);
@@ -113,6 +117,13 @@ Command parse_command_line(int argc, char** argv) {
       ->allow_extra_args(false);
   check->add_option("command", o.command, "server command to compile the plan for");
 
+  CLI::App* audit = app.add_subcommand("audit", "work with audit logs");
+  audit->require_subcommand(1);
+  CLI::App* verify = audit->add_subcommand(
+      "verify", "check an audit log's hash chain and report the first broken link");
+  verify->add_option("files", result.audit.files,
+                     "the log, preceded by its rotated files oldest first (log.2 log.1 log)")
+      ->required();
   CLI::App* keys = app.add_subcommand("keys", "manage gateway keys (projects of a profile)");
   keys->require_subcommand(1);
   KeysOptions& k = result.keys;
@@ -145,6 +156,8 @@ Command parse_command_line(int argc, char** argv) {
     result.kind = Command::Kind::kDoctor;
   } else if (check->parsed()) {
     result.kind = Command::Kind::kProfileCheck;
+  } else if (verify->parsed()) {
+    result.kind = Command::Kind::kAuditVerify;
   } else if (keys->parsed()) {
     result.kind = Command::Kind::kKeys;
     k.action = keys_add->parsed()      ? KeysOptions::Action::kAdd

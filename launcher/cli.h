@@ -22,6 +22,11 @@ struct RunOptions {
   bool trace = false;
   std::vector<std::string> require, testing_disable;
   std::string key_file;  // the gateway key (else MCPSANDBOX_KEY); never a command-line value
+  std::string audit_log;  // overrides the profile's audit.path
+};
+
+struct AuditOptionsCli {
+  std::vector<std::string> files;  // `audit verify`: oldest first
 };
 
 struct KeysOptions {
@@ -31,11 +36,12 @@ struct KeysOptions {
 };
 
 struct Command {
-  enum class Kind { kRun, kDoctor, kProfileCheck, kKeys, kExit } kind = Kind::kExit;
+  enum class Kind { kRun, kDoctor, kProfileCheck, kKeys, kAuditVerify, kExit } kind = Kind::kExit;
   LogLevel log_level = LogLevel::kWarn;
   std::string log_file;
   RunOptions run;
   KeysOptions keys;
+  AuditOptionsCli audit;
   // For kExit: help, version and usage errors have been printed; exit with this status.
   int exit_code = 0;
 };

@@ -8,6 +8,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "proxy/audit/audit_verify.h"
 #include "proxy/auth/key_store.h"
 
 namespace mcpsandbox {
@@ -80,6 +81,12 @@ int run_keys(const KeysOptions& options) {
   }
   std::fprintf(stderr, "mcpsandbox: key %s removed from %s\n", options.id.c_str(), path.c_str());
   return 0;
+}
+
+int run_audit_verify(const std::vector<std::string>& files) {
+  AuditVerdict verdict = verify_audit_log(files);
+  std::printf("%s: %s\n", verdict.ok ? "ok" : "BROKEN", verdict.message.c_str());
+  return verdict.ok ? 0 : 1;
 }
 
 }  // namespace mcpsandbox

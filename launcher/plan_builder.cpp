@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "launcher/keys_command.h"
+#include "proxy/audit/audit_log.h"
 #include "launcher/profile_locator.h"
 #include "launcher/trusted_file.h"
 #include "profiles/compiler.h"
@@ -69,6 +70,7 @@ Result<Profile> load_profile(const RunOptions& options) {
     if (!parsed) return parsed.error();
     profile = std::move(*parsed);
     profile.source = located->source;
+    profile.source_sha256 = sha256_hex(located->text);
   }
   profile.read_only_paths.insert(profile.read_only_paths.end(), options.read_only.begin(),
                                  options.read_only.end());

@@ -17,6 +17,7 @@
 #include "launcher/plan_builder.h"
 #include "launcher/private_temp_dir.h"
 #include "launcher/refused_session.h"
+#include "launcher/session_audit.h"
 #include "launcher/session_auth.h"
 #include "launcher/sandbox_path_resolver.h"
 #include "launcher/process_tree.h"
@@ -72,7 +73,20 @@ int run_server(const RunOptions& options, const Logger& logger) {
     return kUsageError;
   }
   if (!auth->authenticated) {
-    // No server runs for a session that failed authentication.
+    // No server runs for a session that failed authentication; the refusal is audited.
+    auto audit = open_session_audit(options, *profile, nullptr, logger);
+    if (!audit) {
+      logger.error(audit.error().message);
+      return kUsageError;
+    }
+    if (*audit) {
+      auto written = (*audit)->record({{"event", "session.refused"},
+                                       {"uid", auth->identity.uid},
+                                       {"user", auth->identity.user},
+                                       {"rule", "auth.key"},
+                                       {"reason", auth->refusal_reason}});
+      if (!written) logger.error(written.error().message);
+    }
     return run_refused_session(auth->refusal_reason,
                                "uid " + std::to_string(auth->identity.uid), options.max_message_bytes,
                                logger);
@@ -83,6 +97,11 @@ int run_server(const RunOptions& options, const Logger& logger) {
     return kUsageError;
   }
   logger.info("session: " + plan->proxy.identity);
+  auto audit = open_session_audit(options, *profile, &*plan, logger);
+  if (!audit) {
+    logger.error(audit.error().message);
+    return kUsageError;
+  }
   auto layers = select_layers(*plan, features);
   if (!layers) {
     logger.error(layers.error().message);
@@ -149,7 +168,8 @@ int run_server(const RunOptions& options, const Logger& logger) {
     else logger.warn("--trace unavailable: " + attached.error().message);
   }
   // Which layers hold this server, one line, every launch (at --log-level error it is quiet).
-  logger.notice("sandbox: " + layers->describe(plan->isolate_network));
+  std::string layer_summary = layers->describe(plan->isolate_network);
+  logger.notice("sandbox: " + layer_summary);
   SpawnFailure failure;
   SpawnRequest request{*plan, *layers, !logger.to_stderr(), -1, {}};
   request.cgroup_fd = cgroup_v2;
@@ -161,6 +181,15 @@ int run_server(const RunOptions& options, const Logger& logger) {
   }
   if (lsm_registration) lsm_registration->mark_started();
   logger.info("started MCP server pid " + std::to_string(server->pid));
+  if (*audit) {
+    // Before the first message is read: no decision precedes its session's record.
+    if (auto written = (*audit)->record(session_start_record(*profile, *plan, layer_summary, server->pid));
+        !written) {
+      logger.error(written.error().message);
+      ProcessTree::signal_all(server->pid, SIGKILL);
+      return kInternalFailure;
+    }
+  }
 
   auto loop = EventLoop::create();
   if (!loop) {
@@ -186,7 +215,7 @@ int run_server(const RunOptions& options, const Logger& logger) {
   Relay relay(*loop,
               {STDIN_FILENO, STDOUT_FILENO, std::move(server->stdin_write),
                std::move(server->stdout_read), std::move(server->stderr_read)},
-              relay_options, logger, supervisor, *policy);
+              relay_options, logger, supervisor, *policy, *audit ? &**audit : nullptr);
   supervisor.attach(relay);
 
   auto started = relay.start();
@@ -215,7 +244,18 @@ int run_server(const RunOptions& options, const Logger& logger) {
               std::to_string(stats.server_messages) + " server messages; rejected " +
               std::to_string(stats.client_rejected) + ", dropped " +
               std::to_string(stats.server_dropped));
-  return supervisor.exit_status().code;
+  int exit_code = supervisor.exit_status().code;
+  if (*audit) {
+    auto written = (*audit)->record({{"event", "session.end"},
+                                     {"exit_code", exit_code},
+                                     {"client_messages", stats.client_messages},
+                                     {"server_messages", stats.server_messages},
+                                     {"refused", stats.client_rejected},
+                                     {"dropped", stats.server_dropped}});
+    if (written) written = (*audit)->flush();
+    if (!written) logger.error(written.error().message);
+  }
+  return exit_code;
 }
 
 }  // namespace mcpsandbox

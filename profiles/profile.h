@@ -41,10 +41,12 @@ struct ProxyPolicy {
   PolicyScope base;
   std::map<std::string, PolicyScope> projects, users;
   DetectorPlan detectors;
+  AuditPlan audit;  // path relative to the invoking cwd, "~/" allowed
 };
 
 struct Profile {
   std::string source;  // the file it came from ("" for command line only), for messages
+  std::string source_sha256;  // digest of the profile's text, for the audit log
 
   std::vector<std::string> read_only_paths;
   std::vector<std::string> read_write_paths;

@@ -96,6 +96,14 @@ struct DetectorPlan {
   DetectorAction shell_injection = DetectorAction::kBlock;
 };
 
+// Where and how the session's audit log is written (empty path: no audit log).
+struct AuditPlan {
+  std::string path;
+  enum class Sync { kRecord, kBatch, kNone } sync = Sync::kRecord;
+  uint64_t rotate_bytes = 0;
+  bool argument_digests = true;  // false: record no trace of arguments at all
+};
+
 struct ProxyPlan {
   std::string identity;  // "uid 1000 (alice)" plus ", project ci" with a key
   std::string project;   // empty without a key
@@ -105,6 +113,7 @@ struct ProxyPlan {
   std::vector<RateSpec> session_rates;  // all requests of this identity (each must pass)
   std::vector<FlowRule> flows;
   DetectorPlan detectors;
+  AuditPlan audit;
 };
 
 }  // namespace mcpsandbox

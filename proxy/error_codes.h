@@ -26,5 +26,6 @@ inline constexpr int kCallTimeout = -31016;        // no answer within the tool'
 inline constexpr int kFlowDenied = -31017;         // a flow rule forbids this after earlier calls
 inline constexpr int kAskDenied = -31018;          // the server asked for sampling/elicitation/roots
 inline constexpr int kToolNotListed = -31019;      // no usable definition from tools/list
+inline constexpr int kAuditFailed = -31020;        // the audit record could not be written
 
 }  // namespace mcpsandbox::error_code

@@ -31,13 +31,14 @@ std::string preview(std::string_view line) {
 }  // namespace
 
 Relay::Relay(EventLoop& loop, Fds fds, RelayOptions options, const Logger& logger,
-             RelayEvents& events, PolicyEngine& policy)
+             RelayEvents& events, PolicyEngine& policy, AuditSink* audit)
     : loop_(loop),
       fds_(std::move(fds)),
       options_(options),
       logger_(logger),
       events_(events),
       policy_(policy),
+      audit_(audit),
       client_framer_(options.max_message_bytes),
       server_framer_(options.max_message_bytes),
       client_out_(fds_.client_out),
@@ -147,6 +148,7 @@ void Relay::handle_client_line(const FramedLine& line) {
                       " bytes exceeds the limit of " + std::to_string(options_.max_message_bytes) +
                       " bytes (--max-message-bytes)";
     logger_.warn("client: " + why + "; not forwarded");
+    audit_rejected(id, error_code::kMessageTooLarge, "framing.max_message_bytes", why);
     reply_to_client(id, error_code::kMessageTooLarge, why, "framing.max_message_bytes");
     return;
   }
@@ -156,6 +158,7 @@ void Relay::handle_client_line(const FramedLine& line) {
   if (auto* rejection = std::get_if<Rejection>(&parsed)) {
     ++stats_.client_rejected;
     logger_.warn("client: rejected message (" + rejection->rule + "): " + rejection->reason);
+    audit_rejected(rejection->id, rejection->code, rejection->rule, rejection->reason);
     reply_to_client(rejection->id, rejection->code, rejection->reason, rejection->rule);
     return;
   }
@@ -283,7 +286,19 @@ void Relay::handle_server_line(const FramedLine& line) {
       Verdict verdict = policy_.review_response(*pending, message);
       policy_.client_request_done(*pending, !message.is_error &&
                                                 verdict.action != Verdict::Action::kRefuse);
-      if (verdict.action == Verdict::Action::kRefuse) {
+      bool refused = verdict.action == Verdict::Action::kRefuse;
+      std::string_view status = refused ? "refused"
+                                : verdict.action == Verdict::Action::kReplace ? "filtered"
+                                : message.is_error                            ? "error"
+                                                                              : "result";
+      if (!audit_response(*pending, status, line.bytes.size(), refused ? &verdict.refusal : nullptr)) {
+        refuse_to_client(pending->id, Refusal{error_code::kAuditFailed, "audit.write",
+                                              "the audit record could not be written; the "
+                                              "response was withheld"},
+                         "response to " + pending->method);
+        return;
+      }
+      if (refused) {
         refuse_to_client(pending->id, verdict.refusal, "response to " + pending->method);
         return;
       }
@@ -294,7 +309,13 @@ void Relay::handle_server_line(const FramedLine& line) {
       break;
     }
     case MessageKind::kRequest: {
-      if (auto refusal = policy_.review_server_request(message)) {
+      auto refusal = policy_.review_server_request(message);
+      bool recorded = audit_server_request(message, refusal ? &*refusal : nullptr);
+      if (!recorded && !refusal) {
+        refusal = Refusal{error_code::kAuditFailed, "audit.write",
+                          "the audit record could not be written"};
+      }
+      if (refusal) {
         ++stats_.server_dropped;
         logger_.warn("policy: refused the server's " + message.method + " (" + refusal->rule +
                      "): " + refusal->message);
@@ -327,6 +348,7 @@ void Relay::fail_pending(std::string_view why) {
   for (const PendingRequest& request : client_requests_.take_all()) {
     cancel_call_timer(request.id);
     policy_.client_request_done(request, false);
+    (void)audit_response(request, "server_exited", 0);  // the answer goes out regardless
     if (request.cancelled) continue;
     reply_to_client(request.id, error_code::kServerExited,
                     "the MCP server exited before responding: " + std::string(why),

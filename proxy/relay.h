@@ -14,6 +14,7 @@
 #include "proxy/io/logger.h"
 #include "proxy/io/output_buffer.h"
 #include "proxy/line_framer.h"
+#include "proxy/audit/audit_log.h"
 #include "proxy/message.h"
 #include "proxy/policy/policy_engine.h"
 #include "proxy/protocol_revision.h"
@@ -57,9 +58,10 @@ class Relay {
     UniqueFd server_err;  // optional: the server's stderr, forwarded to the logger
   };
 
-  // `policy` decides what passes; it outlives the relay.
+  // `policy` decides what passes; `audit` (optional) records each decision before it takes
+  // effect. Both outlive the relay.
   Relay(EventLoop& loop, Fds fds, RelayOptions options, const Logger& logger,
-        RelayEvents& events, PolicyEngine& policy);
+        RelayEvents& events, PolicyEngine& policy, AuditSink* audit = nullptr);
   Relay(const Relay&) = delete;
   Relay& operator=(const Relay&) = delete;
 
@@ -94,6 +96,15 @@ class Relay {
   void start_call_timer(const RequestId& id, uint64_t timeout_ms);
   void cancel_call_timer(const RequestId& id);
   void call_timed_out(const RequestId& id, uint64_t timeout_ms);
+  // Audit records; false when the record could not be written (the caller fails closed).
+  bool audit_request(const MessageInfo& message, const Refusal* refusal,
+                     const std::string& tool);
+  bool audit_response(const PendingRequest& request, std::string_view status, size_t bytes,
+                      const Refusal* refusal = nullptr);
+  bool audit_server_request(const MessageInfo& message, const Refusal* refusal);
+  // A client message refused before the policy engine (framing, JSON-RPC shape, ids).
+  void audit_rejected(const std::optional<RequestId>& id, int code, std::string_view rule,
+                      std::string_view reason);
   void flush_outputs();
   void client_input_ended();
   void client_hung_up();
@@ -108,6 +119,7 @@ class Relay {
   const Logger& logger_;
   RelayEvents& events_;
   PolicyEngine& policy_;
+  AuditSink* audit_;
   ToolListFetcher tool_fetcher_;
   std::unordered_map<std::string, EventLoop::TimerId> call_timers_;  // by RequestId::key
   // Calls answered with a timeout: the server's late answer is expected and dropped quietly.

@@ -28,10 +28,21 @@ bool Relay::admit_client_request(MessageInfo& message, std::string_view line) {
       return false;
     }
     (void)client_requests_.complete(*message.id);
+    (void)audit_request(message, refusal, "");  // refused either way
     refuse_to_client(message.id, *refusal, message.method);
     return false;
   }
   const Admission& admission = std::get<Admission>(decision);
+  if (!audit_request(message, nullptr, admission.tool)) {
+    PendingRequest pending = *client_requests_.complete(*message.id);
+    pending.tool = admission.tool;
+    policy_.client_request_done(pending, false);
+    refuse_to_client(message.id, Refusal{error_code::kAuditFailed, "audit.write",
+                                         "the audit record could not be written; the request "
+                                         "was not forwarded"},
+                     message.method);
+    return false;
+  }
   if (!admission.tool.empty()) client_requests_.find(*message.id)->tool = admission.tool;
   if (admission.timeout_ms) start_call_timer(*message.id, *admission.timeout_ms);
   return true;
@@ -66,10 +77,20 @@ void Relay::readmit_held_calls() {
         refusal->rule = "tools.unknown";
         refusal->message += " (asked the server just now)";
       }
+      (void)audit_request(*message, refusal, "");
       refuse_to_client(held.id, *refusal, "tools/call");
       continue;
     }
     const Admission& admission = std::get<Admission>(decision);
+    if (!audit_request(*message, nullptr, admission.tool)) {
+      PendingRequest done = *client_requests_.complete(held.id);
+      done.tool = admission.tool;
+      policy_.client_request_done(done, false);
+      refuse_to_client(held.id, Refusal{error_code::kAuditFailed, "audit.write",
+                                        "the audit record could not be written"},
+                       "tools/call");
+      continue;
+    }
     pending->tool = admission.tool;
     if (admission.timeout_ms) start_call_timer(held.id, *admission.timeout_ms);
     forward_to_server(held.line);
@@ -95,6 +116,7 @@ void Relay::call_timed_out(const RequestId& id, uint64_t timeout_ms) {
   auto pending = client_requests_.complete(id);
   if (!pending) return;
   policy_.client_request_done(*pending, false);
+  (void)audit_response(*pending, "timeout", 0);
   if (timed_out_.size() >= options_.max_in_flight) timed_out_.clear();  // bounded memory
   timed_out_.insert(id.key);
   std::string reason = "no answer within the tool's timeout of " + std::to_string(timeout_ms) + " ms";

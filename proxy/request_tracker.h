@@ -3,6 +3,7 @@
 // and one for server-initiated requests (so a client cannot answer a question never asked).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <string>
 #include <unordered_map>
@@ -17,6 +18,7 @@ struct PendingRequest {
   std::string method;
   std::string revision;  // MCP protocol revision this request was made under
   std::string tool;      // tools/call: the tool, for the policy engine's bookkeeping
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   bool cancelled = false;
 };
 

@@ -2,6 +2,8 @@
 
 #include <re2/re2.h>
 
+#include "profiles/profile_parser.h"
+
 #include <cctype>
 #include <charconv>
 
@@ -35,6 +37,7 @@ class PolicyReader {
     }
     if (auto r = scope(root, "", policy.base, /*secrets_allowed=*/false); !r) return r;
     if (auto r = detectors(root, policy.detectors); !r) return r;
+    if (auto r = audit(root, policy.audit); !r) return r;
     for (auto [key, target, secrets] : {std::tuple{"projects", &policy.projects, true},
                                         std::tuple{"users", &policy.users, false}}) {
       if (!root.contains(key)) continue;
@@ -300,6 +303,38 @@ class PolicyReader {
       else if (text == "warn") *target = DetectorAction::kWarn;
       else if (text == "off") *target = DetectorAction::kOff;
       else return r_.fail(std::string("/detectors/") + key, "expected \"block\", \"warn\" or \"off\"");
+    }
+    return {};
+  }
+
+  Result<void> audit(const json& root, AuditPlan& plan) {
+    auto found = r_.section(root, "", "audit", {"path", "sync", "rotate", "arguments"});
+    if (!found) return found.error();
+    if (!*found) return {};
+    const json& audit = **found;
+    if (audit.contains("path")) {
+      auto path = r_.string_value(audit["path"], "/audit/path");
+      if (!path) return path.error();
+      plan.path = *path;
+    }
+    if (audit.contains("sync")) {
+      std::string sync = audit["sync"].is_string() ? audit["sync"].get<std::string>() : "";
+      if (sync == "record") plan.sync = AuditPlan::Sync::kRecord;
+      else if (sync == "batch") plan.sync = AuditPlan::Sync::kBatch;
+      else if (sync == "none") plan.sync = AuditPlan::Sync::kNone;
+      else return r_.fail("/audit/sync", "expected \"record\", \"batch\" or \"none\"");
+    }
+    if (audit.contains("rotate")) {
+      std::string text = audit["rotate"].is_string() ? audit["rotate"].get<std::string>() : "";
+      auto bytes = parse_byte_size(text);
+      if (!bytes || *bytes < 4096) return r_.fail("/audit/rotate", "expected a size such as \"100MiB\"");
+      plan.rotate_bytes = *bytes;
+    }
+    if (audit.contains("arguments")) {
+      std::string mode = audit["arguments"].is_string() ? audit["arguments"].get<std::string>() : "";
+      if (mode == "digest") plan.argument_digests = true;
+      else if (mode == "omit") plan.argument_digests = false;
+      else return r_.fail("/audit/arguments", "expected \"digest\" or \"omit\"");
     }
     return {};
   }

@@ -83,6 +83,12 @@ Result<ProxyCompileOutput> compile_proxy_plan(const ProxyPolicy& policy,
   plan.identity = "uid " + std::to_string(who.uid) + (who.user.empty() ? "" : " (" + who.user + ")");
   plan.key_required = policy.require_key;
   plan.detectors = policy.detectors;
+  plan.audit = policy.audit;
+  if (!plan.audit.path.empty()) {
+    auto path = normalize_path(plan.audit.path, input.home, input.cwd);
+    if (!path) return Error{"/audit/path: " + path.error().message};
+    plan.audit.path = *path;
+  }
   ScopeMerger merger(input, plan);
   if (auto r = merger.add(policy.base, "profile", true); !r) return r.error();
 

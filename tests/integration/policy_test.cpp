@@ -1,11 +1,20 @@
 // The protocol layer end to end: mcpsandbox + the fixture server, which logs every line it
 // receives, so each test proves a refused call never reached the server.
+#include <signal.h>
+
 #include <fstream>
 
 #include "tests/integration/relay_harness.h"
 
 namespace mcpsandbox::testing {
 namespace {
+
+std::vector<std::string> received_lines_of(const std::string& file) {
+  std::vector<std::string> lines;
+  std::ifstream in(file);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
 
 // A profile written outside what the server may write (the fixture's directory is rw).
 class PolicyTest : public ::testing::Test {
@@ -212,6 +221,73 @@ TEST_F(PolicyTest, RefusesAManagedProfileTheInvokingUserCouldWrite) {
   std::filesystem::remove(path);
   EXPECT_EQ(status, 2) << log;
   EXPECT_NE(log.find("managed mode"), std::string::npos) << log;
+}
+
+TEST_F(PolicyTest, TheAuditLogRecordsEachDecisionAndVerifies) {
+  std::string log = policy_.file("audit.jsonl");
+  ChildProcess proxy(fixture_command(dir_, {"--audit-log", log}));
+  proxy.send_line(tool_call(1, "echo", {{"text", "hello"}}));
+  EXPECT_EQ(next_message(proxy)["result"]["content"][0]["text"], "hello");
+  proxy.send_line(tool_call(2, "echo", {{"text", "..%2f..%2fetc"}}));
+  EXPECT_EQ(error_code_of(next_message(proxy)), -31013);
+  proxy.close_stdin();
+  EXPECT_EQ(proxy.wait(), 0);
+  std::vector<json> records;
+  for (const auto& line : received_lines_of(log)) records.push_back(json::parse(line));
+  ASSERT_GE(records.size(), 5u);
+  EXPECT_EQ(records.front()["event"], "session.start");
+  EXPECT_EQ(records.back()["event"], "session.end");
+  bool refused = false, answered = false;
+  for (const auto& record : records) {
+    if (record["event"] == "request" && record["id"] == 2) {
+      refused = record["decision"] == "refuse" && record["rule"] == "detectors.traversal";
+      EXPECT_TRUE(record.contains("arguments_sha256"));
+    }
+    if (record["event"] == "response" && record["id"] == 1) answered = record["status"] == "result";
+  }
+  EXPECT_TRUE(refused);
+  EXPECT_TRUE(answered);
+  EXPECT_EQ(read_file(log).find("..%2f"), std::string::npos) << "arguments are stored as digests";
+  ChildProcess verify({mcpsandbox_binary(), "audit", "verify", log});
+  EXPECT_EQ(verify.wait(), 0);
+  EXPECT_NE(verify.read_line().value_or("").find("ok: "), std::string::npos);
+}
+
+TEST_F(PolicyTest, AfterKillNineTheAuditLogIsAVerifiablePrefix) {
+  std::string log = policy_.file("audit.jsonl");
+  ChildProcess proxy(fixture_command(dir_, {"--audit-log", log}));
+  for (int i = 0; i < 200; ++i) proxy.send_line(tool_call(i, "echo", {{"text", std::string(2000, 'x')}}));
+  for (int i = 0; i < 20; ++i) next_message(proxy);
+  proxy.signal(SIGKILL);
+  proxy.wait();
+  ChildProcess verify({mcpsandbox_binary(), "audit", "verify", log});
+  EXPECT_EQ(verify.wait(), 0) << verify.read_line().value_or("");
+  // The next session continues the same chain.
+  ChildProcess next(fixture_command(dir_, {"--audit-log", log}));
+  next.close_stdin();
+  next.wait();
+  ChildProcess again({mcpsandbox_binary(), "audit", "verify", log});
+  EXPECT_EQ(again.wait(), 0) << again.read_line().value_or("");
+}
+
+TEST_F(PolicyTest, RefusesAnAuditLogTheServerCouldSee) {
+  ChildProcess proxy(fixture_command(dir_, {"--audit-log", dir_.file("audit.jsonl")}));
+  EXPECT_EQ(proxy.wait(), 2);
+  EXPECT_NE(proxy.stderr_text().find("keep the log outside the sandbox's view"), std::string::npos);
+}
+
+TEST_F(PolicyTest, ARefusedSessionIsAudited) {
+  std::string log = policy_.file("audit.jsonl");
+  std::ofstream(policy_.file("profile.json")) << R"({"auth": {"require_key": true},
+    "audit": {"path": ")" + log + R"("}})";
+  ChildProcess proxy(fixture_command(dir_, {"--profile", policy_.file("profile.json")}));
+  proxy.send_line(request(1, "initialize"));
+  EXPECT_EQ(error_code_of(next_message(proxy)), -31010);
+  proxy.close_stdin();
+  EXPECT_EQ(proxy.wait(), 3);
+  auto record = json::parse(received_lines_of(log).at(0));
+  EXPECT_EQ(record["event"], "session.refused");
+  EXPECT_EQ(record["rule"], "auth.key");
 }
 
 TEST_F(PolicyTest, BuiltInProfilesAreFoundByName) {
