@@ -55,6 +55,10 @@ Command parse_command_line(int argc, char** argv) {
                   "append this session's hash-chained audit records to FILE (overrides the "
                   "profile's audit.path); check it with `mcpsandbox audit verify`")
       ->type_name("FILE");
+  run->add_option("--pins", o.pins,
+                  "pin the server's tool definitions in FILE: the first session's tools are "
+                  "trusted, later changes are hidden and refused until `pin approve`")
+      ->type_name("FILE");
   run->add_option("--ro", o.read_only, "grant read-only access to PATH (repeatable)")
       ->type_name("PATH")
       ->allow_extra_args(false);
@@ -124,6 +128,18 @@ Command parse_command_line(int argc, char** argv) {
   verify->add_option("files", result.audit.files,
                      "the log, preceded by its rotated files oldest first (log.2 log.1 log)")
       ->required();
+  CLI::App* pin = app.add_subcommand("pin", "review, approve and sign tool pins");
+  pin->require_subcommand(1);
+  PinOptions& p = result.pin;
+  CLI::App* pin_approve = pin->add_subcommand(
+      "approve", "show the changed and new tool definitions a session refused, and approve them");
+  pin_approve->add_option("file", p.file, "the pin file (run --pins FILE, or the profile's pins.file)")->required();
+  pin_approve->add_flag("--yes", p.yes, "approve without asking (scripts)");
+  CLI::App* pin_keygen = pin->add_subcommand("keygen", "create an Ed25519 key pair for signing pin files");
+  pin_keygen->add_option("secret_key_file", p.file, "where to write the secret key (mode 0600)")->required();
+  CLI::App* pin_sign = pin->add_subcommand("sign", "sign a pin file (writes FILE.sig)");
+  pin_sign->add_option("file", p.file, "the pin file")->required();
+  pin_sign->add_option("--key", p.key, "secret key file from `pin keygen`")->required();
   CLI::App* keys = app.add_subcommand("keys", "manage gateway keys (projects of a profile)");
   keys->require_subcommand(1);
   KeysOptions& k = result.keys;
@@ -156,6 +172,11 @@ Command parse_command_line(int argc, char** argv) {
     result.kind = Command::Kind::kDoctor;
   } else if (check->parsed()) {
     result.kind = Command::Kind::kProfileCheck;
+  } else if (pin->parsed()) {
+    result.kind = Command::Kind::kPin;
+    p.action = pin_keygen->parsed() ? PinOptions::Action::kKeygen
+               : pin_sign->parsed() ? PinOptions::Action::kSign
+                                    : PinOptions::Action::kApprove;
   } else if (verify->parsed()) {
     result.kind = Command::Kind::kAuditVerify;
   } else if (keys->parsed()) {

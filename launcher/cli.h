@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "launcher/pin_command.h"
 #include "proxy/io/logger.h"
 
 namespace mcpsandbox {
@@ -23,6 +24,7 @@ struct RunOptions {
   std::vector<std::string> require, testing_disable;
   std::string key_file;  // the gateway key (else MCPSANDBOX_KEY); never a command-line value
   std::string audit_log;  // overrides the profile's audit.path
+  std::string pins;       // overrides the profile's pins.file (trust on first use)
 };
 
 struct AuditOptionsCli {
@@ -36,12 +38,13 @@ struct KeysOptions {
 };
 
 struct Command {
-  enum class Kind { kRun, kDoctor, kProfileCheck, kKeys, kAuditVerify, kExit } kind = Kind::kExit;
+  enum class Kind { kRun, kDoctor, kProfileCheck, kKeys, kAuditVerify, kPin, kExit } kind = Kind::kExit;
   LogLevel log_level = LogLevel::kWarn;
   std::string log_file;
   RunOptions run;
   KeysOptions keys;
   AuditOptionsCli audit;
+  PinOptions pin;
   // For kExit: help, version and usage errors have been printed; exit with this status.
   int exit_code = 0;
 };

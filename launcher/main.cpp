@@ -44,6 +44,8 @@ int main(int argc, char** argv) {
       return mcpsandbox::run_profile_check(command.run);
     case mcpsandbox::Command::Kind::kKeys:
       return mcpsandbox::run_keys(command.keys);
+    case mcpsandbox::Command::Kind::kPin:
+      return mcpsandbox::run_pin(command.pin);
     case mcpsandbox::Command::Kind::kAuditVerify:
       return mcpsandbox::run_audit_verify(command.audit.files);
     default:

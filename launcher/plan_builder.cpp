@@ -82,6 +82,7 @@ Result<Profile> load_profile(const RunOptions& options) {
     if (eq == std::string::npos) profile.env_pass.push_back(entry);
     else profile.env_set[entry.substr(0, eq)] = entry.substr(eq + 1);
   }
+  if (!options.pins.empty()) profile.policy.pins.file = options.pins;
   profile.egress_allow.insert(profile.egress_allow.end(), options.allow_net.begin(),
                               options.allow_net.end());
   if (options.network == "host") profile.network = NetworkMode::kHost;
@@ -104,6 +105,13 @@ Result<Plan> build_plan(const RunOptions& options, const Profile& profile,
   if (!identity.project.empty()) {
     std::string store = key_store_path_for(profile.policy.keys_file);
     if (auto r = refuse_if_sandbox_writable(store, "key store", *plan); !r) return r.error();
+  }
+  if (!plan->proxy.pins.file.empty()) {
+    // Pending definitions are written beside the pin file: the whole directory must be safe.
+    std::string dir = plan->proxy.pins.file.substr(0, plan->proxy.pins.file.rfind('/'));
+    if (auto r = refuse_if_sandbox_writable(dir.empty() ? "/" : dir, "pin directory", *plan); !r) {
+      return r.error();
+    }
   }
   for (const auto& [name, path] : plan->secret_files) {
     if (auto r = refuse_if_sandbox_writable(path, "secret file", *plan); !r) return r.error();

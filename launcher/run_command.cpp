@@ -102,6 +102,19 @@ int run_server(const RunOptions& options, const Logger& logger) {
     logger.error(audit.error().message);
     return kUsageError;
   }
+  // Before anything starts: strict pinning without a pin file, or a bad signature, is a refusal.
+  std::optional<PinStore> pins;
+  if (!plan->proxy.pins.file.empty()) {
+    auto loaded = PinStore::load(plan->proxy.pins);
+    if (!loaded) {
+      logger.error(loaded.error().message);
+      return kUsageError;
+    }
+    pins.emplace(std::move(*loaded));
+    if (pins->learning()) {
+      logger.notice("pins: no pin file yet; trusting this session's tools into " + pins->path());
+    }
+  }
   auto layers = select_layers(*plan, features);
   if (!layers) {
     logger.error(layers.error().message);
@@ -202,6 +215,7 @@ int run_server(const RunOptions& options, const Logger& logger) {
   SandboxPathResolver resolver(server->pid);
   PolicyContext policy_context;
   policy_context.resolver = &resolver;
+  policy_context.pins = pins ? &*pins : nullptr;
   for (const auto& [name, value] : plan->env) {
     if (name == "HOME") policy_context.home = value;
   }

@@ -198,7 +198,7 @@ Result<Plan> compile(const Profile& profile, const Invocation& invocation) {
   }
 
   // The server starts where it was invoked if that is inside its view, else at /.
-  plan.cwd = "/";
+  plan.cwd.assign(1, '/');  // (not = "/": GCC 12 reports a false -Wrestrict here)
   for (const PathGrant& path : plan.paths) {
     if (path.kind != PathGrant::Kind::kSystem && is_under(invocation.cwd, path.path)) {
       plan.cwd = invocation.cwd;

@@ -42,6 +42,7 @@ struct ProxyPolicy {
   std::map<std::string, PolicyScope> projects, users;
   DetectorPlan detectors;
   AuditPlan audit;  // path relative to the invoking cwd, "~/" allowed
+  PinPlan pins;     // likewise
 };
 
 struct Profile {

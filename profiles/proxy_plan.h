@@ -104,6 +104,13 @@ struct AuditPlan {
   bool argument_digests = true;  // false: record no trace of arguments at all
 };
 
+// Tool pinning (proxy/pins/). Empty file: pinning off.
+struct PinPlan {
+  std::string file;
+  enum class Mode { kTrustOnFirstUse, kStrict } mode = Mode::kTrustOnFirstUse;
+  std::vector<std::string> signers;  // base64 Ed25519 public keys; non-empty: FILE.sig required
+};
+
 struct ProxyPlan {
   std::string identity;  // "uid 1000 (alice)" plus ", project ci" with a key
   std::string project;   // empty without a key
@@ -114,6 +121,7 @@ struct ProxyPlan {
   std::vector<FlowRule> flows;
   DetectorPlan detectors;
   AuditPlan audit;
+  PinPlan pins;
 };
 
 }  // namespace mcpsandbox

@@ -27,5 +27,6 @@ inline constexpr int kFlowDenied = -31017;         // a flow rule forbids this a
 inline constexpr int kAskDenied = -31018;          // the server asked for sampling/elicitation/roots
 inline constexpr int kToolNotListed = -31019;      // no usable definition from tools/list
 inline constexpr int kAuditFailed = -31020;        // the audit record could not be written
+inline constexpr int kToolNotApproved = -31021;    // the tool differs from its pin, or is new
 
 }  // namespace mcpsandbox::error_code

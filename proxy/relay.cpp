@@ -284,6 +284,7 @@ void Relay::handle_server_line(const FramedLine& line) {
       }
       cancel_call_timer(pending->id);
       Verdict verdict = policy_.review_response(*pending, message);
+      audit_policy_events();
       policy_.client_request_done(*pending, !message.is_error &&
                                                 verdict.action != Verdict::Action::kRefuse);
       bool refused = verdict.action == Verdict::Action::kRefuse;

@@ -102,6 +102,7 @@ class Relay {
   bool audit_response(const PendingRequest& request, std::string_view status, size_t bytes,
                       const Refusal* refusal = nullptr);
   bool audit_server_request(const MessageInfo& message, const Refusal* refusal);
+  void audit_policy_events();  // what the engine noticed while judging (pin changes)
   // A client message refused before the policy engine (framing, JSON-RPC shape, ids).
   void audit_rejected(const std::optional<RequestId>& id, int code, std::string_view rule,
                       std::string_view reason);

@@ -67,6 +67,13 @@ bool Relay::audit_response(const PendingRequest& request, std::string_view statu
   return true;
 }
 
+void Relay::audit_policy_events() {
+  for (nlohmann::json& event : policy_.take_audit_events()) {
+    if (!audit_) continue;
+    if (auto written = audit_->record(std::move(event)); !written) logger_.error(written.error().message);
+  }
+}
+
 bool Relay::audit_server_request(const MessageInfo& message, const Refusal* refusal) {
   if (!audit_) return true;
   nlohmann::json record = {{"event", "server_request"}, {"id", id_value(message.id)},

@@ -38,6 +38,7 @@ class PolicyReader {
     if (auto r = scope(root, "", policy.base, /*secrets_allowed=*/false); !r) return r;
     if (auto r = detectors(root, policy.detectors); !r) return r;
     if (auto r = audit(root, policy.audit); !r) return r;
+    if (auto r = pins(root, policy.pins); !r) return r;
     for (auto [key, target, secrets] : {std::tuple{"projects", &policy.projects, true},
                                         std::tuple{"users", &policy.users, false}}) {
       if (!root.contains(key)) continue;
@@ -337,6 +338,24 @@ class PolicyReader {
       else return r_.fail("/audit/arguments", "expected \"digest\" or \"omit\"");
     }
     return {};
+  }
+
+  Result<void> pins(const json& root, PinPlan& plan) {
+    auto found = r_.section(root, "", "pins", {"file", "mode", "signers"});
+    if (!found) return found.error();
+    if (!*found) return {};
+    const json& pins = **found;
+    if (!pins.contains("file")) return r_.fail("/pins/file", "missing (where the pins are kept)");
+    auto file = r_.string_value(pins["file"], "/pins/file");
+    if (!file) return file.error();
+    plan.file = *file;
+    if (pins.contains("mode")) {
+      std::string mode = pins["mode"].is_string() ? pins["mode"].get<std::string>() : "";
+      if (mode == "tofu") plan.mode = PinPlan::Mode::kTrustOnFirstUse;
+      else if (mode == "strict") plan.mode = PinPlan::Mode::kStrict;
+      else return r_.fail("/pins/mode", "expected \"tofu\" or \"strict\"");
+    }
+    return r_.read_strings(pins, "/pins", "signers", plan.signers);
   }
 
   const JsonReader& r_;

@@ -84,6 +84,12 @@ Result<ProxyCompileOutput> compile_proxy_plan(const ProxyPolicy& policy,
   plan.key_required = policy.require_key;
   plan.detectors = policy.detectors;
   plan.audit = policy.audit;
+  plan.pins = policy.pins;
+  if (!plan.pins.file.empty()) {
+    auto path = normalize_path(plan.pins.file, input.home, input.cwd);
+    if (!path) return Error{"/pins/file: " + path.error().message};
+    plan.pins.file = *path;
+  }
   if (!plan.audit.path.empty()) {
     auto path = normalize_path(plan.audit.path, input.home, input.cwd);
     if (!path) return Error{"/audit/path: " + path.error().message};

@@ -170,6 +170,12 @@ std::variant<Admission, Refusal> PolicyEngine::admit_client_request(const Messag
 std::variant<Admission, Refusal> PolicyEngine::admit_tool_call(const MessageInfo& message,
                                                                const std::string& tool,
                                                                ListedTool& listed) {
+  if (!listed.pin_problem.empty()) {
+    return Refusal{error_code::kToolNotApproved, "pins.unapproved",
+                   "tool '" + tool + "' is not approved: " + listed.pin_problem +
+                       " (an administrator reviews it with `mcpsandbox pin approve`)",
+                   {{"tool", tool}}};
+  }
   if (!listed.schema) {
     return Refusal{error_code::kToolNotListed, "tools.schema",
                    "tool '" + tool + "' cannot be called: its inputSchema is unusable (" +

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <utility>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,6 +25,7 @@
 #include "proxy/policy/json_schema.h"
 #include "proxy/policy/path_resolver.h"
 #include "proxy/policy/refusal.h"
+#include "proxy/pins/pin_store.h"
 #include "proxy/policy/token_bucket.h"
 #include "proxy/request_tracker.h"
 
@@ -33,6 +35,7 @@ struct PolicyContext {
   const PathResolver* resolver = nullptr;  // required
   std::string home;                        // the server's HOME, for "~/" in path arguments
   bool authenticated = true;               // a valid key, or none needed
+  PinStore* pins = nullptr;                // tool pinning, when the profile asks for it
   std::function<std::chrono::steady_clock::time_point()> clock = std::chrono::steady_clock::now;
 };
 
@@ -66,6 +69,8 @@ class PolicyEngine {
   std::optional<Refusal> review_server_request(const MessageInfo& message);
 
   const ProxyPlan& plan() const { return plan_; }
+  // Events for the audit log that arose while judging (pin changes); the relay records them.
+  std::vector<nlohmann::json> take_audit_events() { return std::exchange(audit_events_, {}); }
 
  private:
   // What the profile says about one tool, merged over every rule whose glob names it.
@@ -79,6 +84,7 @@ class PolicyEngine {
   struct ListedTool {
     std::optional<JsonSchema> schema;
     std::string schema_error;  // why the schema cannot be used (calls are refused)
+    std::string pin_problem;   // why the definition is not approved (hidden and refused)
     ToolPolicy policy;
     std::vector<TokenBucket> buckets;  // one per policy.rate_rules entry
     uint32_t in_flight = 0;
@@ -97,7 +103,10 @@ class PolicyEngine {
   ToolPolicy policy_for(const std::string& tool) const;
   void register_tools(simdjson::dom::element result);
   Verdict filter_list(const MessageInfo& message, std::string_view member,
-                      std::string_view name_key, const std::vector<GlobFilter>& filters);
+                      std::string_view name_key, const std::vector<GlobFilter>& filters,
+                      bool check_pins = false);
+  void judge_pin(const std::string& name, simdjson::dom::element tool, ListedTool& listed);
+  bool pin_blocked(std::string_view name) const;
   Verdict review_input_requests(const MessageInfo& message);
 
   ProxyPlan plan_;
@@ -107,6 +116,7 @@ class PolicyEngine {
   std::vector<TokenBucket> session_buckets_;
   std::unordered_map<std::string, ListedTool> tools_;
   std::vector<std::string> returned_tags_;  // tags of tools that have returned data
+  std::vector<nlohmann::json> audit_events_;
   std::unique_ptr<simdjson::dom::parser> empty_parser_;
   simdjson::dom::element empty_object_;  // arguments of a call that sends none
 };

@@ -17,7 +17,7 @@ Verdict PolicyEngine::review_response(const PendingRequest& request, const Messa
   const std::string& method = request.method;
   if (method == "tools/list") {
     register_tools(*message.result);
-    return filter_list(message, "tools", "name", plan_.access.tools);
+    return filter_list(message, "tools", "name", plan_.access.tools, /*check_pins=*/true);
   }
   if (method == "resources/list") {
     return filter_list(message, "resources", "uri", plan_.access.resources);
@@ -44,6 +44,7 @@ void PolicyEngine::register_tools(element result) {
     } else {
       listed.schema = std::move(*compiled);
     }
+    if (context_.pins) judge_pin(key, tool, listed);
     listed.policy = policy_for(key);
     auto now = context_.clock();
     for (size_t index : listed.policy.rate_rules) listed.buckets.emplace_back(*plan_.tools[index].rate, now);
@@ -58,10 +59,27 @@ void PolicyEngine::register_tools(element result) {
   }
 }
 
+void PolicyEngine::judge_pin(const std::string& name, element tool, ListedTool& listed) {
+  PinStore::Check check = context_.pins->check(name, tool_identity(tool));
+  if (check == PinStore::Check::kPinned) return;
+  if (check == PinStore::Check::kLearned) {
+    audit_events_.push_back({{"event", "pin.learned"}, {"tool", name}, {"file", context_.pins->path()}});
+    return;
+  }
+  bool changed = check == PinStore::Check::kChanged;
+  listed.pin_problem = changed ? "its definition changed since it was approved"
+                               : "it is new since the tools were approved";
+  logger_.warn("pins: tool '" + name + "' is hidden and refused: " + listed.pin_problem +
+               "; review with `mcpsandbox pin approve " + context_.pins->path() + "`");
+  audit_events_.push_back({{"event", changed ? "pin.changed" : "pin.new"},
+                           {"tool", name},
+                           {"file", context_.pins->path()}});
+}
+
 Verdict PolicyEngine::filter_list(const MessageInfo& message, std::string_view member,
                                   std::string_view name_key,
-                                  const std::vector<GlobFilter>& filters) {
-  if (filters.empty()) return {};
+                                  const std::vector<GlobFilter>& filters, bool check_pins) {
+  if (filters.empty() && !check_pins) return {};
   simdjson::dom::array items;
   if ((*message.result)[member].get_array().get(items)) return {};
   std::vector<element> kept;
@@ -69,7 +87,7 @@ Verdict PolicyEngine::filter_list(const MessageInfo& message, std::string_view m
   for (element item : items) {
     std::string_view name;
     if (item.type() == element_type::OBJECT && !item[name_key].get_string().get(name) &&
-        !allowed(filters, name)) {
+        (!allowed(filters, name) || (check_pins && pin_blocked(name)))) {
       ++removed;
       continue;
     }
@@ -101,6 +119,11 @@ Verdict PolicyEngine::filter_list(const MessageInfo& message, std::string_view m
   }
   line += "}}";
   return Verdict{Verdict::Action::kReplace, std::move(line), {}};
+}
+
+bool PolicyEngine::pin_blocked(std::string_view name) const {
+  auto found = tools_.find(std::string(name));
+  return found != tools_.end() && !found->second.pin_problem.empty();
 }
 
 Verdict PolicyEngine::review_input_requests(const MessageInfo& message) {

@@ -47,7 +47,7 @@ void ParseAndPolicy(benchmark::State& state) {
   ProxyCompileInput input;
   input.cwd = input.server_cwd = "/home/user/src";
   auto compiled = compile_proxy_plan(profile->policy, input);
-  auto engine = PolicyEngine::create(compiled->plan, PolicyContext{&resolver, "/home/user", true}, logger);
+  auto engine = PolicyEngine::create(compiled->plan, PolicyContext{&resolver, "/home/user", true, nullptr}, logger);
   MessageParser parser;
   {
     auto listed = parser.parse_copy(kList);

@@ -33,7 +33,7 @@ class PolicyEngineTest : public ::testing::Test {
     input.filesystem_roots = {"/srv"};
     auto compiled = compile_proxy_plan(profile->policy, input);
     EXPECT_TRUE(compiled.ok()) << compiled.error().message;
-    PolicyContext context{&resolver_, "/home/alice", authenticated, [this] { return now_; }};
+    PolicyContext context{&resolver_, "/home/alice", authenticated, nullptr, [this] { return now_; }};
     auto created = PolicyEngine::create(compiled->plan, context, logger_);
     EXPECT_TRUE(created.ok()) << created.error().message;
     engine_.emplace(std::move(*created));

@@ -1,0 +1,149 @@
+#include "launcher/pin_command.h"
+
+#include <fcntl.h>
+#include <sodium.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "proxy/pins/pin_store.h"
+
+namespace mcpsandbox {
+namespace {
+
+int fail(const std::string& message) {
+  std::fprintf(stderr, "mcpsandbox: error: %s\n", message.c_str());
+  return 1;
+}
+
+std::string shown(const nlohmann::json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  return value.dump();
+}
+
+// Member by member: what a reviewer needs to see to decide.
+void print_change(const std::string& name, const PinnedTool* before, const PinnedTool& after) {
+  auto now = nlohmann::json::parse(after.definition);
+  if (!before) {
+    std::printf("new tool %s\n", name.c_str());
+    for (const auto& [key, value] : now.items()) std::printf("  + %s: %s\n", key.c_str(), shown(value).c_str());
+    return;
+  }
+  auto then = nlohmann::json::parse(before->definition);
+  std::printf("changed tool %s\n", name.c_str());
+  for (const auto& key : {"title", "description", "inputSchema", "outputSchema", "annotations"}) {
+    bool had = then.contains(key), has = now.contains(key);
+    if (had && has && then[key] == now[key]) continue;
+    if (!had && !has) continue;
+    if (had) std::printf("  - %s: %s\n", key, shown(then[key]).c_str());
+    if (has) std::printf("  + %s: %s\n", key, shown(now[key]).c_str());
+  }
+}
+
+int approve(const PinOptions& options) {
+  auto pinned = PinStore::read_file(options.file);
+  if (!pinned) return fail(pinned.error().message);
+  std::string pending_path = options.file + ".pending";
+  auto pending = PinStore::read_file(pending_path);
+  if (!pending) {
+    std::printf("nothing to approve: no pending changes for %s\n", options.file.c_str());
+    return 0;
+  }
+  for (const auto& [name, tool] : *pending) {
+    auto found = pinned->find(name);
+    print_change(name, found == pinned->end() ? nullptr : &found->second, tool);
+  }
+  if (!options.yes) {
+    if (!::isatty(STDIN_FILENO)) return fail("not a terminal: pass --yes to approve these changes");
+    std::printf("approve %zu change(s)? [y/N] ", pending->size());
+    std::fflush(stdout);
+    std::string answer;
+    std::getline(std::cin, answer);
+    if (answer != "y" && answer != "Y" && answer != "yes") {
+      std::printf("not approved\n");
+      return 1;
+    }
+  }
+  for (const auto& [name, tool] : *pending) (*pinned)[name] = tool;
+  if (auto written = PinStore::write_file(options.file, *pinned); !written) {
+    return fail(written.error().message);
+  }
+  ::unlink(pending_path.c_str());
+  if (::access((options.file + ".sig").c_str(), F_OK) == 0) {
+    ::unlink((options.file + ".sig").c_str());
+    std::printf("approved; the old signature no longer matches and was removed: sign again with "
+                "`mcpsandbox pin sign %s --key KEY`\n", options.file.c_str());
+  } else {
+    std::printf("approved %zu change(s) into %s\n", pending->size(), options.file.c_str());
+  }
+  return 0;
+}
+
+int keygen(const PinOptions& options) {
+  unsigned char public_key[crypto_sign_PUBLICKEYBYTES], secret_key[crypto_sign_SECRETKEYBYTES];
+  crypto_sign_keypair(public_key, secret_key);
+  char secret_text[sodium_base64_ENCODED_LEN(crypto_sign_SECRETKEYBYTES, sodium_base64_VARIANT_ORIGINAL)];
+  sodium_bin2base64(secret_text, sizeof secret_text, secret_key, sizeof secret_key,
+                    sodium_base64_VARIANT_ORIGINAL);
+  sodium_memzero(secret_key, sizeof secret_key);
+  int fd = ::open(options.file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return fail(options.file + ": cannot create (it must not exist yet)");
+  std::string line = std::string(secret_text) + "\n";
+  bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  ::close(fd);
+  sodium_memzero(secret_text, sizeof secret_text);
+  if (!ok) return fail(options.file + ": write failed");
+  char public_text[sodium_base64_ENCODED_LEN(crypto_sign_PUBLICKEYBYTES, sodium_base64_VARIANT_ORIGINAL)];
+  sodium_bin2base64(public_text, sizeof public_text, public_key, sizeof public_key,
+                    sodium_base64_VARIANT_ORIGINAL);
+  std::printf("%s\n", public_text);
+  std::fprintf(stderr, "mcpsandbox: secret key written to %s; the public key above goes into "
+                       "profiles' pins.signers\n", options.file.c_str());
+  return 0;
+}
+
+int sign(const PinOptions& options) {
+  std::ifstream key_file(options.key);
+  std::string encoded;
+  if (!key_file || !std::getline(key_file, encoded)) return fail(options.key + ": cannot read");
+  unsigned char secret_key[crypto_sign_SECRETKEYBYTES];
+  size_t length = 0;
+  if (sodium_base642bin(secret_key, sizeof secret_key, encoded.data(), encoded.size(), nullptr,
+                        &length, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+      length != sizeof secret_key) {
+    return fail(options.key + ": not a key from `mcpsandbox pin keygen`");
+  }
+  std::ifstream in(options.file, std::ios::binary);
+  if (!in) return fail(options.file + ": cannot read");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string bytes = text.str();
+  unsigned char signature[crypto_sign_BYTES];
+  crypto_sign_detached(signature, nullptr, reinterpret_cast<const unsigned char*>(bytes.data()),
+                       bytes.size(), secret_key);
+  sodium_memzero(secret_key, sizeof secret_key);
+  char signature_text[sodium_base64_ENCODED_LEN(crypto_sign_BYTES, sodium_base64_VARIANT_ORIGINAL)];
+  sodium_bin2base64(signature_text, sizeof signature_text, signature, sizeof signature,
+                    sodium_base64_VARIANT_ORIGINAL);
+  std::ofstream(options.file + ".sig") << signature_text << "\n";
+  std::printf("signed: %s.sig\n", options.file.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int run_pin(const PinOptions& options) {
+  if (sodium_init() < 0) return fail("libsodium failed to initialise");
+  switch (options.action) {
+    case PinOptions::Action::kApprove: return approve(options);
+    case PinOptions::Action::kKeygen: return keygen(options);
+    case PinOptions::Action::kSign: return sign(options);
+  }
+  return 1;
+}
+
+}  // namespace mcpsandbox

@@ -1,0 +1,172 @@
+#include "proxy/pins/pin_store.h"
+
+#include <fcntl.h>
+#include <sodium.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "proxy/audit/audit_log.h"
+#include "proxy/policy/canonical_json.h"
+
+namespace mcpsandbox {
+namespace {
+
+using simdjson::dom::element;
+
+// The members that make up what a tool is; anything else (_meta, icons, cache hints) may change
+// freely without a re-approval.
+constexpr const char* kIdentityMembers[] = {"name", "title", "description", "inputSchema",
+                                            "outputSchema", "annotations"};
+
+Result<std::string> read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{path + ": " + std::strerror(errno)};
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Result<void> write_atomically(const std::string& path, const std::string& text) {
+  std::string temporary = path + ".tmp." + std::to_string(::getpid());
+  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Error{temporary + ": " + std::strerror(errno)};
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+            ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok || ::rename(temporary.c_str(), path.c_str()) != 0) {
+    ::unlink(temporary.c_str());
+    return Error{path + ": cannot write: " + std::strerror(errno)};
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string tool_identity(element tool) {
+  std::string out = "{";
+  // Already in RFC 8785 order: these names are ASCII and listed sorted.
+  std::vector<std::pair<std::string_view, element>> present;
+  for (const char* member : kIdentityMembers) {
+    element value;
+    if (!tool[member].get(value)) present.emplace_back(member, value);
+  }
+  std::sort(present.begin(), present.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t i = 0; i < present.size(); ++i) {
+    if (i) out += ',';
+    append_json_string(present[i].first, out);
+    out += ':';
+    append_canonical_json(present[i].second, out);
+  }
+  return out + "}";
+}
+
+Result<std::map<std::string, PinnedTool>> PinStore::read_file(const std::string& path) {
+  auto text = read_all(path);
+  if (!text) return text.error();
+  std::map<std::string, PinnedTool> tools;
+  try {
+    auto root = nlohmann::json::parse(*text);
+    if (root.at("version") != 1) return Error{path + ": unknown pin file version"};
+    for (const auto& [name, entry] : root.at("tools").items()) {
+      tools[name] = {entry.at("sha256"), entry.at("definition").dump()};
+    }
+  } catch (const nlohmann::json::exception& e) {
+    return Error{path + ": not a pin file (" + e.what() + ")"};
+  }
+  return tools;
+}
+
+Result<void> PinStore::write_file(const std::string& path,
+                                  const std::map<std::string, PinnedTool>& tools) {
+  nlohmann::ordered_json root = {{"version", 1}, {"tools", nlohmann::ordered_json::object()}};
+  for (const auto& [name, tool] : tools) {
+    root["tools"][name] = {{"sha256", tool.sha256},
+                           {"definition", nlohmann::ordered_json::parse(tool.definition)}};
+  }
+  return write_atomically(path, root.dump(2) + "\n");
+}
+
+Result<PinStore> PinStore::load(const PinPlan& plan) {
+  if (sodium_init() < 0) return Error{"pins: libsodium failed to initialise"};
+  PinStore store;
+  store.path_ = plan.file;
+  if (::access(plan.file.c_str(), F_OK) != 0) {
+    if (plan.mode == PinPlan::Mode::kStrict) {
+      return Error{"pins: " + plan.file + " does not exist and the profile pins strictly "
+                   "(create it with a trusted first run in \"tofu\" mode, then approve)"};
+    }
+    if (!plan.signers.empty()) {
+      return Error{"pins: " + plan.file + " does not exist but the profile requires it signed"};
+    }
+    store.learning_ = true;  // trust on first use: this session's tools become the pins
+    return store;
+  }
+  if (!plan.signers.empty()) {
+    if (auto verified = verify_pin_signature(plan.file, plan.signers); !verified) {
+      return verified.error();
+    }
+  }
+  auto tools = read_file(plan.file);
+  if (!tools) return tools.error();
+  store.pinned_ = std::move(*tools);
+  if (auto pending = read_file(plan.file + ".pending"); pending) store.pending_ = std::move(*pending);
+  return store;
+}
+
+PinStore::Check PinStore::check(const std::string& name, const std::string& identity) {
+  std::string digest = sha256_hex(identity);
+  auto found = pinned_.find(name);
+  if (found != pinned_.end() && found->second.sha256 == digest) return Check::kPinned;
+  // Learning pins each tool once: a tool that changes later in the same first session is a
+  // rug pull like any other.
+  if (learning_ && found == pinned_.end()) {
+    pinned_[name] = {digest, identity};
+    (void)write_file(path_, pinned_);  // a failed write is retried with the next tool
+    return Check::kLearned;
+  }
+  auto& pending = pending_[name];
+  if (pending.sha256 != digest) {
+    pending = {digest, identity};
+    (void)write_file(path_ + ".pending", pending_);
+  }
+  return found == pinned_.end() ? Check::kNew : Check::kChanged;
+}
+
+Result<void> verify_pin_signature(const std::string& path, const std::vector<std::string>& signers) {
+  if (sodium_init() < 0) return Error{"pins: libsodium failed to initialise"};
+  auto text = read_all(path);
+  if (!text) return text.error();
+  auto signature_text = read_all(path + ".sig");
+  if (!signature_text) return Error{"pins: the profile requires a signed pin file, and " + path + ".sig is missing"};
+  std::string encoded = *signature_text;
+  while (!encoded.empty() && (encoded.back() == '\n' || encoded.back() == ' ')) encoded.pop_back();
+  unsigned char signature[crypto_sign_BYTES];
+  size_t length = 0;
+  if (sodium_base642bin(signature, sizeof signature, encoded.data(), encoded.size(), nullptr,
+                        &length, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+      length != sizeof signature) {
+    return Error{"pins: " + path + ".sig is not a base64 Ed25519 signature"};
+  }
+  for (const std::string& signer : signers) {
+    unsigned char key[crypto_sign_PUBLICKEYBYTES];
+    if (sodium_base642bin(key, sizeof key, signer.data(), signer.size(), nullptr, &length,
+                          nullptr, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        length != sizeof key) {
+      continue;
+    }
+    if (crypto_sign_verify_detached(signature, reinterpret_cast<const unsigned char*>(text->data()),
+                                    text->size(), key) == 0) {
+      return {};
+    }
+  }
+  return Error{"pins: " + path + " is not signed by any key the profile lists (changed since "
+               "it was signed, or signed by someone else)"};
+}
+
+}  // namespace mcpsandbox
