@@ -94,6 +94,8 @@ struct DetectorPlan {
   DetectorAction traversal = DetectorAction::kBlock;
   // Shell metacharacter injection in arguments named like commands: certain cases block.
   DetectorAction shell_injection = DetectorAction::kBlock;
+  // Tool definitions (proxy/pins/poisoning.h): high confidence hides and refuses the tool.
+  DetectorAction poisoning = DetectorAction::kBlock;
 };
 
 // Where and how the session's audit log is written (empty path: no audit log).

@@ -28,5 +28,6 @@ inline constexpr int kAskDenied = -31018;          // the server asked for sampl
 inline constexpr int kToolNotListed = -31019;      // no usable definition from tools/list
 inline constexpr int kAuditFailed = -31020;        // the audit record could not be written
 inline constexpr int kToolNotApproved = -31021;    // the tool differs from its pin, or is new
+inline constexpr int kToolPoisoned = -31022;       // the tool's definition carries injected instructions
 
 }  // namespace mcpsandbox::error_code

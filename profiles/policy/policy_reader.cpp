@@ -292,11 +292,12 @@ class PolicyReader {
   }
 
   Result<void> detectors(const json& root, DetectorPlan& plan) {
-    auto found = r_.section(root, "", "detectors", {"traversal", "shell_injection"});
+    auto found = r_.section(root, "", "detectors", {"traversal", "shell_injection", "poisoning"});
     if (!found) return found.error();
     if (!*found) return {};
     for (auto [key, target] : {std::pair{"traversal", &plan.traversal},
-                               std::pair{"shell_injection", &plan.shell_injection}}) {
+                               std::pair{"shell_injection", &plan.shell_injection},
+                               std::pair{"poisoning", &plan.poisoning}}) {
       if (!(*found)->contains(key)) continue;
       const json& value = (**found)[key];
       std::string text = value.is_string() ? value.get<std::string>() : "";

@@ -170,10 +170,12 @@ std::variant<Admission, Refusal> PolicyEngine::admit_client_request(const Messag
 std::variant<Admission, Refusal> PolicyEngine::admit_tool_call(const MessageInfo& message,
                                                                const std::string& tool,
                                                                ListedTool& listed) {
-  if (!listed.pin_problem.empty()) {
-    return Refusal{error_code::kToolNotApproved, "pins.unapproved",
-                   "tool '" + tool + "' is not approved: " + listed.pin_problem +
-                       " (an administrator reviews it with `mcpsandbox pin approve`)",
+  if (listed.blocked_code != 0) {
+    std::string hint = listed.blocked_code == error_code::kToolNotApproved
+                           ? " (an administrator reviews it with `mcpsandbox pin approve`)"
+                           : "";
+    return Refusal{listed.blocked_code, listed.blocked_rule,
+                   "tool '" + tool + "' is refused: " + listed.blocked_reason + hint,
                    {{"tool", tool}}};
   }
   if (!listed.schema) {

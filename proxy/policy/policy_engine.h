@@ -26,6 +26,7 @@
 #include "proxy/policy/path_resolver.h"
 #include "proxy/policy/refusal.h"
 #include "proxy/pins/pin_store.h"
+#include "proxy/pins/poisoning.h"
 #include "proxy/policy/token_bucket.h"
 #include "proxy/request_tracker.h"
 
@@ -84,7 +85,10 @@ class PolicyEngine {
   struct ListedTool {
     std::optional<JsonSchema> schema;
     std::string schema_error;  // why the schema cannot be used (calls are refused)
-    std::string pin_problem;   // why the definition is not approved (hidden and refused)
+    // Why the definition itself is not acceptable (not approved by the pins, or poisoned): the
+    // tool is hidden from lists and its calls refused with this code and rule.
+    std::string blocked_reason, blocked_rule;
+    int blocked_code = 0;
     ToolPolicy policy;
     std::vector<TokenBucket> buckets;  // one per policy.rate_rules entry
     uint32_t in_flight = 0;
@@ -104,9 +108,11 @@ class PolicyEngine {
   void register_tools(simdjson::dom::element result);
   Verdict filter_list(const MessageInfo& message, std::string_view member,
                       std::string_view name_key, const std::vector<GlobFilter>& filters,
-                      bool check_pins = false);
+                      bool check_definitions = false);
   void judge_pin(const std::string& name, simdjson::dom::element tool, ListedTool& listed);
-  bool pin_blocked(std::string_view name) const;
+  void judge_poisoning(const std::string& name, simdjson::dom::element tool,
+                       const std::vector<std::string>& names, ListedTool& listed);
+  bool definition_blocked(std::string_view name) const;
   Verdict review_input_requests(const MessageInfo& message);
 
   ProxyPlan plan_;

@@ -17,7 +17,7 @@ Verdict PolicyEngine::review_response(const PendingRequest& request, const Messa
   const std::string& method = request.method;
   if (method == "tools/list") {
     register_tools(*message.result);
-    return filter_list(message, "tools", "name", plan_.access.tools, /*check_pins=*/true);
+    return filter_list(message, "tools", "name", plan_.access.tools, /*check_definitions=*/true);
   }
   if (method == "resources/list") {
     return filter_list(message, "resources", "uri", plan_.access.resources);
@@ -29,6 +29,11 @@ Verdict PolicyEngine::review_response(const PendingRequest& request, const Messa
 void PolicyEngine::register_tools(element result) {
   simdjson::dom::array tools;
   if (result["tools"].get_array().get(tools)) return;
+  std::vector<std::string> names;  // for shadowing: which tools a description may name
+  for (element tool : tools) {
+    std::string_view name;
+    if (tool.type() == element_type::OBJECT && !tool["name"].get_string().get(name)) names.emplace_back(name);
+  }
   for (element tool : tools) {
     std::string_view name;
     if (tool.type() != element_type::OBJECT || tool["name"].get_string().get(name)) continue;
@@ -45,6 +50,7 @@ void PolicyEngine::register_tools(element result) {
       listed.schema = std::move(*compiled);
     }
     if (context_.pins) judge_pin(key, tool, listed);
+    if (plan_.detectors.poisoning != DetectorAction::kOff) judge_poisoning(key, tool, names, listed);
     listed.policy = policy_for(key);
     auto now = context_.clock();
     for (size_t index : listed.policy.rate_rules) listed.buckets.emplace_back(*plan_.tools[index].rate, now);
@@ -67,9 +73,11 @@ void PolicyEngine::judge_pin(const std::string& name, element tool, ListedTool& 
     return;
   }
   bool changed = check == PinStore::Check::kChanged;
-  listed.pin_problem = changed ? "its definition changed since it was approved"
-                               : "it is new since the tools were approved";
-  logger_.warn("pins: tool '" + name + "' is hidden and refused: " + listed.pin_problem +
+  listed.blocked_code = error_code::kToolNotApproved;
+  listed.blocked_rule = "pins.unapproved";
+  listed.blocked_reason = changed ? "its definition changed since it was approved"
+                                  : "it is new since the tools were approved";
+  logger_.warn("pins: tool '" + name + "' is hidden and refused: " + listed.blocked_reason +
                "; review with `mcpsandbox pin approve " + context_.pins->path() + "`");
   audit_events_.push_back({{"event", changed ? "pin.changed" : "pin.new"},
                            {"tool", name},
@@ -78,8 +86,8 @@ void PolicyEngine::judge_pin(const std::string& name, element tool, ListedTool& 
 
 Verdict PolicyEngine::filter_list(const MessageInfo& message, std::string_view member,
                                   std::string_view name_key,
-                                  const std::vector<GlobFilter>& filters, bool check_pins) {
-  if (filters.empty() && !check_pins) return {};
+                                  const std::vector<GlobFilter>& filters, bool check_definitions) {
+  if (filters.empty() && !check_definitions) return {};
   simdjson::dom::array items;
   if ((*message.result)[member].get_array().get(items)) return {};
   std::vector<element> kept;
@@ -87,7 +95,7 @@ Verdict PolicyEngine::filter_list(const MessageInfo& message, std::string_view m
   for (element item : items) {
     std::string_view name;
     if (item.type() == element_type::OBJECT && !item[name_key].get_string().get(name) &&
-        (!allowed(filters, name) || (check_pins && pin_blocked(name)))) {
+        (!allowed(filters, name) || (check_definitions && definition_blocked(name)))) {
       ++removed;
       continue;
     }
@@ -121,9 +129,29 @@ Verdict PolicyEngine::filter_list(const MessageInfo& message, std::string_view m
   return Verdict{Verdict::Action::kReplace, std::move(line), {}};
 }
 
-bool PolicyEngine::pin_blocked(std::string_view name) const {
+void PolicyEngine::judge_poisoning(const std::string& name, element tool,
+                                   const std::vector<std::string>& names, ListedTool& listed) {
+  std::vector<std::string> others;
+  for (const std::string& other : names) {
+    if (other != name) others.push_back(other);
+  }
+  for (const PoisoningFinding& finding : scan_tool_definition(tool, others)) {
+    bool block = finding.high_confidence && plan_.detectors.poisoning == DetectorAction::kBlock;
+    logger_.warn("poisoning: tool '" + name + "': " + finding.what +
+                 (block ? "; hidden and refused" : " (warning)"));
+    audit_events_.push_back({{"event", "tool.poisoning"}, {"tool", name}, {"finding", finding.what},
+                             {"action", block ? "block" : "warn"}});
+    if (block && listed.blocked_code == 0) {
+      listed.blocked_code = error_code::kToolPoisoned;
+      listed.blocked_rule = "poisoning.definition";
+      listed.blocked_reason = "its definition contains " + finding.what;
+    }
+  }
+}
+
+bool PolicyEngine::definition_blocked(std::string_view name) const {
   auto found = tools_.find(std::string(name));
-  return found != tools_.end() && !found->second.pin_problem.empty();
+  return found != tools_.end() && found->second.blocked_code != 0;
 }
 
 Verdict PolicyEngine::review_input_requests(const MessageInfo& message) {

@@ -1,0 +1,34 @@
+// Tool poisoning checks: what a tool's definition tells the model, as opposed to the user.
+// Scanned: the description, the title and every string inside the input and output schemas
+// (property descriptions are where injected instructions usually hide).
+//  - high confidence: invisible or direction-changing Unicode (tag characters, zero-width,
+//    bidi overrides), instructions aimed at the model ("<IMPORTANT>", "ignore previous
+//    instructions", "do not tell the user").
+//  - low confidence: requests to read credentials (~/.ssh, .env, id_rsa), mentions of another
+//    listed tool (shadowing), long encoded blobs.
+// The profile's `detectors.poisoning` decides: block (high confidence hides and refuses the
+// tool), warn (log only) or off.
+#pragma once
+
+#include <simdjson.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mcpsandbox {
+
+struct PoisoningFinding {
+  bool high_confidence;
+  std::string what;  // the reason shown to the user ("hidden Unicode tag characters")
+};
+
+// `other_tools`: the names of the other tools in the same list (for shadowing).
+std::vector<PoisoningFinding> scan_tool_definition(simdjson::dom::element tool,
+                                                   const std::vector<std::string>& other_tools);
+
+// For the corpus tests: one piece of text.
+std::vector<PoisoningFinding> scan_description_text(std::string_view text,
+                                                    const std::vector<std::string>& other_tools);
+
+}  // namespace mcpsandbox
