@@ -283,7 +283,7 @@ void Relay::handle_server_line(const FramedLine& line) {
         logger_.debug("server asks the client for input on request " + message.id->json);
       }
       cancel_call_timer(pending->id);
-      Verdict verdict = policy_.review_response(*pending, message);
+      Verdict verdict = policy_.review_response(*pending, message, line.bytes);
       audit_policy_events();
       policy_.client_request_done(*pending, !message.is_error &&
                                                 verdict.action != Verdict::Action::kRefuse);

@@ -64,8 +64,9 @@ class PolicyEngine {
   std::variant<Admission, Refusal> admit_client_request(const MessageInfo& message);
   // The request ended (answered, failed, timed out); `succeeded` = a result, not an error.
   void client_request_done(const PendingRequest& request, bool succeeded);
-  // The server's response to a client request.
-  Verdict review_response(const PendingRequest& request, const MessageInfo& message);
+  // The server's response to a client request; `line` is its raw text.
+  Verdict review_response(const PendingRequest& request, const MessageInfo& message,
+                          std::string_view line);
   // A request the server sends to the client (sampling, elicitation, roots).
   std::optional<Refusal> review_server_request(const MessageInfo& message);
 
@@ -114,6 +115,8 @@ class PolicyEngine {
                        const std::vector<std::string>& names, ListedTool& listed);
   bool definition_blocked(std::string_view name) const;
   Verdict review_input_requests(const MessageInfo& message);
+  Verdict clean_result(const PendingRequest& request, const MessageInfo& message,
+                       std::string_view line);
 
   ProxyPlan plan_;
   PolicyContext context_;

@@ -2,13 +2,15 @@
 #include "proxy/error_codes.h"
 #include "proxy/policy/canonical_json.h"
 #include "proxy/policy/policy_engine.h"
+#include "proxy/policy/text_cleaner.h"
 
 namespace mcpsandbox {
 
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
-Verdict PolicyEngine::review_response(const PendingRequest& request, const MessageInfo& message) {
+Verdict PolicyEngine::review_response(const PendingRequest& request, const MessageInfo& message,
+                                      std::string_view line) {
   if (message.is_error || !message.result || message.result->type() != element_type::OBJECT) {
     return {};
   }
@@ -23,7 +25,27 @@ Verdict PolicyEngine::review_response(const PendingRequest& request, const Messa
     return filter_list(message, "resources", "uri", plan_.access.resources);
   }
   if (method == "prompts/list") return filter_list(message, "prompts", "name", plan_.access.prompts);
+  if (method == "tools/call" || method == "resources/read" || method == "prompts/get") {
+    return clean_result(request, message, line);
+  }
   return {};
+}
+
+// What comes back to the model is cleaned of invisible text and terminal escapes.
+Verdict PolicyEngine::clean_result(const PendingRequest& request, const MessageInfo& message,
+                                   std::string_view line) {
+  if (!may_need_cleaning(line)) return {};
+  std::string rebuilt = R"({"jsonrpc":"2.0","id":)" + message.id->json + R"(,"result":)";
+  size_t removed = 0;
+  append_cleaned_json(*message.result, rebuilt, removed);
+  if (removed == 0) return {};
+  rebuilt += '}';
+  logger_.warn("policy: removed " + std::to_string(removed) +
+               " invisible characters or terminal escapes from the " + request.method +
+               " result" + (request.tool.empty() ? "" : " of '" + request.tool + "'"));
+  audit_events_.push_back({{"event", "response.cleaned"}, {"method", request.method},
+                           {"tool", request.tool}, {"removed", removed}});
+  return Verdict{Verdict::Action::kReplace, std::move(rebuilt), {}};
 }
 
 void PolicyEngine::register_tools(element result) {

@@ -51,7 +51,7 @@ void ParseAndPolicy(benchmark::State& state) {
   MessageParser parser;
   {
     auto listed = parser.parse_copy(kList);
-    (void)engine->review_response({{"n:1", "1"}, "tools/list", "", {}}, std::get<MessageInfo>(listed));
+    (void)engine->review_response({{"n:1", "1"}, "tools/list", "", {}}, std::get<MessageInfo>(listed), kList);
   }
   simdjson::padded_string line{std::string(kCall)};
   PendingRequest done{{"n:42", "42"}, "tools/call", "", "read_file"};

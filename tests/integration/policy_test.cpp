@@ -402,6 +402,18 @@ TEST_F(PolicyTest, APoisonedToolDescriptionHidesAndRefusesTheTool) {
   EXPECT_NE(proxy.stderr_text().find("poisoning: tool 'echo'"), std::string::npos);
 }
 
+TEST_F(PolicyTest, ResultsReachTheClientWithoutInvisibleTextOrTerminalEscapes) {
+  ChildProcess proxy(fixture_command(dir_));
+  proxy.send_line(tool_call(1, "echo", {{"text", "\x1b[31mred\x1b[0m and\u200b hidden\u202e"}}));
+  json reply = next_message(proxy);
+  EXPECT_EQ(reply["id"], 1);
+  EXPECT_EQ(reply["result"]["content"][0]["text"], "red and hidden");
+  proxy.send_line(tool_call(2, "echo", {{"text", "plain \u2014 text"}}));
+  EXPECT_EQ(next_message(proxy)["result"]["content"][0]["text"], "plain \u2014 text");
+  proxy.close_stdin();
+  proxy.wait();
+}
+
 TEST_F(PolicyTest, BuiltInProfilesAreFoundByName) {
   ChildProcess proxy(fixture_command(dir_, {"--profile", "everything"}));
   proxy.send_line(tool_call(1, "sample", {{"method", "sampling/createMessage"}}));

@@ -44,7 +44,7 @@ class PolicyEngineTest : public ::testing::Test {
   void list_tools() {
     PendingRequest list{{"n:1", "1"}, "tools/list", "", {}};
     auto parsed = parser_.parse_copy(kToolsList);
-    last_list_ = engine_->review_response(list, std::get<MessageInfo>(parsed));
+    last_list_ = engine_->review_response(list, std::get<MessageInfo>(parsed), kToolsList);
   }
 
   // Admits a request line; returns 0 when admitted, else the refusal's code.
@@ -177,7 +177,7 @@ TEST_F(PolicyEngineTest, PolicesServerAsksInBothForms) {
       R"({"jsonrpc":"2.0","id":5,"result":{"resultType":"input_required","inputRequests":{
           "q":{"method":"sampling/createMessage","params":{}}}}})");
   Verdict verdict = engine_->review_response({{"n:5", "5"}, "tools/call", "", "fetch"},
-                                             std::get<MessageInfo>(parsed));
+                                             std::get<MessageInfo>(parsed), "");
   EXPECT_EQ(verdict.action, Verdict::Action::kRefuse);
   EXPECT_EQ(verdict.refusal.code, error_code::kAskDenied);
 }

@@ -1,0 +1,157 @@
+#include "proxy/policy/text_cleaner.h"
+
+#include <cctype>
+#include <cstring>
+
+#include "proxy/policy/canonical_json.h"
+
+namespace mcpsandbox {
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+bool invisible(uint32_t point) {
+  return (point >= 0xE0000 && point <= 0xE007F) ||                    // tag characters
+         (point >= 0x200B && point <= 0x200F) ||                      // zero-width, LRM/RLM
+         (point >= 0x2060 && point <= 0x2064) || point == 0xFEFF ||   // word joiner, BOM
+         (point >= 0x202A && point <= 0x202E) ||                      // bidi embeddings/overrides
+         (point >= 0x2066 && point <= 0x2069);                        // bidi isolates
+}
+
+// Decodes the code point at `i` (valid UTF-8: the parser checked) and its length.
+uint32_t decode(std::string_view text, size_t i, size_t& length) {
+  auto byte = static_cast<unsigned char>(text[i]);
+  length = byte < 0x80 ? 1 : byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2;
+  if (i + length > text.size()) length = text.size() - i;
+  uint32_t point = length == 1 ? byte : byte & (0x7F >> length);
+  for (size_t k = 1; k < length; ++k) point = (point << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+  return point;
+}
+
+// Length of the escape sequence starting at `i` (ESC or a C1 introducer), per ECMA-48.
+size_t escape_length(std::string_view text, size_t i, uint32_t introducer, size_t introducer_length) {
+  size_t j = i + introducer_length;
+  bool csi = introducer == 0x9B, osc = introducer == 0x9D;
+  if (introducer == 0x1B) {
+    if (j >= text.size()) return j - i;
+    char next = text[j++];
+    if (next == '[') csi = true;
+    else if (next == ']' || next == 'P' || next == '_' || next == '^' || next == 'X') osc = true;
+    else return j - i;  // a two-byte escape (ESC c, ESC 7 ...)
+  }
+  if (csi) {
+    while (j < text.size() && !(text[j] >= 0x40 && text[j] <= 0x7E)) ++j;
+    return (j < text.size() ? j + 1 : j) - i;
+  }
+  if (osc) {  // ends with BEL or ST (ESC \)
+    while (j < text.size()) {
+      if (text[j] == '\a') return j + 1 - i;
+      if (text[j] == 0x1B && j + 1 < text.size() && text[j + 1] == '\\') return j + 2 - i;
+      ++j;
+    }
+    return j - i;
+  }
+  return introducer_length;
+}
+
+}  // namespace
+
+bool may_need_cleaning(std::string_view raw) {
+  // Raw UTF-8 lead bytes of the ranges above: E2 80 (U+2000..203F), E2 81 (U+2040..207F),
+  // EF BB BF (BOM), F3 A0 (U+E0000..), C2 9B/9D (C1 CSI/OSC); and JSON escapes of them and ESC.
+  for (size_t at = raw.find_first_of("\xe2\xef\xf3\xc2\\"); at != std::string_view::npos;
+       at = raw.find_first_of("\xe2\xef\xf3\xc2\\", at + 1)) {
+    std::string_view rest = raw.substr(at);
+    if (rest.size() < 2) return false;
+    unsigned char second = static_cast<unsigned char>(rest[1]);
+    switch (static_cast<unsigned char>(rest[0])) {
+      case 0xE2:
+        if (rest.size() >= 3) {
+          auto third = static_cast<unsigned char>(rest[2]);
+          // Not every U+20xx: dashes and curly quotes (U+2013..201D) are everywhere in prose.
+          if (second == 0x80 && ((third >= 0x8B && third <= 0x8F) || (third >= 0xAA && third <= 0xAE))) return true;
+          if (second == 0x81 && ((third >= 0xA0 && third <= 0xA4) || (third >= 0xA6 && third <= 0xA9))) return true;
+        }
+        break;
+      case 0xEF: if (second == 0xBB) return true; break;
+      case 0xF3: if (second == 0xA0) return true; break;
+      case 0xC2: if (second == 0x9B || second == 0x9D) return true; break;
+      case '\\':
+        if (second == 'u' && rest.size() >= 6) {
+          std::string hex(rest.substr(2, 4));
+          for (char& c : hex) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          if (hex == "001b" || hex == "009b" || hex == "009d" || hex == "feff" ||
+              (hex >= "200b" && hex <= "200f") || (hex >= "202a" && hex <= "202e") ||
+              (hex >= "2060" && hex <= "2069") || hex == "db40") {
+            return true;
+          }
+        }
+        ++at;  // skip the escaped character
+        break;
+      default: break;
+    }
+  }
+  return false;
+}
+
+std::string clean_text(std::string_view text, size_t& removed) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    size_t length = 1;
+    uint32_t point = decode(text, i, length);
+    if (point == 0x1B || point == 0x9B || point == 0x9D) {
+      i += escape_length(text, i, point, length);
+      ++removed;
+      continue;
+    }
+    if (invisible(point)) {
+      i += length;
+      ++removed;
+      continue;
+    }
+    out.append(text.substr(i, length));
+    i += length;
+  }
+  return out;
+}
+
+void append_cleaned_json(element value, std::string& out, size_t& removed) {
+  switch (value.type()) {
+    case element_type::STRING:
+      append_json_string(clean_text(value.get_string().value_unsafe(), removed), out);
+      return;
+    case element_type::OBJECT: {
+      out += '{';
+      bool first = true;
+      simdjson::dom::object members = value.get_object().value_unsafe();
+      for (auto field : members) {
+        if (!first) out += ',';
+        first = false;
+        append_json_string(clean_text(field.key, removed), out);
+        out += ':';
+        append_cleaned_json(field.value, out, removed);
+      }
+      out += '}';
+      return;
+    }
+    case element_type::ARRAY: {
+      out += '[';
+      bool first = true;
+      simdjson::dom::array items = value.get_array().value_unsafe();
+      for (element item : items) {
+        if (!first) out += ',';
+        first = false;
+        append_cleaned_json(item, out, removed);
+      }
+      out += ']';
+      return;
+    }
+    default:
+      out += simdjson::minify(value);  // numbers, booleans and null exactly as sent
+      return;
+  }
+}
+
+}  // namespace mcpsandbox
