@@ -43,6 +43,7 @@ struct ProxyPolicy {
   DetectorPlan detectors;
   AuditPlan audit;  // path relative to the invoking cwd, "~/" allowed
   PinPlan pins;     // likewise
+  RedactionPlan redaction;
 };
 
 struct Profile {

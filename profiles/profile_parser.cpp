@@ -24,7 +24,7 @@ class ProfileReader {
                                               "env", "limits", "landlock", "require", "seccomp",
                                               "runtime", "hardening", "auth", "access", "tools",
                                               "rate_limit", "flows", "detectors", "projects",
-                                              "users", "audit", "pins"});
+                                              "users", "audit", "pins", "redaction"});
         !r) {
       return r.error();
     }

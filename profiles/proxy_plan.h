@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -106,6 +107,18 @@ struct AuditPlan {
   bool argument_digests = true;  // false: record no trace of arguments at all
 };
 
+enum class RedactionAction { kAllow, kRedact, kHash, kBlock };
+
+// Redaction (proxy/redaction/): which action each detector's findings get, by direction and tool.
+struct RedactionPlan {
+  bool enabled = true;
+  std::map<std::string, RedactionAction> actions;    // any direction
+  std::map<std::string, RedactionAction> arguments;  // client to server (tool arguments)
+  std::map<std::string, RedactionAction> results;    // server to client (results, resources, prompts)
+  std::vector<std::pair<std::string, std::map<std::string, RedactionAction>>> tools;  // glob -> actions
+  std::vector<std::pair<std::string, std::string>> custom;  // name -> Hyperscan pattern
+};
+
 // Tool pinning (proxy/pins/). Empty file: pinning off.
 struct PinPlan {
   std::string file;
@@ -124,6 +137,7 @@ struct ProxyPlan {
   DetectorPlan detectors;
   AuditPlan audit;
   PinPlan pins;
+  RedactionPlan redaction;
 };
 
 }  // namespace mcpsandbox

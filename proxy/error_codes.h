@@ -29,5 +29,6 @@ inline constexpr int kToolNotListed = -31019;      // no usable definition from 
 inline constexpr int kAuditFailed = -31020;        // the audit record could not be written
 inline constexpr int kToolNotApproved = -31021;    // the tool differs from its pin, or is new
 inline constexpr int kToolPoisoned = -31022;       // the tool's definition carries injected instructions
+inline constexpr int kRedactionBlocked = -31023;   // a detector whose action is "block" matched
 
 }  // namespace mcpsandbox::error_code

@@ -90,6 +90,8 @@ class Relay {
                        std::string_view rule);
   void refuse_to_client(const std::optional<RequestId>& id, const Refusal& refusal,
                         std::string_view what);
+  // False when the original line must not be forwarded (refused, held, or replaced by a
+  // redacted copy that was forwarded instead).
   bool admit_client_request(MessageInfo& message, std::string_view line);
   void handle_fetch_response(const MessageInfo& message);
   void readmit_held_calls();

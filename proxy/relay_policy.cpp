@@ -45,6 +45,10 @@ bool Relay::admit_client_request(MessageInfo& message, std::string_view line) {
   }
   if (!admission.tool.empty()) client_requests_.find(*message.id)->tool = admission.tool;
   if (admission.timeout_ms) start_call_timer(*message.id, *admission.timeout_ms);
+  if (!admission.replacement.empty()) {
+    forward_to_server(admission.replacement);  // redacted arguments
+    return false;  // already forwarded
+  }
   return true;
 }
 
@@ -94,7 +98,7 @@ void Relay::readmit_held_calls() {
     }
     pending->tool = admission.tool;
     if (admission.timeout_ms) start_call_timer(held.id, *admission.timeout_ms);
-    forward_to_server(held.line);
+    forward_to_server(admission.replacement.empty() ? held.line : admission.replacement);
   }
 }
 

@@ -39,6 +39,7 @@ class PolicyReader {
     if (auto r = detectors(root, policy.detectors); !r) return r;
     if (auto r = audit(root, policy.audit); !r) return r;
     if (auto r = pins(root, policy.pins); !r) return r;
+    if (auto r = redaction(root, policy.redaction); !r) return r;
     for (auto [key, target, secrets] : {std::tuple{"projects", &policy.projects, true},
                                         std::tuple{"users", &policy.users, false}}) {
       if (!root.contains(key)) continue;
@@ -357,6 +358,54 @@ class PolicyReader {
       else return r_.fail("/pins/mode", "expected \"tofu\" or \"strict\"");
     }
     return r_.read_strings(pins, "/pins", "signers", plan.signers);
+  }
+
+  Result<std::map<std::string, RedactionAction>> actions_at(const json& value, const std::string& at) {
+    if (!value.is_object()) return r_.fail(at, "expected an object of detector: action");
+    std::map<std::string, RedactionAction> out;
+    for (const auto& [name, action] : value.items()) {
+      std::string text = action.is_string() ? action.get<std::string>() : "";
+      std::string where = json_pointer_child(at, name);
+      if (text == "allow") out[name] = RedactionAction::kAllow;
+      else if (text == "redact") out[name] = RedactionAction::kRedact;
+      else if (text == "hash") out[name] = RedactionAction::kHash;
+      else if (text == "block") out[name] = RedactionAction::kBlock;
+      else return r_.fail(where, "expected \"allow\", \"redact\", \"hash\" or \"block\"");
+    }
+    return out;
+  }
+
+  Result<void> redaction(const json& root, RedactionPlan& plan) {
+    auto found = r_.section(root, "", "redaction",
+                            {"enabled", "actions", "arguments", "results", "tools", "custom"});
+    if (!found) return found.error();
+    if (!*found) return {};
+    const json& section = **found;
+    if (auto b = r_.read_bool(section, "/redaction", "enabled", plan.enabled); !b) return b;
+    for (auto [key, target] : {std::pair{"actions", &plan.actions}, std::pair{"arguments", &plan.arguments},
+                               std::pair{"results", &plan.results}}) {
+      if (!section.contains(key)) continue;
+      auto actions = actions_at(section[key], std::string("/redaction/") + key);
+      if (!actions) return actions.error();
+      *target = std::move(*actions);
+    }
+    if (section.contains("tools")) {
+      if (!section["tools"].is_object()) return r_.fail("/redaction/tools", "expected an object of tool globs");
+      for (const auto& [glob, body] : section["tools"].items()) {
+        auto actions = actions_at(body, json_pointer_child("/redaction/tools", glob));
+        if (!actions) return actions.error();
+        plan.tools.emplace_back(glob, std::move(*actions));
+      }
+    }
+    if (section.contains("custom")) {
+      if (!section["custom"].is_object()) return r_.fail("/redaction/custom", "expected an object of name: pattern");
+      for (const auto& [name, pattern] : section["custom"].items()) {
+        auto text = r_.string_value(pattern, json_pointer_child("/redaction/custom", name));
+        if (!text) return text.error();
+        plan.custom.emplace_back(name, *text);
+      }
+    }
+    return {};
   }
 
   const JsonReader& r_;

@@ -85,6 +85,7 @@ Result<ProxyCompileOutput> compile_proxy_plan(const ProxyPolicy& policy,
   plan.detectors = policy.detectors;
   plan.audit = policy.audit;
   plan.pins = policy.pins;
+  plan.redaction = policy.redaction;
   if (!plan.pins.file.empty()) {
     auto path = normalize_path(plan.pins.file, input.home, input.cwd);
     if (!path) return Error{"/pins/file: " + path.error().message};

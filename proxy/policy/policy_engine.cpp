@@ -211,8 +211,19 @@ std::variant<Admission, Refusal> PolicyEngine::admit_tool_call(const MessageInfo
   // The SDK sends no "arguments" for a tool without parameters: validate as {}.
   if (!has_arguments) arguments = empty_object_;
   if (auto refusal = check_arguments(tool, listed, arguments)) return *refusal;
+  Admission admission{tool, listed.policy.timeout_ms, {}};
+  StringRewrites rewrites;
+  if (auto refusal = redact(arguments, RedactionDirection::kArguments, tool, rewrites)) return *refusal;
+  if (!rewrites.empty()) {
+    // Forward the call with redacted arguments: the same message, its strings rewritten.
+    size_t unused = 0;
+    admission.replacement = R"({"jsonrpc":"2.0","id":)" + message.id->json +
+                            R"(,"method":"tools/call","params":)";
+    append_cleaned_json(*message.params, admission.replacement, unused, &rewrites, /*clean=*/false);
+    admission.replacement += '}';
+  }
   ++listed.in_flight;
-  return Admission{tool, listed.policy.timeout_ms};
+  return admission;
 }
 
 std::optional<Refusal> PolicyEngine::check_arguments(const std::string& tool,
@@ -262,6 +273,58 @@ void PolicyEngine::client_request_done(const PendingRequest& request, bool succe
   for (const std::string& tag : found->second.policy.tags) {
     if (!has_tag(returned_tags_, tag)) returned_tags_.push_back(tag);
   }
+}
+
+Redactor* PolicyEngine::redactor() {
+  if (!plan_.redaction.enabled || redactor_failed_) return nullptr;
+  if (!redactor_) {
+    auto created = Redactor::create(plan_.redaction);
+    if (!created) {
+      redactor_failed_ = true;
+      logger_.error(created.error().message);
+      return nullptr;
+    }
+    redactor_.emplace(std::move(*created));
+  }
+  return &*redactor_;
+}
+
+std::optional<Refusal> PolicyEngine::redact(element value, RedactionDirection direction,
+                                            const std::string& tool, StringRewrites& rewrites) {
+  if (!plan_.redaction.enabled) return std::nullopt;
+  Redactor* engine = redactor();
+  if (!engine) {
+    return Refusal{error_code::kRedactionBlocked, "redaction.unavailable",
+                   "the redaction engine could not be built; nothing passes unscanned"};
+  }
+  auto outcome = engine->scan(value, direction, tool);
+  const char* where = direction == RedactionDirection::kArguments ? "arguments" : "result";
+  for (const RedactionFinding& finding : outcome.findings) {
+    const char* action = finding.action == RedactionAction::kAllow    ? "allow"
+                         : finding.action == RedactionAction::kRedact ? "redact"
+                         : finding.action == RedactionAction::kHash   ? "hash"
+                                                                      : "block";
+    audit_events_.push_back({{"event", "redaction"}, {"direction", where}, {"tool", tool},
+                             {"detector", finding.detector}, {"location", finding.location},
+                             {"action", action}});
+    if (finding.action != RedactionAction::kAllow) {
+      logger_.info("redaction: " + std::string(action) + " " + finding.detector + " at " +
+                   finding.location + " in the " + where + (tool.empty() ? "" : " of '" + tool + "'"));
+    }
+  }
+  if (outcome.blocked) {
+    std::string detectors;
+    for (const RedactionFinding& finding : outcome.findings) {
+      if (finding.action == RedactionAction::kBlock && detectors.find(finding.detector) == std::string::npos) {
+        detectors += (detectors.empty() ? "" : ", ") + finding.detector;
+      }
+    }
+    return Refusal{error_code::kRedactionBlocked, "redaction.block",
+                   std::string("the ") + where + " contain data this profile blocks (" + detectors + ")",
+                   {{"detectors", detectors}}};
+  }
+  rewrites = std::move(outcome.rewrites);
+  return std::nullopt;
 }
 
 std::optional<Refusal> PolicyEngine::review_server_request(const MessageInfo& message) {

@@ -28,6 +28,7 @@
 #include "proxy/pins/pin_store.h"
 #include "proxy/pins/poisoning.h"
 #include "proxy/policy/token_bucket.h"
+#include "proxy/redaction/redactor.h"
 #include "proxy/request_tracker.h"
 
 namespace mcpsandbox {
@@ -43,6 +44,7 @@ struct PolicyContext {
 struct Admission {
   std::string tool;                    // tools/call: the tool's name
   std::optional<uint64_t> timeout_ms;  // tools/call: cancel after this long
+  std::string replacement;             // non-empty: forward this line instead (redacted arguments)
 };
 
 // What to do with a server message.
@@ -117,6 +119,11 @@ class PolicyEngine {
   Verdict review_input_requests(const MessageInfo& message);
   Verdict clean_result(const PendingRequest& request, const MessageInfo& message,
                        std::string_view line);
+  // Compiled on first use: sessions that never pass text pay nothing.
+  Redactor* redactor();
+  // Runs redaction over `value`; records findings; a refusal when a "block" detector matched.
+  std::optional<Refusal> redact(simdjson::dom::element value, RedactionDirection direction,
+                                const std::string& tool, StringRewrites& rewrites);
 
   ProxyPlan plan_;
   PolicyContext context_;
@@ -127,6 +134,8 @@ class PolicyEngine {
   std::vector<std::string> returned_tags_;  // tags of tools that have returned data
   std::vector<nlohmann::json> audit_events_;
   std::unique_ptr<simdjson::dom::parser> empty_parser_;
+  std::optional<Redactor> redactor_;
+  bool redactor_failed_ = false;
   simdjson::dom::element empty_object_;  // arguments of a call that sends none
 };
 

@@ -34,17 +34,23 @@ Verdict PolicyEngine::review_response(const PendingRequest& request, const Messa
 // What comes back to the model is cleaned of invisible text and terminal escapes.
 Verdict PolicyEngine::clean_result(const PendingRequest& request, const MessageInfo& message,
                                    std::string_view line) {
-  if (!may_need_cleaning(line)) return {};
+  StringRewrites rewrites;
+  if (auto refusal = redact(*message.result, RedactionDirection::kResults, request.tool, rewrites)) {
+    return Verdict{Verdict::Action::kRefuse, "", std::move(*refusal)};
+  }
+  if (rewrites.empty() && !may_need_cleaning(line)) return {};
   std::string rebuilt = R"({"jsonrpc":"2.0","id":)" + message.id->json + R"(,"result":)";
   size_t removed = 0;
-  append_cleaned_json(*message.result, rebuilt, removed);
-  if (removed == 0) return {};
+  append_cleaned_json(*message.result, rebuilt, removed, &rewrites);
+  if (removed == 0 && rewrites.empty()) return {};
   rebuilt += '}';
-  logger_.warn("policy: removed " + std::to_string(removed) +
-               " invisible characters or terminal escapes from the " + request.method +
-               " result" + (request.tool.empty() ? "" : " of '" + request.tool + "'"));
-  audit_events_.push_back({{"event", "response.cleaned"}, {"method", request.method},
-                           {"tool", request.tool}, {"removed", removed}});
+  if (removed > 0) {
+    logger_.warn("policy: removed " + std::to_string(removed) +
+                 " invisible characters or terminal escapes from the " + request.method +
+                 " result" + (request.tool.empty() ? "" : " of '" + request.tool + "'"));
+    audit_events_.push_back({{"event", "response.cleaned"}, {"method", request.method},
+                             {"tool", request.tool}, {"removed", removed}});
+  }
   return Verdict{Verdict::Action::kReplace, std::move(rebuilt), {}};
 }
 

@@ -117,11 +117,18 @@ std::string clean_text(std::string_view text, size_t& removed) {
   return out;
 }
 
-void append_cleaned_json(element value, std::string& out, size_t& removed) {
+void append_cleaned_json(element value, std::string& out, size_t& removed,
+                         const StringRewrites* rewrites, bool clean) {
   switch (value.type()) {
-    case element_type::STRING:
-      append_json_string(clean_text(value.get_string().value_unsafe(), removed), out);
+    case element_type::STRING: {
+      std::string_view text = value.get_string().value_unsafe();
+      if (rewrites) {
+        if (auto it = rewrites->find(text.data()); it != rewrites->end()) text = it->second;
+      }
+      if (clean) append_json_string(clean_text(text, removed), out);
+      else append_json_string(text, out);
       return;
+    }
     case element_type::OBJECT: {
       out += '{';
       bool first = true;
@@ -129,9 +136,10 @@ void append_cleaned_json(element value, std::string& out, size_t& removed) {
       for (auto field : members) {
         if (!first) out += ',';
         first = false;
-        append_json_string(clean_text(field.key, removed), out);
+        if (clean) append_json_string(clean_text(field.key, removed), out);
+        else append_json_string(field.key, out);
         out += ':';
-        append_cleaned_json(field.value, out, removed);
+        append_cleaned_json(field.value, out, removed, rewrites, clean);
       }
       out += '}';
       return;
@@ -143,7 +151,7 @@ void append_cleaned_json(element value, std::string& out, size_t& removed) {
       for (element item : items) {
         if (!first) out += ',';
         first = false;
-        append_cleaned_json(item, out, removed);
+        append_cleaned_json(item, out, removed, rewrites, clean);
       }
       out += ']';
       return;

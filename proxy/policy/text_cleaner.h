@@ -6,6 +6,7 @@
 
 #include <simdjson.h>
 
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -18,7 +19,12 @@ bool may_need_cleaning(std::string_view raw_json);
 // `text` without invisible characters and escape sequences; `removed` counts what went.
 std::string clean_text(std::string_view text, size_t& removed);
 
-// `value` re-serialized with every string cleaned (keys included); `removed` accumulates.
-void append_cleaned_json(simdjson::dom::element value, std::string& out, size_t& removed);
+// Replacement text for strings that change (redaction), keyed by the string's address in the parse.
+using StringRewrites = std::map<const char*, std::string>;
+
+// `value` re-serialized with each string replaced from `rewrites` (if given) and, with `clean`,
+// cleaned (keys included); `removed` accumulates what cleaning took out.
+void append_cleaned_json(simdjson::dom::element value, std::string& out, size_t& removed,
+                         const StringRewrites* rewrites = nullptr, bool clean = true);
 
 }  // namespace mcpsandbox

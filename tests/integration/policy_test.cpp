@@ -414,6 +414,32 @@ TEST_F(PolicyTest, ResultsReachTheClientWithoutInvisibleTextOrTerminalEscapes) {
   proxy.wait();
 }
 
+TEST_F(PolicyTest, SecretsAreRedactedBothWaysAndBlockedWhereTheProfileSays) {
+  std::string log = policy_.file("audit.jsonl");
+  ChildProcess proxy(with_profile(R"({"redaction": {"arguments": {"email": "hash"},
+                                                     "tools": {"read_file": {"payment_card": "block"}}}})",
+                                  {"--audit-log", log}));
+  // Server to client: a key in a result is replaced before the client (and the model) sees it.
+  proxy.send_line(tool_call(1, "echo", {{"text", "key AKIAIOSFODNN7EXAMPLE here"}}));
+  EXPECT_EQ(next_message(proxy)["result"]["content"][0]["text"], "key [REDACTED:aws_access_key_id] here");
+  // Client to server: the server receives a stable token instead of the address.
+  proxy.send_line(tool_call(2, "echo", {{"text", "mail alice@example.org"}}));
+  std::string hashed = next_message(proxy)["result"]["content"][0]["text"];
+  EXPECT_EQ(hashed.rfind("mail [HASH:email:", 0), 0u) << hashed;
+  // A detector set to block refuses the call.
+  proxy.send_line(tool_call(3, "read_file", {{"path", "4111 1111 1111 1111"}}));
+  json reply = next_message(proxy);
+  EXPECT_EQ(error_code_of(reply), -31023) << reply;
+  proxy.close_stdin();
+  proxy.wait();
+  EXPECT_FALSE(server_received(dir_, "alice@example.org"));
+  EXPECT_FALSE(server_received(dir_, "4111 1111"));
+  std::string audit = read_file(log);
+  EXPECT_NE(audit.find(R"("event":"redaction")"), std::string::npos);
+  EXPECT_EQ(audit.find("AKIAIOSFODNN7EXAMPLE"), std::string::npos) << "the audit log never holds a value";
+  EXPECT_EQ(audit.find("alice@example.org"), std::string::npos);
+}
+
 TEST_F(PolicyTest, BuiltInProfilesAreFoundByName) {
   ChildProcess proxy(fixture_command(dir_, {"--profile", "everything"}));
   proxy.send_line(tool_call(1, "sample", {{"method", "sampling/createMessage"}}));

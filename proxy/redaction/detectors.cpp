@@ -1,0 +1,114 @@
+#include "proxy/redaction/detectors.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+namespace mcpsandbox {
+namespace {
+
+std::string digits_of(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (std::isdigit(static_cast<unsigned char>(c))) out += c;
+  }
+  return out;
+}
+
+bool card_valid(std::string_view text) {
+  std::string digits = digits_of(text);
+  if (digits.size() < 13 || digits.size() > 19) return false;
+  // Issuer prefixes of the major networks: a Luhn-valid run of digits alone is too common.
+  bool issuer = digits[0] == '4' || (digits[0] == '5' && digits[1] >= '1' && digits[1] <= '5') ||
+                (digits[0] == '2' && digits[1] >= '2' && digits[1] <= '7') ||
+                (digits[0] == '3' && (digits[1] == '4' || digits[1] == '7')) || digits[0] == '6';
+  return issuer && luhn_valid(digits);
+}
+
+bool ipv4_valid(std::string_view text) {
+  in_addr address{};
+  return inet_pton(AF_INET, std::string(text).c_str(), &address) == 1;
+}
+
+bool ipv6_valid(std::string_view text) {
+  in6_addr address{};
+  return text.find("::") != std::string_view::npos || std::count(text.begin(), text.end(), ':') >= 7
+             ? inet_pton(AF_INET6, std::string(text).c_str(), &address) == 1
+             : false;
+}
+
+bool phone_valid(std::string_view text) {
+  size_t digits = digits_of(text).size();
+  return digits >= 10 && digits <= 15;
+}
+
+}  // namespace
+
+bool luhn_valid(std::string_view text) {
+  std::string digits = digits_of(text);
+  if (digits.empty()) return false;
+  int sum = 0;
+  bool doubled = false;
+  for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
+    int digit = *it - '0';
+    if (doubled) digit = digit * 2 > 9 ? digit * 2 - 9 : digit * 2;
+    sum += digit;
+    doubled = !doubled;
+  }
+  return sum % 10 == 0;
+}
+
+bool us_ssn_valid(std::string_view text) {
+  std::string digits = digits_of(text);
+  if (digits.size() != 9) return false;
+  std::string area = digits.substr(0, 3), group = digits.substr(3, 2), serial = digits.substr(5);
+  // Never issued: area 000, 666 or 9xx; group 00; serial 0000.
+  return area != "000" && area != "666" && area[0] != '9' && group != "00" && serial != "0000";
+}
+
+bool iban_valid(std::string_view text) {
+  std::string compact;
+  for (char c : text) {
+    if (c != ' ') compact += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  if (compact.size() < 15 || compact.size() > 34) return false;
+  std::string rearranged = compact.substr(4) + compact.substr(0, 4);
+  int remainder = 0;
+  for (char c : rearranged) {
+    int value = std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : c - 'A' + 10;
+    if (value < 0 || value > 35) return false;
+    remainder = (remainder * (value >= 10 ? 100 : 10) + value) % 97;
+  }
+  return remainder == 1;
+}
+
+const std::vector<RedactionDetector>& builtin_redaction_detectors() {
+  static const std::vector<RedactionDetector> kDetectors = {
+      // Secrets first: where a token also looks like something else, the secret wins.
+      {"pem_private_key", R"(-----BEGIN [A-Z ]*PRIVATE KEY-----[A-Za-z0-9+/=\s:,\-]{16,}-----END [A-Z ]*PRIVATE KEY-----)"},
+      {"aws_access_key_id", R"(\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\b)"},
+      {"aws_secret_access_key", R"((?:aws_secret_access_key|aws_secret_key|secret_access_key)["' ]*[:=]["' ]*[A-Za-z0-9/+=]{40}\b)", true},
+      {"github_token", R"(\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22,}))"},
+      {"gitlab_token", R"(\bglpat-[A-Za-z0-9_\-]{20,}\b)"},
+      {"slack_token", R"(\bxox[abposr]-[A-Za-z0-9\-]{10,}\b)"},
+      {"stripe_key", R"(\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}\b)"},
+      {"anthropic_api_key", R"(\bsk-ant-[a-z]+[0-9]{2}-[A-Za-z0-9_\-]{40,}\b)"},
+      {"openai_api_key", R"(\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}T3BlbkFJ[A-Za-z0-9_\-]{20,}\b|\bsk-proj-[A-Za-z0-9_\-]{40,}\b)"},
+      {"google_api_key", R"(\bAIza[0-9A-Za-z_\-]{35}\b)"},
+      {"jwt", R"(\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,})"},
+      {"url_password", R"([a-zA-Z][a-zA-Z0-9+.\-]*://[^/\s:@]+:[^/\s@]+@)"},
+      // Personal data.
+      {"email", R"(\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}\b)"},
+      {"payment_card", R"(\b[0-9](?:[ \-]?[0-9]){12,18}\b)", false, card_valid},
+      {"us_ssn", R"(\b[0-9]{3}-[0-9]{2}-[0-9]{4}\b)", false, us_ssn_valid},
+      {"iban", R"(\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b)", false, iban_valid},
+      {"phone", R"((?:\+[1-9][0-9]{0,2}[ .\-]?)?\(?[2-9][0-9]{2}\)?[ .\-][0-9]{3}[ .\-][0-9]{4}\b|\+[1-9][0-9]{6,14}\b)", false, phone_valid},
+      {"ipv4", R"(\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}\b)", false, ipv4_valid},
+      {"ipv6", R"(\b(?:[0-9A-Fa-f]{1,4}:){2,7}(?::|[0-9A-Fa-f]{1,4})(?:[0-9A-Fa-f:]{0,20})\b)", false, ipv6_valid},
+  };
+  return kDetectors;
+}
+
+}  // namespace mcpsandbox

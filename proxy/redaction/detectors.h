@@ -1,0 +1,25 @@
+// The built-in redaction detectors: a Vectorscan (Hyperscan) expression for each, and a
+// validator where the format has a check (Luhn, SSN ranges, IBAN mod 97, address syntax), so a
+// 16-digit order number or 999-00-1234 is not mistaken for a card or an SSN.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mcpsandbox {
+
+struct RedactionDetector {
+  std::string name;     // "email", "aws_access_key_id"... (appears in [REDACTED:<name>])
+  std::string pattern;  // Hyperscan syntax
+  bool caseless = false;
+  bool (*validate)(std::string_view match) = nullptr;  // nullptr: any match counts
+};
+
+const std::vector<RedactionDetector>& builtin_redaction_detectors();
+
+bool luhn_valid(std::string_view digits_and_separators);
+bool us_ssn_valid(std::string_view text);
+bool iban_valid(std::string_view text);
+
+}  // namespace mcpsandbox

@@ -1,0 +1,65 @@
+// Redactor: finds secrets and personal data in every string of a JSON value with one Vectorscan
+// database (compiled once per session from the built-in detectors and the profile's custom
+// patterns), validates candidates, and decides per detector, direction and tool: allow (record
+// only), redact ("[REDACTED:<type>]"), hash ("[HASH:<type>:<8 hex>]", keyed per session so the same
+// value maps to the same token within it) or block. It reports locations, never values.
+#pragma once
+
+#include <simdjson.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "profiles/proxy_plan.h"
+#include "profiles/support/result.h"
+#include "proxy/policy/text_cleaner.h"
+#include "proxy/redaction/detectors.h"
+
+namespace mcpsandbox {
+
+enum class RedactionDirection { kArguments, kResults };
+
+struct RedactionFinding {
+  std::string detector;
+  std::string location;  // JSON pointer of the string
+  RedactionAction action;
+};
+
+
+class Redactor {
+ public:
+  static Result<Redactor> create(const RedactionPlan& plan);
+  Redactor(Redactor&&) noexcept;
+  Redactor& operator=(Redactor&&) noexcept;
+  ~Redactor();
+
+  struct Outcome {
+    std::vector<RedactionFinding> findings;
+    StringRewrites rewrites;
+    bool blocked = false;
+  };
+  Outcome scan(simdjson::dom::element value, RedactionDirection direction, std::string_view tool);
+
+  // One string, for tests and benchmarks: the rewritten text (or the original).
+  std::string redact_text(std::string_view text, RedactionDirection direction,
+                          std::string_view tool, std::vector<RedactionFinding>& findings,
+                          bool& blocked);
+
+ private:
+  struct Engine;
+  explicit Redactor(std::unique_ptr<Engine> engine);
+  bool scan_string(std::string_view text, const std::string& location, RedactionDirection direction,
+                   std::string_view tool, std::vector<RedactionFinding>& findings, bool& blocked,
+                   std::string* rewritten);
+  void walk(simdjson::dom::element value, std::string& pointer, RedactionDirection direction,
+            std::string_view tool, Outcome& outcome, size_t depth);
+  RedactionAction action_for(const std::string& detector, RedactionDirection direction,
+                             std::string_view tool) const;
+
+  std::unique_ptr<Engine> engine_;
+};
+
+}  // namespace mcpsandbox
