@@ -100,13 +100,16 @@ const std::vector<RedactionDetector>& builtin_redaction_detectors() {
       {"jwt", R"(\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,})"},
       {"url_password", R"([a-zA-Z][a-zA-Z0-9+.\-]*://[^/\s:@]+:[^/\s@]+@)"},
       // Personal data.
-      {"email", R"(\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}\b)"},
-      {"payment_card", R"(\b[0-9](?:[ \-]?[0-9]){12,18}\b)", false, card_valid},
-      {"us_ssn", R"(\b[0-9]{3}-[0-9]{2}-[0-9]{4}\b)", false, us_ssn_valid},
-      {"iban", R"(\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b)", false, iban_valid},
+      {"email", R"(\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}\b)", false, nullptr,
+       R"([A-Za-z0-9]@[A-Za-z0-9\-]+\.[A-Za-z])"},
+      {"payment_card", R"(\b[0-9](?:[ \-]?[0-9]){12,18}\b)", false, card_valid, R"([0-9]{4}[ \-]?[0-9]{4})"},
+      {"us_ssn", R"(\b[0-9]{3}-[0-9]{2}-[0-9]{4}\b)", false, us_ssn_valid, R"([0-9]{3}-[0-9]{2}-[0-9]{4})"},
+      {"iban", R"(\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b)", false, iban_valid,
+       R"([A-Z]{2}[0-9]{2} ?[A-Z0-9]{4} ?[A-Z0-9]{4})"},
       {"phone", R"((?:\+[1-9][0-9]{0,2}[ .\-]?)?\(?[2-9][0-9]{2}\)?[ .\-][0-9]{3}[ .\-][0-9]{4}\b|\+[1-9][0-9]{6,14}\b)", false, phone_valid},
-      {"ipv4", R"(\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}\b)", false, ipv4_valid},
-      {"ipv6", R"(\b(?:[0-9A-Fa-f]{1,4}:){2,7}(?::|[0-9A-Fa-f]{1,4})(?:[0-9A-Fa-f:]{0,20})\b)", false, ipv6_valid},
+      {"ipv4", R"(\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}\b)", false, ipv4_valid, R"([0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9])"},
+      {"ipv6", R"(\b(?:[0-9A-Fa-f]{1,4}:){2,7}(?::|[0-9A-Fa-f]{1,4})(?:[0-9A-Fa-f:]{0,20})\b)", false, ipv6_valid,
+       R"([0-9A-Fa-f]:[0-9A-Fa-f]{0,4}:)"},
   };
   return kDetectors;
 }

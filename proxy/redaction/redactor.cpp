@@ -58,7 +58,8 @@ Result<Redactor> Redactor::create(const RedactionPlan& plan) {
   std::vector<const char*> patterns;
   std::vector<unsigned> flags, ids;
   for (size_t i = 0; i < engine->detectors.size(); ++i) {
-    patterns.push_back(engine->detectors[i].pattern.c_str());
+    const RedactionDetector& detector = engine->detectors[i];
+    patterns.push_back(detector.prefilter.empty() ? detector.pattern.c_str() : detector.prefilter.c_str());
     flags.push_back(HS_FLAG_SINGLEMATCH | HS_FLAG_DOTALL |
                     (engine->detectors[i].caseless ? HS_FLAG_CASELESS : 0u));
     ids.push_back(static_cast<unsigned>(i));

@@ -65,6 +65,55 @@ void ParseAndPolicy(benchmark::State& state) {
 }
 BENCHMARK(ParseAndPolicy);
 
+// Redaction over clean text: the Vectorscan pass alone (target: at least 1 GB/s per core).
+void RedactCleanText(benchmark::State& state) {
+  auto redactor = Redactor::create({});
+  std::string text;
+  while (text.size() < (1u << 20)) {
+    text += "The quick brown fox jumps over the lazy dog; version 1.2.3 shipped on 2026-11-23. ";
+  }
+  std::vector<RedactionFinding> findings;
+  bool blocked = false;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(redactor->redact_text(text, RedactionDirection::kResults, "", findings, blocked));
+  }
+  state.SetBytesProcessed(state.iterations() * text.size());
+}
+BENCHMARK(RedactCleanText)->Unit(benchmark::kMicrosecond);
+
+// A 1 MiB tools/call result with a secret every 4 KiB, parsed, scanned and rebuilt (target:
+// at most 2 ms added).
+void Redact1MiBResult(benchmark::State& state) {
+  Logger logger(LogLevel::kError);
+  LexicalPathResolver resolver;
+  auto engine = PolicyEngine::create(ProxyPlan{}, PolicyContext{&resolver, "/", true, nullptr}, logger);
+  std::string text;
+  while (text.size() < (1u << 20)) {
+    text += std::string(4000, 'x') + " key AKIAIOSFODNN7EXAMPLE mail bob@example.org ";
+  }
+  std::string line = R"({"jsonrpc":"2.0","id":7,"result":{"content":[{"type":"text","text":")" + text + R"("}]}})";
+  MessageParser parser;
+  PendingRequest call{{"n:7", "7"}, "tools/call", "", "read_file"};
+  for (auto _ : state) {
+    ParsedMessage parsed = parser.parse_copy(line);
+    Verdict verdict = engine->review_response(call, std::get<MessageInfo>(parsed), line);
+    if (verdict.action != Verdict::Action::kReplace) state.SkipWithError("not redacted");
+    benchmark::DoNotOptimize(verdict);
+  }
+  state.SetBytesProcessed(state.iterations() * line.size());
+}
+BENCHMARK(Redact1MiBResult)->Unit(benchmark::kMillisecond);
+
+// The same result without the policy engine: what the relay pays anyway (parse only).
+void Parse1MiBResult(benchmark::State& state) {
+  std::string line = R"({"jsonrpc":"2.0","id":7,"result":{"content":[{"type":"text","text":")" +
+                     std::string(1u << 20, 'x') + R"("}]}})";
+  MessageParser parser;
+  for (auto _ : state) benchmark::DoNotOptimize(parser.parse_copy(line));
+  state.SetBytesProcessed(state.iterations() * line.size());
+}
+BENCHMARK(Parse1MiBResult)->Unit(benchmark::kMillisecond);
+
 }  // namespace
 
 BENCHMARK_MAIN();
