@@ -83,23 +83,27 @@ bool utf16_less(std::string_view a, std::string_view b) {
 
 void append_json_string(std::string_view text, std::string& out) {
   out += '"';
-  for (char c : text) {
+  size_t run = 0;  // start of the stretch that needs no escaping: appended in one go
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
     auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text.substr(run, i - run));
+    run = i + 1;
     if (c == '"' || c == '\\') {
       out += '\\';
       out += c;
-    } else if (byte < 0x20 && (c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t')) {
+    } else if (c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t') {
       // RFC 8785 (JCS): the short escapes where JSON has them, \u00xx for the rest.
       out += '\\';
       out += c == '\b' ? 'b' : c == '\f' ? 'f' : c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
-    } else if (byte < 0x20) {
+    } else {
       char escape[8];
       std::snprintf(escape, sizeof escape, "\\u%04x", byte);
       out += escape;
-    } else {
-      out += c;
     }
   }
+  out.append(text.substr(run));
   out += '"';
 }
 

@@ -299,17 +299,26 @@ std::optional<Refusal> PolicyEngine::redact(element value, RedactionDirection di
   }
   auto outcome = engine->scan(value, direction, tool);
   const char* where = direction == RedactionDirection::kArguments ? "arguments" : "result";
-  for (const RedactionFinding& finding : outcome.findings) {
-    const char* action = finding.action == RedactionAction::kAllow    ? "allow"
-                         : finding.action == RedactionAction::kRedact ? "redact"
-                         : finding.action == RedactionAction::kHash   ? "hash"
-                                                                      : "block";
+  if (!outcome.findings.empty()) {
+    // One audit record per message (a large result can hold hundreds of findings), never values.
+    nlohmann::json findings = nlohmann::json::array();
+    size_t acted = 0;
+    for (const RedactionFinding& finding : outcome.findings) {
+      const char* action = finding.action == RedactionAction::kAllow    ? "allow"
+                           : finding.action == RedactionAction::kRedact ? "redact"
+                           : finding.action == RedactionAction::kHash   ? "hash"
+                                                                        : "block";
+      acted += finding.action != RedactionAction::kAllow;
+      if (findings.size() < 1000) {
+        findings.push_back({{"detector", finding.detector}, {"location", finding.location},
+                            {"action", action}});
+      }
+    }
     audit_events_.push_back({{"event", "redaction"}, {"direction", where}, {"tool", tool},
-                             {"detector", finding.detector}, {"location", finding.location},
-                             {"action", action}});
-    if (finding.action != RedactionAction::kAllow) {
-      logger_.info("redaction: " + std::string(action) + " " + finding.detector + " at " +
-                   finding.location + " in the " + where + (tool.empty() ? "" : " of '" + tool + "'"));
+                             {"count", outcome.findings.size()}, {"findings", std::move(findings)}});
+    if (acted > 0 && logger_.enabled(LogLevel::kInfo)) {
+      logger_.info("redaction: " + std::to_string(acted) + " finding(s) acted on in the " + where +
+                   (tool.empty() ? "" : " of '" + tool + "'"));
     }
   }
   if (outcome.blocked) {

@@ -36,10 +36,24 @@ struct Span {
   unsigned id;
 };
 
-int note_detector(unsigned int id, unsigned long long, unsigned long long, unsigned int,
-                  void* context) {
-  static_cast<std::vector<unsigned>*>(context)->push_back(id);
+struct Hit {
+  unsigned id;
+  size_t end;
+};
+
+// Each place a prefilter matched; a bounded number per string (the windows merge anyway).
+int note_hit(unsigned int id, unsigned long long, unsigned long long to, unsigned int,
+             void* context) {
+  auto* hits = static_cast<std::vector<Hit>*>(context);
+  if (hits->size() >= 65536) return 1;  // stop scanning: everything from here is re-checked
+  hits->push_back({id, static_cast<size_t>(to)});
   return 0;
+}
+
+// How far around a prefilter hit the exact match can reach: keys and tokens are short; a PEM
+// block is long.
+size_t window_for(const std::string& detector) {
+  return detector == "pem_private_key" ? 16384 : 512;
 }
 
 }  // namespace
@@ -60,7 +74,7 @@ Result<Redactor> Redactor::create(const RedactionPlan& plan) {
   for (size_t i = 0; i < engine->detectors.size(); ++i) {
     const RedactionDetector& detector = engine->detectors[i];
     patterns.push_back(detector.prefilter.empty() ? detector.pattern.c_str() : detector.prefilter.c_str());
-    flags.push_back(HS_FLAG_SINGLEMATCH | HS_FLAG_DOTALL |
+    flags.push_back(HS_FLAG_DOTALL |
                     (engine->detectors[i].caseless ? HS_FLAG_CASELESS : 0u));
     ids.push_back(static_cast<unsigned>(i));
   }
@@ -113,25 +127,45 @@ bool Redactor::scan_string(std::string_view text, const std::string& location,
                            RedactionDirection direction, std::string_view tool,
                            std::vector<RedactionFinding>& findings, bool& blocked,
                            std::string* rewritten) {
-  std::vector<unsigned> matched;
-  if (hs_scan(engine_->database, text.data(), static_cast<unsigned>(text.size()), 0,
-              engine_->scratch, note_detector, &matched) != HS_SUCCESS) {
-    return false;
+  std::vector<Hit> hits;
+  hs_error_t scanned = hs_scan(engine_->database, text.data(), static_cast<unsigned>(text.size()),
+                               0, engine_->scratch, note_hit, &hits);
+  if (scanned != HS_SUCCESS && scanned != HS_SCAN_TERMINATED) return false;
+  if (hits.empty()) return false;
+  // RE2 looks only in windows around the hits (merged per detector), not at the whole string:
+  // a large result with a few secrets costs one Vectorscan pass plus a few small RE2 runs.
+  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+    return a.id != b.id ? a.id < b.id : a.end < b.end;
+  });
+  if (scanned == HS_SCAN_TERMINATED) {
+    for (Hit& hit : hits) hit.end = text.size();  // too many: fall back to whole-string search
   }
-  if (matched.empty()) return false;
-  std::sort(matched.begin(), matched.end());
   std::vector<Span> merged;
-  for (unsigned id : matched) {
+  for (size_t i = 0; i < hits.size();) {
+    unsigned id = hits[i].id;
+    size_t window = window_for(engine_->detectors[id].name);
+    size_t from = hits[i].end > window ? hits[i].end - window : 0;
+    size_t to = std::min(text.size(), hits[i].end + window);
+    if (scanned == HS_SCAN_TERMINATED) from = 0;
+    size_t j = i + 1;
+    for (; j < hits.size() && hits[j].id == id; ++j) {
+      size_t next_from = hits[j].end > window ? hits[j].end - window : 0;
+      if (next_from > to) break;
+      to = std::min(text.size(), hits[j].end + window);
+    }
     re2::StringPiece input(text.data(), text.size()), match;
-    size_t offset = 0;
-    while (offset <= text.size() &&
-           engine_->spans[id]->Match(input, offset, text.size(), re2::RE2::UNANCHORED, &match, 1)) {
-      size_t from = static_cast<size_t>(match.data() - text.data());
-      size_t to = from + match.size();
-      merged.push_back({from, to, id});
-      offset = to > from ? to : from + 1;
+    size_t offset = from;
+    while (offset <= to &&
+           engine_->spans[id]->Match(input, offset, to, re2::RE2::UNANCHORED, &match, 1)) {
+      size_t start = static_cast<size_t>(match.data() - text.data());
+      size_t end = start + match.size();
+      if (merged.empty() || merged.back().id != id || start >= merged.back().to) {
+        merged.push_back({start, end, id});
+      }
+      offset = end > start ? end : start + 1;
       if (merged.size() > 100000) break;
     }
+    i = j;
   }
   // Validate, then take spans by detector priority (secrets before personal data); a span that
   // overlaps an accepted one is part of it.
