@@ -11,6 +11,23 @@ namespace mcpsandbox {
 bool glob_match(std::string_view pattern, std::string_view text) {
   if (text.size() > kMaxGlobText) return false;
   if (pattern.find_first_of("*?") == std::string_view::npos) return pattern == text;
+  // Deny-list shapes without the table: "**/NAME" and "**/NAME/**" with a literal NAME.
+  if (pattern.size() > 3 && pattern.substr(0, 3) == "**/" && pattern.find('?') == std::string_view::npos) {
+    std::string_view rest = pattern.substr(3);
+    bool subtree = rest.size() > 3 && rest.substr(rest.size() - 3) == "/**";
+    std::string_view name = subtree ? rest.substr(0, rest.size() - 3) : rest;
+    if (name.find('*') == std::string_view::npos) {
+      auto segment_at = [&](size_t at) {  // `name` as whole segments starting at `at`
+        return (at == 0 || text[at - 1] == '/') &&
+               (subtree ? at + name.size() < text.size() && text[at + name.size()] == '/'
+                        : at + name.size() == text.size());
+      };
+      for (size_t at = text.find(name); at != std::string_view::npos; at = text.find(name, at + 1)) {
+        if (segment_at(at)) return true;
+      }
+      return false;
+    }
+  }
   // The common shapes ("read_*", "*.txt") without the table: one star, no '?'.
   size_t star = pattern.find('*');
   if (pattern.find('?') == std::string_view::npos &&

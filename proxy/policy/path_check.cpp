@@ -104,8 +104,9 @@ std::optional<std::string> check_path(std::string_view value, const PathConstrai
     std::string where = *resolved == *lexical ? *lexical : *lexical + " (-> " + *resolved + ")";
     return where + " is outside the allowed roots";
   }
+  bool same = *resolved == *lexical;
   for (const std::string& deny : constraint.deny) {
-    if (glob_match(deny, *resolved) || glob_match(deny, *lexical)) {
+    if (glob_match(deny, *resolved) || (!same && glob_match(deny, *lexical))) {
       return *lexical + " matches the denied pattern " + deny;
     }
   }

@@ -25,6 +25,10 @@ TEST(Glob, DoubleStarSlashAlsoMatchesNoDirectory) {
   EXPECT_TRUE(glob_match("a/**/b", "a/x/y/b"));
   EXPECT_FALSE(glob_match("**/.env", "/srv/app/.envrc"));
   EXPECT_FALSE(glob_match("**/.ssh/**", "/home/u/ssh/x"));
+  EXPECT_FALSE(glob_match("**/.ssh/**", "/home/u/.ssh")) << "the subtree, not the directory";
+  EXPECT_FALSE(glob_match("**/.ssh/**", "/home/u/x.ssh/k"));
+  EXPECT_TRUE(glob_match("**/.env", ".env"));
+  EXPECT_FALSE(glob_match("**/.env", "/srv/x.env"));
 }
 
 TEST(Glob, HostileTextStaysFast) {
