@@ -97,6 +97,9 @@ struct DetectorPlan {
   DetectorAction shell_injection = DetectorAction::kBlock;
   // Tool definitions (proxy/pins/poisoning.h): high confidence hides and refuses the tool.
   DetectorAction poisoning = DetectorAction::kBlock;
+  // Instructions aimed at the model inside results (tools/call, resources/read, prompts/get):
+  // recorded by default, refused when "block".
+  DetectorAction injection = DetectorAction::kWarn;
 };
 
 // Where and how the session's audit log is written (empty path: no audit log).

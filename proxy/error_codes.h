@@ -30,5 +30,6 @@ inline constexpr int kAuditFailed = -31020;        // the audit record could not
 inline constexpr int kToolNotApproved = -31021;    // the tool differs from its pin, or is new
 inline constexpr int kToolPoisoned = -31022;       // the tool's definition carries injected instructions
 inline constexpr int kRedactionBlocked = -31023;   // a detector whose action is "block" matched
+inline constexpr int kInjectionBlocked = -31024;   // a result carries instructions aimed at the model
 
 }  // namespace mcpsandbox::error_code

@@ -293,12 +293,13 @@ class PolicyReader {
   }
 
   Result<void> detectors(const json& root, DetectorPlan& plan) {
-    auto found = r_.section(root, "", "detectors", {"traversal", "shell_injection", "poisoning"});
+    auto found = r_.section(root, "", "detectors", {"traversal", "shell_injection", "poisoning", "injection"});
     if (!found) return found.error();
     if (!*found) return {};
     for (auto [key, target] : {std::pair{"traversal", &plan.traversal},
                                std::pair{"shell_injection", &plan.shell_injection},
-                               std::pair{"poisoning", &plan.poisoning}}) {
+                               std::pair{"poisoning", &plan.poisoning},
+                               std::pair{"injection", &plan.injection}}) {
       if (!(*found)->contains(key)) continue;
       const json& value = (**found)[key];
       std::string text = value.is_string() ? value.get<std::string>() : "";

@@ -98,6 +98,14 @@ void collect_strings(element value, std::vector<std::string_view>& out, size_t d
 
 }  // namespace
 
+std::string find_injection_phrase(std::string_view text) {
+  std::string folded = lower(text);
+  for (const char* phrase : kModelInstructions) {
+    if (folded.find(phrase) != std::string::npos) return phrase;
+  }
+  return {};
+}
+
 std::vector<PoisoningFinding> scan_description_text(std::string_view text,
                                                     const std::vector<std::string>& other_tools) {
   std::vector<PoisoningFinding> findings;

@@ -27,6 +27,10 @@ struct PoisoningFinding {
 std::vector<PoisoningFinding> scan_tool_definition(simdjson::dom::element tool,
                                                    const std::vector<std::string>& other_tools);
 
+// Instructions aimed at the model inside text a tool returned (prompt injection riding on a
+// result): the phrase found, or empty.
+std::string find_injection_phrase(std::string_view text);
+
 // For the corpus tests: one piece of text.
 std::vector<PoisoningFinding> scan_description_text(std::string_view text,
                                                     const std::vector<std::string>& other_tools);
