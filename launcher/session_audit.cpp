@@ -8,15 +8,6 @@
 #include "profiles/paths.h"
 
 namespace mcpsandbox {
-namespace {
-
-bool is_under(const std::string& path, const std::string& root) {
-  return path == root || (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
-                          (root == "/" || path[root.size()] == '/'));
-}
-
-}  // namespace
-
 Result<std::optional<AuditLog>> open_session_audit(const RunOptions& options,
                                                    const Profile& profile, const Plan* plan,
                                                    const Logger& logger) {
@@ -28,7 +19,7 @@ Result<std::optional<AuditLog>> open_session_audit(const RunOptions& options,
   if (!path) return Error{"audit log '" + raw + "': " + path.error().message};
   if (plan) {
     for (const PathGrant& grant : plan->paths) {
-      if (is_under(*path, grant.path)) {
+      if (path_is_under(*path, grant.path)) {
         return Error{"audit log " + *path + " is inside " + grant.path + ", which the server " +
                      "can see (" + grant.why + "); keep the log outside the sandbox's view"};
       }

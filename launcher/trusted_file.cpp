@@ -7,15 +7,12 @@
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
+
+#include "profiles/paths.h"
 #include <cstring>
 
 namespace mcpsandbox {
 namespace {
-
-bool is_under(const std::string& path, const std::string& root) {
-  return path == root || (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
-                          (root == "/" || path[root.size()] == '/'));
-}
 
 // Root-owned and not writable by group or others.
 Result<void> check_admin_only(const struct stat& info, const std::string& path,
@@ -38,7 +35,7 @@ Result<TrustedFile> read_trusted_file(const std::string& path, const std::string
   }
   TrustedFile file;
   file.path = real;
-  file.managed = is_under(file.path, kManagedDir);
+  file.managed = path_is_under(file.path, kManagedDir);
   int fd = ::open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) return Error{"cannot read " + what + " '" + path + "': " + std::strerror(errno)};
   struct stat info {};
@@ -50,7 +47,7 @@ Result<TrustedFile> read_trusted_file(const std::string& path, const std::string
     auto ok = check_admin_only(info, file.path, what);
     // Every directory from the file up to /etc/mcpsandbox: a writable one lets the file be
     // replaced by rename.
-    for (std::string dir = file.path.substr(0, file.path.rfind('/')); ok && is_under(dir, kManagedDir);
+    for (std::string dir = file.path.substr(0, file.path.rfind('/')); ok && path_is_under(dir, kManagedDir);
          dir = dir.substr(0, dir.rfind('/'))) {
       struct stat dir_info {};
       if (::stat(dir.c_str(), &dir_info) != 0) break;
@@ -87,7 +84,7 @@ Result<void> refuse_if_sandbox_writable(const std::string& path, const std::stri
     if (grant.kind != PathGrant::Kind::kReadWrite) continue;
     char grant_real[PATH_MAX];
     std::string root = ::realpath(grant.path.c_str(), grant_real) ? grant_real : grant.path;
-    if (is_under(resolved, root)) {
+    if (path_is_under(resolved, root)) {
       return Error{what + " " + resolved + " is inside " + grant.path + ", which the server may "
                    "write (" + grant.why + "): it could rewrite its own policy; keep it elsewhere"};
     }

@@ -27,12 +27,6 @@ constexpr const char* kEtcFiles[] = {
 constexpr const char* kDefaultEnv[] = {"PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM",
                                        "LANG", "LC_ALL", "LC_CTYPE", "TZ"};
 
-bool is_under(const std::string& path, const std::string& root) {
-  if (root == "/") return true;
-  return path == root || (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
-                          path[root.size()] == '/');
-}
-
 std::string basename_of(const std::string& path) {
   auto slash = path.rfind('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
@@ -48,14 +42,14 @@ std::string dirname_of(const std::string& path) {
 // launcher's own state or the host's secrets wholesale.
 Result<void> refuse_dangerous(const std::string& path, bool writable) {
   for (const char* forbidden : {"/proc", "/sys", "/dev", "/run", "/boot"}) {
-    if (is_under(path, forbidden)) {
+    if (path_is_under(path, forbidden)) {
       return Error{"'" + path + "' cannot be granted (" + forbidden +
                    " is provided by the sandbox itself or not at all)"};
     }
   }
   if (path == "/") return Error{"granting '/' would undo the sandbox"};
-  if (writable && (is_under(path, "/usr") || is_under(path, "/etc") || is_under(path, "/bin") ||
-                   is_under(path, "/lib"))) {
+  if (writable && (path_is_under(path, "/usr") || path_is_under(path, "/etc") || path_is_under(path, "/bin") ||
+                   path_is_under(path, "/lib"))) {
     return Error{"'" + path + "' cannot be granted read-write (system directory)"};
   }
   return {};
@@ -138,7 +132,7 @@ Result<Plan> compile(const Profile& profile, const Invocation& invocation) {
   if (!invocation.resolved_command.empty()) {
     std::string dir = dirname_of(invocation.resolved_command);
     bool covered = false;
-    for (const char* system : kSystemDirs) covered |= is_under(dir, system);
+    for (const char* system : kSystemDirs) covered |= path_is_under(dir, system);
     if (!covered && dir != "/") {
       plan.paths.push_back({dir, PathGrant::Kind::kReadOnly, false, "the server command's directory"});
     }
@@ -200,7 +194,7 @@ Result<Plan> compile(const Profile& profile, const Invocation& invocation) {
   // The server starts where it was invoked if that is inside its view, else at /.
   plan.cwd.assign(1, '/');  // (not = "/": GCC 12 reports a false -Wrestrict here)
   for (const PathGrant& path : plan.paths) {
-    if (path.kind != PathGrant::Kind::kSystem && is_under(invocation.cwd, path.path)) {
+    if (path.kind != PathGrant::Kind::kSystem && path_is_under(invocation.cwd, path.path)) {
       plan.cwd = invocation.cwd;
     }
   }

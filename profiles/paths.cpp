@@ -17,12 +17,16 @@ Result<std::string> normalize_path(const std::string& raw, const std::string& ho
   std::string path = expand_home(raw, home);
   if (path.empty()) return Error{"empty path"};
   if (path[0] != '/') path = cwd + "/" + path;
-  std::vector<std::string> parts;
+  return lexical_normal(path);
+}
+
+std::string lexical_normal(std::string_view path) {
+  std::vector<std::string_view> parts;
   size_t start = 0;
   while (start <= path.size()) {
     size_t end = path.find('/', start);
-    if (end == std::string::npos) end = path.size();
-    std::string part = path.substr(start, end - start);
+    if (end == std::string_view::npos) end = path.size();
+    std::string_view part = path.substr(start, end - start);
     if (part == "..") {
       if (!parts.empty()) parts.pop_back();
     } else if (!part.empty() && part != ".") {
@@ -31,8 +35,17 @@ Result<std::string> normalize_path(const std::string& raw, const std::string& ho
     start = end + 1;
   }
   std::string out;
-  for (const auto& part : parts) out += "/" + part;
+  for (auto part : parts) {
+    out += '/';
+    out += part;
+  }
   return out.empty() ? "/" : out;
+}
+
+bool path_is_under(std::string_view path, std::string_view root) {
+  if (root == "/") return true;
+  return path == root || (path.size() > root.size() && path.substr(0, root.size()) == root &&
+                          path[root.size()] == '/');
 }
 
 }  // namespace mcpsandbox

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "profiles/support/result.h"
 
@@ -14,5 +15,11 @@ std::string expand_home(const std::string& path, const std::string& home);
 // paths are taken from `cwd`. Symlinks are not resolved here (that needs the filesystem).
 Result<std::string> normalize_path(const std::string& raw, const std::string& home,
                                    const std::string& cwd);
+
+// "/a/./b//../c/" -> "/a/c" for an absolute path, without touching the filesystem.
+std::string lexical_normal(std::string_view absolute_path);
+
+// `path` is `root` or lies below it (both absolute and normal); everything is under "/".
+bool path_is_under(std::string_view path, std::string_view root);
 
 }  // namespace mcpsandbox

@@ -1,5 +1,7 @@
 #include "proxy/pins/poisoning.h"
 
+#include "proxy/policy/text_cleaner.h"
+
 #include <algorithm>
 #include <cctype>
 
@@ -40,13 +42,9 @@ const char* invisible_kind(uint32_t point) {
 
 void scan_unicode(std::string_view text, std::vector<PoisoningFinding>& findings) {
   for (size_t i = 0; i < text.size();) {
-    auto byte = static_cast<unsigned char>(text[i]);
-    int length = byte < 0x80 ? 1 : byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2;
-    uint32_t point = length == 1 ? byte : byte & (0x7F >> length);
-    for (int k = 1; k < length && i + k < text.size(); ++k) {
-      point = (point << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-    }
-    i += static_cast<size_t>(length);
+    size_t length = 1;
+    uint32_t point = decode_utf8(text, i, length);
+    i += length;
     if (const char* kind = invisible_kind(point)) {
       findings.push_back({true, std::string("hidden ") + kind});
       return;  // one finding per kind of problem is enough
@@ -75,6 +73,8 @@ size_t longest_encoded_run(std::string_view text) {
   return longest;
 }
 
+}  // namespace
+
 void collect_strings(element value, std::vector<std::string_view>& out, size_t depth) {
   if (depth > 64) return;
   switch (value.type()) {
@@ -95,8 +95,6 @@ void collect_strings(element value, std::vector<std::string_view>& out, size_t d
       return;
   }
 }
-
-}  // namespace
 
 std::string find_injection_phrase(std::string_view text) {
   std::string folded = lower(text);

@@ -31,6 +31,10 @@ std::vector<PoisoningFinding> scan_tool_definition(simdjson::dom::element tool,
 // result): the phrase found, or empty.
 std::string find_injection_phrase(std::string_view text);
 
+// Every string inside `value` (not keys), depth-first, up to 64 levels.
+void collect_strings(simdjson::dom::element value, std::vector<std::string_view>& out,
+                     size_t depth = 0);
+
 // For the corpus tests: one piece of text.
 std::vector<PoisoningFinding> scan_description_text(std::string_view text,
                                                     const std::vector<std::string>& other_tools);

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "profiles/glob.h"
+#include "profiles/paths.h"
 
 namespace mcpsandbox {
 namespace {
@@ -32,35 +33,7 @@ Result<std::string> percent_decode(std::string_view text) {
   return out;
 }
 
-std::string lexical_normal(std::string_view path) {
-  std::vector<std::string_view> parts;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find('/', start);
-    if (end == std::string_view::npos) end = path.size();
-    std::string_view part = path.substr(start, end - start);
-    if (part == "..") {
-      if (!parts.empty()) parts.pop_back();
-    } else if (!part.empty() && part != ".") {
-      parts.push_back(part);
-    }
-    start = end + 1;
-  }
-  std::string out;
-  for (auto part : parts) {
-    out += '/';
-    out += part;
-  }
-  return out.empty() ? "/" : out;
-}
-
 }  // namespace
-
-bool path_is_under(std::string_view path, std::string_view root) {
-  if (root == "/") return true;
-  return path == root || (path.size() > root.size() && path.substr(0, root.size()) == root &&
-                          path[root.size()] == '/');
-}
 
 Result<std::string> normalize_argument_path(std::string_view value, const std::string& base,
                                             const std::string& home) {

@@ -20,6 +20,4 @@ Result<std::string> normalize_argument_path(std::string_view value, const std::s
 std::optional<std::string> check_path(std::string_view value, const PathConstraint& constraint,
                                       const PathResolver& resolver, const std::string& home);
 
-bool path_is_under(std::string_view path, std::string_view root);
-
 }  // namespace mcpsandbox

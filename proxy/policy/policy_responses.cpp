@@ -32,25 +32,11 @@ Verdict PolicyEngine::review_response(const PendingRequest& request, const Messa
 }
 
 // What comes back to the model is cleaned of invisible text and terminal escapes.
-// Every string of a result, for the injection check.
-static void collect_result_strings(element value, std::vector<std::string_view>& out, size_t depth) {
-  if (depth > 64) return;
-  if (value.type() == element_type::STRING) {
-    out.push_back(value.get_string().value_unsafe());
-  } else if (value.type() == element_type::OBJECT) {
-    simdjson::dom::object members = value.get_object().value_unsafe();
-    for (auto field : members) collect_result_strings(field.value, out, depth + 1);
-  } else if (value.type() == element_type::ARRAY) {
-    simdjson::dom::array items = value.get_array().value_unsafe();
-    for (element item : items) collect_result_strings(item, out, depth + 1);
-  }
-}
-
 Verdict PolicyEngine::clean_result(const PendingRequest& request, const MessageInfo& message,
                                    std::string_view line) {
   if (plan_.detectors.injection != DetectorAction::kOff) {
     std::vector<std::string_view> texts;
-    collect_result_strings(*message.result, texts, 0);
+    collect_strings(*message.result, texts);
     for (std::string_view text : texts) {
       std::string phrase = find_injection_phrase(text);
       if (phrase.empty()) continue;

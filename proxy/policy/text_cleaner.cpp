@@ -19,8 +19,9 @@ bool invisible(uint32_t point) {
          (point >= 0x2066 && point <= 0x2069);                        // bidi isolates
 }
 
-// Decodes the code point at `i` (valid UTF-8: the parser checked) and its length.
-uint32_t decode(std::string_view text, size_t i, size_t& length) {
+}  // namespace
+
+uint32_t decode_utf8(std::string_view text, size_t i, size_t& length) {
   auto byte = static_cast<unsigned char>(text[i]);
   length = byte < 0x80 ? 1 : byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2;
   if (i + length > text.size()) length = text.size() - i;
@@ -28,6 +29,8 @@ uint32_t decode(std::string_view text, size_t i, size_t& length) {
   for (size_t k = 1; k < length; ++k) point = (point << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
   return point;
 }
+
+namespace {
 
 // Length of the escape sequence starting at `i` (ESC or a C1 introducer), per ECMA-48.
 size_t escape_length(std::string_view text, size_t i, uint32_t introducer, size_t introducer_length) {
@@ -124,7 +127,7 @@ std::string clean_text(std::string_view text, size_t& removed) {
   out.reserve(text.size());
   for (size_t i = 0; i < text.size();) {
     size_t length = 1;
-    uint32_t point = decode(text, i, length);
+    uint32_t point = decode_utf8(text, i, length);
     if (point == 0x1B || point == 0x9B || point == 0x9D) {
       i += escape_length(text, i, point, length);
       ++removed;

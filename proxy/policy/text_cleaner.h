@@ -6,11 +6,15 @@
 
 #include <simdjson.h>
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
 
 namespace mcpsandbox {
+
+// The code point at `i` of valid UTF-8 (the parser checked) and its `length` in bytes.
+uint32_t decode_utf8(std::string_view text, size_t i, size_t& length);
 
 // Whether the raw JSON line may contain anything to clean (raw UTF-8 or \u escapes).
 // False positives only cost a rebuild that changes nothing.
