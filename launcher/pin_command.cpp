@@ -27,6 +27,11 @@ std::string shown(const nlohmann::json& value) {
 
 // Member by member: what a reviewer needs to see to decide.
 void print_change(const std::string& name, const PinnedTool* before, const PinnedTool& after) {
+  if (after.removed) {
+    std::printf("removed tool %s (no longer offered by the server; approving drops its pin)\n",
+                name.c_str());
+    return;
+  }
   auto now = nlohmann::json::parse(after.definition);
   if (!before) {
     std::printf("new tool %s\n", name.c_str());
@@ -68,7 +73,10 @@ int approve(const PinOptions& options) {
       return 1;
     }
   }
-  for (const auto& [name, tool] : *pending) (*pinned)[name] = tool;
+  for (const auto& [name, tool] : *pending) {
+    if (tool.removed) pinned->erase(name);
+    else (*pinned)[name] = tool;
+  }
   if (auto written = PinStore::write_file(options.file, *pinned); !written) {
     return fail(written.error().message);
   }

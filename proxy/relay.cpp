@@ -182,7 +182,12 @@ void Relay::handle_client_line(const FramedLine& line) {
         logger_.debug("client request " + message.id->json + " " + message.method +
                       " (revision " + (revision.empty() ? "unknown" : revision) + ")");
       }
-      auto outcome = client_requests_.add({*message.id, message.method, std::move(revision), {}});
+      PendingRequest pending{*message.id, message.method, std::move(revision), {}};
+      simdjson::dom::element cursor;
+      pending.continues_listing = message.params && message.params->type() ==
+                                  simdjson::dom::element_type::OBJECT &&
+                                  !(*message.params)["cursor"].get(cursor);
+      auto outcome = client_requests_.add(std::move(pending));
       if (outcome == RequestTracker::AddOutcome::kDuplicateId) {
         ++stats_.client_rejected;
         reply_to_client(message.id, error_code::kDuplicateRequestId,

@@ -18,6 +18,7 @@ struct PendingRequest {
   std::string method;
   std::string revision;  // MCP protocol revision this request was made under
   std::string tool;      // tools/call: the tool, for the policy engine's bookkeeping
+  bool continues_listing = false;  // a list request with a cursor (not the first page)
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   bool cancelled = false;
 };

@@ -29,12 +29,15 @@ class ToolListFetcher {
   std::optional<std::string> next_page(const MessageInfo& response);
   std::vector<Held> release();
   bool fetching() const { return fetching_; }
+  // The outstanding request asks for a later page (it carries a cursor).
+  bool continuing() const { return continuing_; }
   size_t held_bytes() const { return held_bytes_; }
 
  private:
   std::string request(std::string_view cursor_json);
 
   bool fetching_ = false;
+  bool continuing_ = false;
   uint64_t sequence_ = 0;
   std::string current_id_;  // JSON text of our outstanding request's id
   std::string meta_json_;   // the held call's io.modelcontextprotocol/* _meta members

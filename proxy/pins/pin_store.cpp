@@ -74,6 +74,10 @@ Result<std::map<std::string, PinnedTool>> PinStore::read_file(const std::string&
     auto root = nlohmann::json::parse(*text);
     if (root.at("version") != 1) return Error{path + ": unknown pin file version"};
     for (const auto& [name, entry] : root.at("tools").items()) {
+      if (entry.value("removed", false)) {
+        tools[name] = {"", "", true};
+        continue;
+      }
       tools[name] = {entry.at("sha256"), entry.at("definition").dump()};
     }
   } catch (const nlohmann::json::exception& e) {
@@ -86,6 +90,10 @@ Result<void> PinStore::write_file(const std::string& path,
                                   const std::map<std::string, PinnedTool>& tools) {
   nlohmann::ordered_json root = {{"version", 1}, {"tools", nlohmann::ordered_json::object()}};
   for (const auto& [name, tool] : tools) {
+    if (tool.removed) {
+      root["tools"][name] = {{"removed", true}};
+      continue;
+    }
     root["tools"][name] = {{"sha256", tool.sha256},
                            {"definition", nlohmann::ordered_json::parse(tool.definition)}};
   }
@@ -122,7 +130,14 @@ Result<PinStore> PinStore::load(const PinPlan& plan) {
 PinStore::Check PinStore::check(const std::string& name, const std::string& identity) {
   std::string digest = sha256_hex(identity);
   auto found = pinned_.find(name);
-  if (found != pinned_.end() && found->second.sha256 == digest) return Check::kPinned;
+  if (found != pinned_.end() && found->second.sha256 == digest) {
+    // Offered again as approved: a removal noticed earlier is no longer pending.
+    if (auto pending = pending_.find(name); pending != pending_.end() && pending->second.removed) {
+      pending_.erase(pending);
+      (void)write_file(path_ + ".pending", pending_);
+    }
+    return Check::kPinned;
+  }
   // Learning pins each tool once: a tool that changes later in the same first session is a
   // rug pull like any other.
   if (learning_ && found == pinned_.end()) {
@@ -136,6 +151,20 @@ PinStore::Check PinStore::check(const std::string& name, const std::string& iden
     (void)write_file(path_ + ".pending", pending_);
   }
   return found == pinned_.end() ? Check::kNew : Check::kChanged;
+}
+
+std::vector<std::string> PinStore::missing_from(const std::unordered_set<std::string>& listed) {
+  std::vector<std::string> missing;
+  for (const auto& [name, tool] : pinned_) {
+    if (listed.count(name)) continue;
+    missing.push_back(name);
+    PinnedTool& pending = pending_[name];
+    if (!pending.removed) {
+      pending = {"", "", true};
+      (void)write_file(path_ + ".pending", pending_);  // best effort, like check()
+    }
+  }
+  return missing;
 }
 
 Result<void> verify_pin_signature(const std::string& path, const std::vector<std::string>& signers) {

@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "profiles/proxy_plan.h"
@@ -23,6 +24,7 @@ namespace mcpsandbox {
 struct PinnedTool {
   std::string sha256;
   std::string definition;  // canonical JSON
+  bool removed = false;    // in a pending file: the server stopped offering this pinned tool
 };
 
 // The canonical identity of one tools/list entry.
@@ -37,6 +39,9 @@ class PinStore {
   // Judges one listed tool; learns it in a first session. A changed or new tool is recorded in
   // the pending file (best effort: the refusal does not depend on it).
   Check check(const std::string& name, const std::string& identity);
+  // Pinned tools not in `listed` (a complete listing); each is recorded in the pending file as a
+  // removal for `pin approve`.
+  std::vector<std::string> missing_from(const std::unordered_set<std::string>& listed);
   const std::string& path() const { return path_; }
   bool learning() const { return learning_; }
 

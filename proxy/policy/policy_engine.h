@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <variant>
 #include <vector>
 
@@ -108,7 +109,9 @@ class PolicyEngine {
   bool allowed(const std::vector<GlobFilter>& filters, std::string_view name) const;
   std::optional<Refusal> check_ask(std::string_view method) const;
   ToolPolicy policy_for(const std::string& tool) const;
-  void register_tools(simdjson::dom::element result);
+  void register_tools(simdjson::dom::element result, bool continues_listing);
+  // A complete listing (first page to last) without a pinned tool: reported once per session.
+  void judge_removed_pins();
   Verdict filter_list(const MessageInfo& message, std::string_view member,
                       std::string_view name_key, const std::vector<GlobFilter>& filters,
                       bool check_definitions = false);
@@ -133,6 +136,9 @@ class PolicyEngine {
   std::unordered_map<std::string, ListedTool> tools_;
   std::vector<std::string> returned_tags_;  // tags of tools that have returned data
   std::vector<nlohmann::json> audit_events_;
+  std::unordered_set<std::string> listing_names_;  // tools seen in the listing under way
+  bool listing_from_start_ = false;
+  std::unordered_set<std::string> reported_removed_;
   std::unique_ptr<simdjson::dom::parser> empty_parser_;
   std::optional<Redactor> redactor_;
   bool redactor_failed_ = false;

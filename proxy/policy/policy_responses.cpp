@@ -18,7 +18,7 @@ Verdict PolicyEngine::review_response(const PendingRequest& request, const Messa
   if (!(*message.result)["inputRequests"].get(inputs)) return review_input_requests(message);
   const std::string& method = request.method;
   if (method == "tools/list") {
-    register_tools(*message.result);
+    register_tools(*message.result, request.continues_listing);
     return filter_list(message, "tools", "name", plan_.access.tools, /*check_definitions=*/true);
   }
   if (method == "resources/list") {
@@ -77,9 +77,13 @@ Verdict PolicyEngine::clean_result(const PendingRequest& request, const MessageI
   return Verdict{Verdict::Action::kReplace, std::move(rebuilt), {}};
 }
 
-void PolicyEngine::register_tools(element result) {
+void PolicyEngine::register_tools(element result, bool continues_listing) {
   simdjson::dom::array tools;
   if (result["tools"].get_array().get(tools)) return;
+  if (!continues_listing) {
+    listing_names_.clear();
+    listing_from_start_ = true;
+  }
   std::vector<std::string> names;  // for shadowing: which tools a description may name
   for (element tool : tools) {
     std::string_view name;
@@ -100,6 +104,7 @@ void PolicyEngine::register_tools(element result) {
     } else {
       listed.schema = std::move(*compiled);
     }
+    listing_names_.insert(key);
     if (context_.pins) judge_pin(key, tool, listed);
     if (plan_.detectors.poisoning != DetectorAction::kOff) judge_poisoning(key, tool, names, listed);
     listed.policy = policy_for(key);
@@ -113,6 +118,21 @@ void PolicyEngine::register_tools(element result) {
     } else {
       tools_.emplace(std::move(key), std::move(listed));
     }
+  }
+  element cursor;
+  if (result["nextCursor"].get(cursor) || cursor.type() != element_type::STRING) {
+    if (listing_from_start_) judge_removed_pins();
+    listing_from_start_ = false;
+  }
+}
+
+void PolicyEngine::judge_removed_pins() {
+  if (!context_.pins) return;
+  for (const std::string& name : context_.pins->missing_from(listing_names_)) {
+    if (!reported_removed_.insert(name).second) continue;
+    logger_.warn("pins: pinned tool '" + name + "' is no longer offered by the server; review with "
+                 "`mcpsandbox pin approve " + context_.pins->path() + "`");
+    audit_events_.push_back({{"event", "pin.removed"}, {"tool", name}, {"file", context_.pins->path()}});
   }
 }
 

@@ -337,6 +337,39 @@ TEST_F(PolicyTest, PinsTrustTheFirstSessionAndHideAChangedToolUntilApproved) {
   approved.wait();
 }
 
+TEST_F(PolicyTest, APinnedToolTheServerNoLongerOffersIsReportedAndApprovedAsARemoval) {
+  std::string pins = policy_.file("pins.json");
+  {
+    ChildProcess first(fixture_command(dir_, {"--pins", pins}));
+    list(first);
+    first.close_stdin();
+    EXPECT_EQ(first.wait(), 0);
+  }
+  std::string log = policy_.file("audit.jsonl");
+  {
+    ChildProcess shrunk(fixture_command(dir_, {"--pins", pins, "--audit-log", log}, {"--without-tool", "hang"}));
+    list(shrunk);
+    EXPECT_FALSE(has(tool_names(listed_), "hang"));
+    list(shrunk, 2);  // listed again: reported once per session
+    shrunk.close_stdin();
+    EXPECT_EQ(shrunk.wait(), 0);
+  }
+  std::string audit = read_file(log);
+  size_t first_report = audit.find(R"("event":"pin.removed")");
+  ASSERT_NE(first_report, std::string::npos) << audit;
+  EXPECT_NE(audit.find(R"("tool":"hang")", first_report), std::string::npos) << audit;
+  EXPECT_EQ(audit.find(R"("event":"pin.removed")", first_report + 1), std::string::npos)
+      << "one report per session, and only for the tool that went: " << audit;
+  ChildProcess approve({mcpsandbox_binary(), "pin", "approve", pins, "--yes"});
+  std::string review;
+  while (auto line = approve.read_line()) review += *line + "\n";
+  EXPECT_EQ(approve.wait(), 0) << approve.stderr_text();
+  EXPECT_NE(review.find("removed tool hang"), std::string::npos) << review;
+  std::string approved = read_file(pins);
+  EXPECT_EQ(approved.find("\"hang\""), std::string::npos) << "approving a removal drops the pin";
+  EXPECT_NE(approved.find("\"echo\""), std::string::npos);
+}
+
 TEST_F(PolicyTest, PinsCatchARugPullMidSession) {
   std::string pins = policy_.file("pins.json");
   ChildProcess proxy(fixture_command(dir_, {"--pins", pins}));
