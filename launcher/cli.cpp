@@ -128,6 +128,10 @@ Command parse_command_line(int argc, char** argv) {
   verify->add_option("files", result.audit.files,
                      "the log, preceded by its rotated files oldest first (log.2 log.1 log)")
       ->required();
+  verify->add_option("--public-key", result.audit.public_keys,
+                     "require signed checkpoints by this Ed25519 public key (base64, from "
+                     "`pin keygen`); repeatable")
+      ->type_name("KEY");
   CLI::App* pin = app.add_subcommand("pin", "review, approve and sign tool pins");
   pin->require_subcommand(1);
   PinOptions& p = result.pin;

@@ -29,6 +29,7 @@ struct RunOptions {
 
 struct AuditOptionsCli {
   std::vector<std::string> files;  // `audit verify`: oldest first
+  std::vector<std::string> public_keys;  // --public-key: checkpoints must be signed by one
 };
 
 struct KeysOptions {

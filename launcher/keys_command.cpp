@@ -83,8 +83,9 @@ int run_keys(const KeysOptions& options) {
   return 0;
 }
 
-int run_audit_verify(const std::vector<std::string>& files) {
-  AuditVerdict verdict = verify_audit_log(files);
+int run_audit_verify(const std::vector<std::string>& files,
+                     const std::vector<std::string>& public_keys) {
+  AuditVerdict verdict = verify_audit_log(files, public_keys);
   std::printf("%s: %s\n", verdict.ok ? "ok" : "BROKEN", verdict.message.c_str());
   return verdict.ok ? 0 : 1;
 }

@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
     case mcpsandbox::Command::Kind::kPin:
       return mcpsandbox::run_pin(command.pin);
     case mcpsandbox::Command::Kind::kAuditVerify:
-      return mcpsandbox::run_audit_verify(command.audit.files);
+      return mcpsandbox::run_audit_verify(command.audit.files, command.audit.public_keys);
     default:
       return mcpsandbox::run_server(command.run, logger);
   }

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "proxy/crypto/ed25519.h"
 #include "proxy/pins/pin_store.h"
 
 namespace mcpsandbox {
@@ -92,52 +93,39 @@ int approve(const PinOptions& options) {
 }
 
 int keygen(const PinOptions& options) {
-  unsigned char public_key[crypto_sign_PUBLICKEYBYTES], secret_key[crypto_sign_SECRETKEYBYTES];
-  crypto_sign_keypair(public_key, secret_key);
-  char secret_text[sodium_base64_ENCODED_LEN(crypto_sign_SECRETKEYBYTES, sodium_base64_VARIANT_ORIGINAL)];
-  sodium_bin2base64(secret_text, sizeof secret_text, secret_key, sizeof secret_key,
-                    sodium_base64_VARIANT_ORIGINAL);
-  sodium_memzero(secret_key, sizeof secret_key);
+  auto key = SigningKey::generate();
+  if (!key) return fail(key.error().message);
   int fd = ::open(options.file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return fail(options.file + ": cannot create (it must not exist yet)");
-  std::string line = std::string(secret_text) + "\n";
+  std::string line = key->secret_base64() + "\n";
   bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
   ::close(fd);
-  sodium_memzero(secret_text, sizeof secret_text);
+  sodium_memzero(line.data(), line.size());
   if (!ok) return fail(options.file + ": write failed");
-  char public_text[sodium_base64_ENCODED_LEN(crypto_sign_PUBLICKEYBYTES, sodium_base64_VARIANT_ORIGINAL)];
-  sodium_bin2base64(public_text, sizeof public_text, public_key, sizeof public_key,
-                    sodium_base64_VARIANT_ORIGINAL);
-  std::printf("%s\n", public_text);
+  std::printf("%s\n", key->public_base64().c_str());
   std::fprintf(stderr, "mcpsandbox: secret key written to %s; the public key above goes into "
-                       "profiles' pins.signers\n", options.file.c_str());
+                       "profiles' pins.signers (or audit verify --public-key)\n", options.file.c_str());
   return 0;
 }
 
-int sign(const PinOptions& options) {
-  std::ifstream key_file(options.key);
-  std::string encoded;
-  if (!key_file || !std::getline(key_file, encoded)) return fail(options.key + ": cannot read");
-  unsigned char secret_key[crypto_sign_SECRETKEYBYTES];
-  size_t length = 0;
-  if (sodium_base642bin(secret_key, sizeof secret_key, encoded.data(), encoded.size(), nullptr,
-                        &length, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-      length != sizeof secret_key) {
-    return fail(options.key + ": not a key from `mcpsandbox pin keygen`");
-  }
-  std::ifstream in(options.file, std::ios::binary);
-  if (!in) return fail(options.file + ": cannot read");
+std::string read_whole(const std::string& path, bool& ok) {
+  std::ifstream in(path, std::ios::binary);
   std::stringstream text;
   text << in.rdbuf();
-  std::string bytes = text.str();
-  unsigned char signature[crypto_sign_BYTES];
-  crypto_sign_detached(signature, nullptr, reinterpret_cast<const unsigned char*>(bytes.data()),
-                       bytes.size(), secret_key);
-  sodium_memzero(secret_key, sizeof secret_key);
-  char signature_text[sodium_base64_ENCODED_LEN(crypto_sign_BYTES, sodium_base64_VARIANT_ORIGINAL)];
-  sodium_bin2base64(signature_text, sizeof signature_text, signature, sizeof signature,
-                    sodium_base64_VARIANT_ORIGINAL);
-  std::ofstream(options.file + ".sig") << signature_text << "\n";
+  ok = static_cast<bool>(in);
+  return text.str();
+}
+
+int sign(const PinOptions& options) {
+  bool ok = false;
+  std::string encoded = read_whole(options.key, ok);
+  if (!ok) return fail(options.key + ": cannot read");
+  auto key = SigningKey::from_base64(encoded, options.key);
+  sodium_memzero(encoded.data(), encoded.size());
+  if (!key) return fail(key.error().message);
+  std::string bytes = read_whole(options.file, ok);
+  if (!ok) return fail(options.file + ": cannot read");
+  std::ofstream(options.file + ".sig") << key->sign_base64(bytes) << "\n";
   std::printf("signed: %s.sig\n", options.file.c_str());
   return 0;
 }

@@ -5,26 +5,40 @@
 #include <climits>
 #include <cstdlib>
 
+#include "launcher/trusted_file.h"
 #include "profiles/paths.h"
 
 namespace mcpsandbox {
+namespace {
+
+// An absolute path for a file the server must never reach; with a plan, one inside any grant
+// (anything the server can see) is refused.
+Result<std::string> outside_sandbox_view(const std::string& raw, const Plan* plan,
+                                         const std::string& what) {
+  char cwd[PATH_MAX];
+  const char* home = std::getenv("HOME");
+  auto path = normalize_path(raw, home ? home : "/", ::getcwd(cwd, sizeof cwd) ? cwd : "/");
+  if (!path) return Error{what + " '" + raw + "': " + path.error().message};
+  if (plan) {
+    for (const PathGrant& grant : plan->paths) {
+      if (path_is_under(*path, grant.path)) {
+        return Error{what + " " + *path + " is inside " + grant.path + ", which the server " +
+                     "can see (" + grant.why + "); keep it outside the sandbox's view"};
+      }
+    }
+  }
+  return path;
+}
+
+}  // namespace
+
 Result<std::optional<AuditLog>> open_session_audit(const RunOptions& options,
                                                    const Profile& profile, const Plan* plan,
                                                    const Logger& logger) {
   std::string raw = !options.audit_log.empty() ? options.audit_log : profile.policy.audit.path;
   if (raw.empty()) return std::optional<AuditLog>();
-  char cwd[PATH_MAX];
-  const char* home = std::getenv("HOME");
-  auto path = normalize_path(raw, home ? home : "/", ::getcwd(cwd, sizeof cwd) ? cwd : "/");
-  if (!path) return Error{"audit log '" + raw + "': " + path.error().message};
-  if (plan) {
-    for (const PathGrant& grant : plan->paths) {
-      if (path_is_under(*path, grant.path)) {
-        return Error{"audit log " + *path + " is inside " + grant.path + ", which the server " +
-                     "can see (" + grant.why + "); keep the log outside the sandbox's view"};
-      }
-    }
-  }
+  auto path = outside_sandbox_view(raw, plan, "audit log");
+  if (!path) return path.error();
   AuditOptions audit;
   audit.path = *path;
   const AuditPlan& settings = profile.policy.audit;
@@ -32,6 +46,18 @@ Result<std::optional<AuditLog>> open_session_audit(const RunOptions& options,
                : settings.sync == AuditPlan::Sync::kBatch ? AuditSync::kBatch
                                                           : AuditSync::kNone;
   audit.rotate_bytes = settings.rotate_bytes;
+  if (!settings.checkpoint_key.empty()) {
+    // Whoever holds this key can forge checkpoints: the server must not even read it.
+    auto key_path = outside_sandbox_view(settings.checkpoint_key, plan, "audit checkpoint key");
+    if (!key_path) return key_path.error();
+    auto file = read_trusted_file(*key_path, "audit checkpoint key");
+    if (!file) return file.error();
+    auto key = SigningKey::from_base64(file->text, *key_path);
+    sodium_memzero(file->text.data(), file->text.size());
+    if (!key) return key.error();
+    audit.checkpoint_key = std::make_shared<const SigningKey>(std::move(*key));
+    audit.checkpoint_every = settings.checkpoint_every;
+  }
   std::string notice;
   auto log = AuditLog::open(audit, &notice);
   if (!log) return log.error();

@@ -108,6 +108,8 @@ struct AuditPlan {
   enum class Sync { kRecord, kBatch, kNone } sync = Sync::kRecord;
   uint64_t rotate_bytes = 0;
   bool argument_digests = true;  // false: record no trace of arguments at all
+  std::string checkpoint_key;      // Ed25519 secret key file: signed checkpoints when set
+  uint64_t checkpoint_every = 1000;
 };
 
 enum class RedactionAction { kAllow, kRedact, kHash, kBlock };

@@ -312,7 +312,8 @@ class PolicyReader {
   }
 
   Result<void> audit(const json& root, AuditPlan& plan) {
-    auto found = r_.section(root, "", "audit", {"path", "sync", "rotate", "arguments"});
+    auto found = r_.section(root, "", "audit", {"path", "sync", "rotate", "arguments",
+                                                       "checkpoint_key", "checkpoint_every"});
     if (!found) return found.error();
     if (!*found) return {};
     const json& audit = **found;
@@ -339,6 +340,18 @@ class PolicyReader {
       if (mode == "digest") plan.argument_digests = true;
       else if (mode == "omit") plan.argument_digests = false;
       else return r_.fail("/audit/arguments", "expected \"digest\" or \"omit\"");
+    }
+    if (audit.contains("checkpoint_key")) {
+      auto key = r_.string_value(audit["checkpoint_key"], "/audit/checkpoint_key");
+      if (!key) return key.error();
+      plan.checkpoint_key = *key;
+    }
+    if (audit.contains("checkpoint_every")) {
+      const json& every = audit["checkpoint_every"];
+      if (!every.is_number_unsigned() || every.get<uint64_t>() == 0) {
+        return r_.fail("/audit/checkpoint_every", "expected a positive number of records");
+      }
+      plan.checkpoint_every = every.get<uint64_t>();
     }
     return {};
   }

@@ -119,13 +119,38 @@ Result<void> AuditLog::rotate() {
   return {};
 }
 
+std::string checkpoint_message(uint64_t seq, std::string_view prev) {
+  return "mcpsandbox audit checkpoint " + std::to_string(seq) + " " + std::string(prev);
+}
+
 Result<void> AuditLog::record(nlohmann::json event) {
   // seq, prev and time first, then the event as given, so a person can read the file.
   nlohmann::ordered_json line = {{"seq", next_seq_}, {"prev", prev_hash_}, {"time", now_utc()}};
-  if (event.contains("event")) line["event"] = event["event"];
+  bool session_end = false;
+  if (event.contains("event")) {
+    session_end = event["event"] == "session.end";
+    line["event"] = event["event"];
+  }
   for (auto& [key, value] : event.items()) {
     if (key != "event") line[key] = std::move(value);
   }
+  if (auto r = append(std::move(line)); !r) return r;
+  if (!options_.checkpoint_key) return {};
+  if (session_end || ++since_checkpoint_ >= options_.checkpoint_every) return checkpoint();
+  return {};
+}
+
+Result<void> AuditLog::checkpoint() {
+  nlohmann::ordered_json line = {{"seq", next_seq_}, {"prev", prev_hash_}, {"time", now_utc()},
+                                 {"event", "checkpoint"},
+                                 {"key", options_.checkpoint_key->public_base64()},
+                                 {"signature", options_.checkpoint_key->sign_base64(
+                                                   checkpoint_message(next_seq_, prev_hash_))}};
+  since_checkpoint_ = 0;
+  return append(std::move(line));
+}
+
+Result<void> AuditLog::append(nlohmann::ordered_json line) {
   std::string text = line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   if (options_.rotate_bytes && size_ > 0 && size_ + text.size() + 1 > options_.rotate_bytes) {
     if (auto r = rotate(); !r) return r;

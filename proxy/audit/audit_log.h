@@ -7,8 +7,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+
+#include "proxy/crypto/ed25519.h"
 
 #include "profiles/support/result.h"
 #include "proxy/io/unique_fd.h"
@@ -22,7 +25,15 @@ struct AuditOptions {
   AuditSync sync = AuditSync::kRecord;
   uint64_t rotate_bytes = 0;  // 0: never rotate; else FILE -> FILE.1 -> FILE.2 ... when reached
   size_t batch_records = 64;  // with kBatch: fdatasync after this many records (and at close)
+  // Signed checkpoints: every `checkpoint_every` records, and after each session.end, a record
+  // whose Ed25519 signature covers the chain so far. Someone who can rewrite the file can
+  // recompute hashes, but not signatures without this key (kept outside the sandbox).
+  std::shared_ptr<const SigningKey> checkpoint_key;
+  uint64_t checkpoint_every = 1000;
 };
+
+// The bytes a checkpoint signs: its own position and the hash of the record before it.
+std::string checkpoint_message(uint64_t seq, std::string_view prev);
 
 // Where audit records go. The relay and the launcher write through this; tests can capture.
 class AuditSink {
@@ -53,6 +64,8 @@ class AuditLog final : public AuditSink {
  private:
   explicit AuditLog(AuditOptions options) : options_(std::move(options)) {}
   Result<void> rotate();
+  Result<void> append(nlohmann::ordered_json line);
+  Result<void> checkpoint();
 
   AuditOptions options_;
   UniqueFd fd_;
@@ -60,6 +73,7 @@ class AuditLog final : public AuditSink {
   std::string prev_hash_ = kGenesis;
   uint64_t size_ = 0;
   size_t unsynced_ = 0;
+  uint64_t since_checkpoint_ = 0;
 };
 
 // SHA-256 of `bytes`, lower-case hex.

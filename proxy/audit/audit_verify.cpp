@@ -1,14 +1,37 @@
 #include "proxy/audit/audit_verify.h"
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "proxy/audit/audit_log.h"
+#include "proxy/crypto/ed25519.h"
 
 namespace mcpsandbox {
 
-AuditVerdict verify_audit_log(const std::vector<std::string>& files) {
+namespace {
+
+// A checkpoint's signature; empty when it holds, else what is wrong.
+std::string check_checkpoint(const nlohmann::json& record, uint64_t seq, const std::string& prev,
+                             const std::vector<std::string>& trusted_keys) {
+  std::string key = record.value("key", ""), signature = record.value("signature", "");
+  if (!verify_base64(key, signature, checkpoint_message(seq, prev))) {
+    return "checkpoint " + std::to_string(seq) + " has a signature that does not verify "
+           "(forged or edited)";
+  }
+  if (!trusted_keys.empty() &&
+      std::find(trusted_keys.begin(), trusted_keys.end(), key) == trusted_keys.end()) {
+    return "checkpoint " + std::to_string(seq) + " is signed by " + key +
+           ", which is not a key given with --public-key";
+  }
+  return {};
+}
+
+}  // namespace
+
+AuditVerdict verify_audit_log(const std::vector<std::string>& files,
+                              const std::vector<std::string>& trusted_keys) {
   AuditVerdict verdict;
   std::string prev;  // expected "prev" of the next record; empty: the first file decides
   uint64_t expected_seq = 0;
@@ -69,14 +92,38 @@ AuditVerdict verify_audit_log(const std::vector<std::string>& files) {
           return verdict;
         }
       }
+      if (record.value("event", "") == "checkpoint") {
+        if (std::string problem = check_checkpoint(record, seq, record_prev, trusted_keys);
+            !problem.empty()) {
+          verdict.message = where + ": " + problem;
+          return verdict;
+        }
+        ++verdict.checkpoints;
+        verdict.last_signed_seq = seq;
+      }
       prev = sha256_hex(line);
       expected_seq = seq + 1;
       ++verdict.records;
-      ended = record.value("event", "") == "session.end";
+      // A checkpoint after a session.end does not reopen the session.
+      if (record.value("event", "") != "checkpoint") ended = record.value("event", "") == "session.end";
     }
+  }
+  if (!trusted_keys.empty() && verdict.checkpoints == 0) {
+    verdict.message = "the chain holds " + std::to_string(verdict.records) +
+                      " records but no checkpoint signed by the given key (rewritten, or written "
+                      "without audit.checkpoint)";
+    return verdict;
   }
   verdict.ok = true;
   verdict.message = std::to_string(verdict.records) + " records verify";
+  if (verdict.checkpoints > 0) {
+    verdict.message += "; " + std::to_string(verdict.checkpoints) +
+                       " signed checkpoints, the last covering records 1-" +
+                       std::to_string(verdict.last_signed_seq);
+    if (uint64_t after = verdict.records - verdict.last_signed_seq; after > 0) {
+      verdict.message += " (" + std::to_string(after) + " after it are chained but not signed)";
+    }
+  }
   if (verdict.records > 0 && !ended) {
     verdict.message += "; the last is not a session.end (a session is running, or was killed)";
   }

@@ -1,5 +1,7 @@
 #include "proxy/pins/pin_store.h"
 
+#include "proxy/crypto/ed25519.h"
+
 #include <fcntl.h>
 #include <sodium.h>
 #include <unistd.h>
@@ -168,34 +170,15 @@ std::vector<std::string> PinStore::missing_from(const std::unordered_set<std::st
 }
 
 Result<void> verify_pin_signature(const std::string& path, const std::vector<std::string>& signers) {
-  if (sodium_init() < 0) return Error{"pins: libsodium failed to initialise"};
   auto text = read_all(path);
   if (!text) return text.error();
-  auto signature_text = read_all(path + ".sig");
-  if (!signature_text) return Error{"pins: the profile requires a signed pin file, and " + path + ".sig is missing"};
-  std::string encoded = *signature_text;
-  while (!encoded.empty() && (encoded.back() == '\n' || encoded.back() == ' ')) encoded.pop_back();
-  unsigned char signature[crypto_sign_BYTES];
-  size_t length = 0;
-  if (sodium_base642bin(signature, sizeof signature, encoded.data(), encoded.size(), nullptr,
-                        &length, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-      length != sizeof signature) {
-    return Error{"pins: " + path + ".sig is not a base64 Ed25519 signature"};
+  auto signature = read_all(path + ".sig");
+  if (!signature) return Error{"pins: the profile requires a signed pin file, and " + path + ".sig is missing"};
+  if (signer_of(signers, *signature, *text).empty()) {
+    return Error{"pins: " + path + " is not signed by any key the profile lists (changed since "
+                 "it was signed, signed by someone else, or " + path + ".sig is not a signature)"};
   }
-  for (const std::string& signer : signers) {
-    unsigned char key[crypto_sign_PUBLICKEYBYTES];
-    if (sodium_base642bin(key, sizeof key, signer.data(), signer.size(), nullptr, &length,
-                          nullptr, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-        length != sizeof key) {
-      continue;
-    }
-    if (crypto_sign_verify_detached(signature, reinterpret_cast<const unsigned char*>(text->data()),
-                                    text->size(), key) == 0) {
-      return {};
-    }
-  }
-  return Error{"pins: " + path + " is not signed by any key the profile lists (changed since "
-               "it was signed, or signed by someone else)"};
+  return {};
 }
 
 }  // namespace mcpsandbox

@@ -273,7 +273,39 @@ TEST_F(PolicyTest, AfterKillNineTheAuditLogIsAVerifiablePrefix) {
 TEST_F(PolicyTest, RefusesAnAuditLogTheServerCouldSee) {
   ChildProcess proxy(fixture_command(dir_, {"--audit-log", dir_.file("audit.jsonl")}));
   EXPECT_EQ(proxy.wait(), 2);
-  EXPECT_NE(proxy.stderr_text().find("keep the log outside the sandbox's view"), std::string::npos);
+  EXPECT_NE(proxy.stderr_text().find("keep it outside the sandbox's view"), std::string::npos);
+}
+
+TEST_F(PolicyTest, SignedCheckpointsVerifyWithThePublicKeyAndTheKeyMustBeOutOfTheServersReach) {
+  ChildProcess keygen({mcpsandbox_binary(), "pin", "keygen", policy_.file("audit.key")});
+  auto public_key = keygen.read_line();
+  ASSERT_EQ(keygen.wait(), 0) << keygen.stderr_text();
+  ASSERT_TRUE(public_key.has_value());
+  std::string log = policy_.file("audit.jsonl");
+  std::ofstream(policy_.file("profile.json")) << R"({"audit": {"path": ")" + log +
+      R"(", "checkpoint_key": ")" + policy_.file("audit.key") + R"(", "checkpoint_every": 2}})";
+  {
+    ChildProcess proxy(fixture_command(dir_, {"--profile", policy_.file("profile.json")}));
+    for (int id = 1; id <= 3; ++id) {
+      proxy.send_line(tool_call(id, "echo", {{"text", "x"}}));
+      next_message(proxy);
+    }
+    proxy.close_stdin();
+    EXPECT_EQ(proxy.wait(), 0) << proxy.stderr_text();
+  }
+  ChildProcess verify({mcpsandbox_binary(), "audit", "verify", log, "--public-key", *public_key});
+  std::string verdict = verify.read_line().value_or("");
+  EXPECT_EQ(verify.wait(), 0) << verdict;
+  EXPECT_NE(verdict.find("signed checkpoints"), std::string::npos) << verdict;
+  EXPECT_EQ(read_file(log).find("audit.key"), std::string::npos) << "the key's path or bytes never appear";
+
+  // A key the server could read (inside its granted directory) is refused: it could forge.
+  std::filesystem::copy_file(policy_.file("audit.key"), dir_.file("audit.key"));
+  std::ofstream(policy_.file("exposed.json")) << R"({"audit": {"path": ")" + log +
+      R"(", "checkpoint_key": ")" + dir_.file("audit.key") + R"("}})";
+  ChildProcess exposed(fixture_command(dir_, {"--profile", policy_.file("exposed.json")}));
+  EXPECT_EQ(exposed.wait(), 2);
+  EXPECT_NE(exposed.stderr_text().find("audit checkpoint key"), std::string::npos) << exposed.stderr_text();
 }
 
 TEST_F(PolicyTest, ARefusedSessionIsAudited) {

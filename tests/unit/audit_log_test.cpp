@@ -129,5 +129,82 @@ TEST_F(AuditLogTest, RotatesBySizeAndTheChainSpansFiles) {
   for (const auto& file : files) EXPECT_LE(std::filesystem::file_size(file), 4096u);
 }
 
+TEST_F(AuditLogTest, SignedCheckpointsCoverTheChainAndARewriteWithoutTheKeyIsCaught) {
+  auto key = SigningKey::generate();
+  ASSERT_TRUE(key.ok());
+  std::string public_key = key->public_base64();
+  AuditOptions options;
+  options.checkpoint_key = std::make_shared<const SigningKey>(std::move(*key));
+  options.checkpoint_every = 3;
+  write_records(7, options);  // checkpoints after records 3 and 6 (as records 4 and 8)
+  auto all = lines();
+  ASSERT_EQ(all.size(), 9u);
+  EXPECT_EQ(nlohmann::json::parse(all[3])["event"], "checkpoint");
+  EXPECT_EQ(nlohmann::json::parse(all[7])["event"], "checkpoint");
+  auto verdict = verify_audit_log({path_}, {public_key});
+  EXPECT_TRUE(verdict.ok) << verdict.message;
+  EXPECT_EQ(verdict.checkpoints, 2u);
+  EXPECT_EQ(verdict.last_signed_seq, 8u);
+  EXPECT_NE(verdict.message.find("1 after it are chained but not signed"), std::string::npos)
+      << verdict.message;
+
+  // Someone with write access edits record 2 and recomputes every hash after it: the chain
+  // holds, but the checkpoint's signature no longer matches what it covers.
+  auto forged = all;
+  forged[1].replace(forged[1].find("\"n\":1"), 5, "\"n\":7");
+  for (size_t i = 2; i < forged.size(); ++i) {
+    auto record = nlohmann::ordered_json::parse(forged[i]);
+    record["prev"] = sha256_hex(forged[i - 1]);
+    forged[i] = record.dump();
+  }
+  rewrite(forged);
+  verdict = verify_audit_log({path_}, {public_key});
+  EXPECT_FALSE(verdict.ok);
+  EXPECT_NE(verdict.message.find("checkpoint 4 has a signature that does not verify"),
+            std::string::npos) << verdict.message;
+
+  // ... or drops the checkpoints altogether: with the key required, that is no proof at all.
+  std::vector<std::string> unsigned_lines;
+  for (const auto& line : forged) {
+    auto record = nlohmann::ordered_json::parse(line);
+    if (record["event"] == "checkpoint") continue;
+    record["seq"] = unsigned_lines.size() + 1;
+    record["prev"] = unsigned_lines.empty() ? AuditLog::kGenesis : sha256_hex(unsigned_lines.back());
+    unsigned_lines.push_back(record.dump());
+  }
+  rewrite(unsigned_lines);
+  EXPECT_TRUE(verify().ok) << "the chain alone is consistent";
+  verdict = verify_audit_log({path_}, {public_key});
+  EXPECT_FALSE(verdict.ok);
+  EXPECT_NE(verdict.message.find("no checkpoint signed by the given key"), std::string::npos);
+
+  // A checkpoint signed by someone else's key.
+  rewrite(all);
+  auto other = SigningKey::generate();
+  verdict = verify_audit_log({path_}, {other->public_base64()});
+  EXPECT_FALSE(verdict.ok);
+  EXPECT_NE(verdict.message.find("not a key given with --public-key"), std::string::npos);
+}
+
+TEST_F(AuditLogTest, ASessionEndIsFollowedByACheckpoint) {
+  auto key = SigningKey::generate();
+  AuditOptions options;
+  options.path = path_;
+  options.checkpoint_key = std::make_shared<const SigningKey>(std::move(*key));
+  {
+    auto log = AuditLog::open(options, nullptr);
+    ASSERT_TRUE(log.ok());
+    ASSERT_TRUE(log->record({{"event", "session.start"}}).ok());
+    ASSERT_TRUE(log->record({{"event", "session.end"}}).ok());
+  }
+  auto all = lines();
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(nlohmann::json::parse(all[2])["event"], "checkpoint");
+  auto verdict = verify_audit_log({path_}, {options.checkpoint_key->public_base64()});
+  EXPECT_TRUE(verdict.ok) << verdict.message;
+  EXPECT_EQ(verdict.message.find("not a session.end"), std::string::npos) << verdict.message;
+  EXPECT_EQ(verdict.message.find("not signed"), std::string::npos) << verdict.message;
+}
+
 }  // namespace
 }  // namespace mcpsandbox
