@@ -29,6 +29,26 @@ struct mcpsandbox_unix_prefix {
   char path[MCPSANDBOX_UNIX_PATH_BYTES];
 };
 
+/* L4 denials, through the egress programs' own ring buffer (read by the sandbox's mcpsandbox). */
+#define MCPSANDBOX_NET_DENIAL_RING_BYTES (64 * 1024)
+#define MCPSANDBOX_NET_CONNECT 1
+#define MCPSANDBOX_NET_SENDMSG 2
+#define MCPSANDBOX_NET_UNIX_CONNECT 3
+#define MCPSANDBOX_NET_RAW_SOCKET 4
+#define MCPSANDBOX_NET_MPTCP_SOCKET 5
+
+struct mcpsandbox_net_denial {
+  __u32 kind;
+  __u32 pid;
+  __u32 family; /* MCPSANDBOX_AF_INET / _INET6 for connect and sendmsg */
+  __u16 port;   /* host byte order */
+  __u16 reserved;
+  __u8 addr[16];
+  char comm[16];
+  char path[MCPSANDBOX_UNIX_PATH_BYTES]; /* unix connect: the socket path */
+  __u32 reserved1;
+};
+
 /* L5 filesystem rules: a granted file or directory (by device and inode) of one sandbox and
  * the rights beneath it. */
 #define MCPSANDBOX_RIGHT_READ 1

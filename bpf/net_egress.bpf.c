@@ -24,6 +24,34 @@ struct {
   __type(value, struct mcpsandbox_egress_rule);
 } egress_rules SEC(".maps");
 
+// What was refused, for the sandbox's audit log (the loader reads this ring buffer). A full
+// ring loses the event, never the refusal.
+struct {
+  __uint(type, BPF_MAP_TYPE_RINGBUF);
+  __uint(max_entries, MCPSANDBOX_NET_DENIAL_RING_BYTES);
+} net_denials SEC(".maps");
+
+static __always_inline struct mcpsandbox_net_denial *start_denial(__u32 kind) {
+  struct mcpsandbox_net_denial *event = bpf_ringbuf_reserve(&net_denials, sizeof *event, 0);
+  if (!event) return 0;
+  __builtin_memset(event, 0, sizeof *event);
+  event->kind = kind;
+  event->pid = bpf_get_current_pid_tgid() >> 32;
+  bpf_get_current_comm(event->comm, sizeof event->comm);
+  return event;
+}
+
+static __always_inline int refuse_address(__u32 kind, __u32 family, const __u8 *addr, __u16 port) {
+  struct mcpsandbox_net_denial *event = start_denial(kind);
+  if (event) {
+    event->family = family;
+    event->port = port;
+    __builtin_memcpy(event->addr, addr, 16);
+    bpf_ringbuf_submit(event, 0);
+  }
+  return 0;
+}
+
 static __always_inline int destination_allowed(__u32 family, const __u8 *addr, __u16 port) {
   for (__u32 i = 0; i < MCPSANDBOX_MAX_EGRESS_RULES; i++) {
     if (i >= rule_count) break;
@@ -35,31 +63,35 @@ static __always_inline int destination_allowed(__u32 family, const __u8 *addr, _
   return 0;
 }
 
-static __always_inline int check4(struct bpf_sock_addr *ctx) {
+static __always_inline int check4(struct bpf_sock_addr *ctx, __u32 kind) {
   __u8 addr[16] = {};
   __u32 ip = ctx->user_ip4;
   __builtin_memcpy(addr, &ip, 4);
-  return destination_allowed(MCPSANDBOX_AF_INET, addr, bpf_ntohs((__u16)ctx->user_port));
+  __u16 port = bpf_ntohs((__u16)ctx->user_port);
+  if (destination_allowed(MCPSANDBOX_AF_INET, addr, port)) return 1;
+  return refuse_address(kind, MCPSANDBOX_AF_INET, addr, port);
 }
 
-static __always_inline int check6(struct bpf_sock_addr *ctx) {
+static __always_inline int check6(struct bpf_sock_addr *ctx, __u32 kind) {
   __u8 addr[16] = {};
   __u32 words[4] = {ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3]};
   __builtin_memcpy(addr, words, 16);
-  return destination_allowed(MCPSANDBOX_AF_INET6, addr, bpf_ntohs((__u16)ctx->user_port));
+  __u16 port = bpf_ntohs((__u16)ctx->user_port);
+  if (destination_allowed(MCPSANDBOX_AF_INET6, addr, port)) return 1;
+  return refuse_address(kind, MCPSANDBOX_AF_INET6, addr, port);
 }
 
 SEC("cgroup/connect4")
-int mcpsandbox_connect4(struct bpf_sock_addr *ctx) { return check4(ctx); }
+int mcpsandbox_connect4(struct bpf_sock_addr *ctx) { return check4(ctx, MCPSANDBOX_NET_CONNECT); }
 
 SEC("cgroup/connect6")
-int mcpsandbox_connect6(struct bpf_sock_addr *ctx) { return check6(ctx); }
+int mcpsandbox_connect6(struct bpf_sock_addr *ctx) { return check6(ctx, MCPSANDBOX_NET_CONNECT); }
 
 SEC("cgroup/sendmsg4")
-int mcpsandbox_sendmsg4(struct bpf_sock_addr *ctx) { return check4(ctx); }
+int mcpsandbox_sendmsg4(struct bpf_sock_addr *ctx) { return check4(ctx, MCPSANDBOX_NET_SENDMSG); }
 
 SEC("cgroup/sendmsg6")
-int mcpsandbox_sendmsg6(struct bpf_sock_addr *ctx) { return check6(ctx); }
+int mcpsandbox_sendmsg6(struct bpf_sock_addr *ctx) { return check6(ctx, MCPSANDBOX_NET_SENDMSG); }
 
 // Pathname unix sockets (kernel 6.7+): only beneath the sandbox's granted directories. The
 // loader retargets this program to BPF_CGROUP_UNIX_CONNECT, which libbpf 1.1 has no section
@@ -103,12 +135,21 @@ int mcpsandbox_connect_unix(struct bpf_sock_addr *ctx) {
     struct mcpsandbox_unix_prefix *prefix = bpf_map_lookup_elem(&unix_prefixes, &key);
     if (prefix && under_prefix(path, prefix)) return 1;
   }
+  struct mcpsandbox_net_denial *event = start_denial(MCPSANDBOX_NET_UNIX_CONNECT);
+  if (event) {
+    __builtin_memcpy(event->path, path, MCPSANDBOX_UNIX_PATH_BYTES);
+    bpf_ringbuf_submit(event, 0);
+  }
   return 0;
 }
 
 SEC("cgroup/sock_create")
 int mcpsandbox_sock_create(struct bpf_sock *sk) {
-  if (sk->type == SOCK_TYPE_RAW) return 0;
-  if (sk->protocol == PROTO_MPTCP) return 0;
-  return 1;
+  __u32 kind = sk->type == SOCK_TYPE_RAW       ? MCPSANDBOX_NET_RAW_SOCKET
+               : sk->protocol == PROTO_MPTCP ? MCPSANDBOX_NET_MPTCP_SOCKET
+                                             : 0;
+  if (!kind) return 1;
+  struct mcpsandbox_net_denial *event = start_denial(kind);
+  if (event) bpf_ringbuf_submit(event, 0);
+  return 0;
 }

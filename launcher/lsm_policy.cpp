@@ -256,31 +256,31 @@ const char* hook_name(__u32 hook) {
   return "?";
 }
 
-int log_denial(void* context, void* data, size_t size) {
+int report_denial(void* context, void* data, size_t size) {
   if (size < sizeof(mcpsandbox_denial)) return 0;
   const auto* event = static_cast<const mcpsandbox_denial*>(data);
-  std::string line = std::string("L5 denied ") + hook_name(event->hook);
-  if (event->target) line += " " + std::to_string(event->target);
-  if (event->path[0]) {
-    line += " '" + std::string(event->path, strnlen(event->path, sizeof event->path)) + "'";
-  }
-  if (event->ino) line += " (inode " + std::to_string(event->ino) + ")";
+  Violation violation;
+  violation.layer = "L5 BPF LSM";
+  violation.action = hook_name(event->hook);
+  if (event->target) violation.target = std::to_string(event->target);
+  if (event->path[0]) violation.target = std::string(event->path, strnlen(event->path, sizeof event->path));
+  if (event->ino) violation.detail = "(inode " + std::to_string(event->ino) + ")";
   if (event->needed) {
-    line += std::string(" for ") + (event->needed & MCPSANDBOX_RIGHT_READ ? "r" : "") +
-            (event->needed & MCPSANDBOX_RIGHT_WRITE ? "w" : "") +
-            (event->needed & MCPSANDBOX_RIGHT_EXEC ? "x" : "");
+    violation.detail += std::string(violation.detail.empty() ? "" : " ") + "for " +
+                        (event->needed & MCPSANDBOX_RIGHT_READ ? "r" : "") +
+                        (event->needed & MCPSANDBOX_RIGHT_WRITE ? "w" : "") +
+                        (event->needed & MCPSANDBOX_RIGHT_EXEC ? "x" : "");
   }
-  line += " by pid " + std::to_string(event->pid) + " (" +
-          std::string(event->comm, strnlen(event->comm, sizeof event->comm)) + ")";
-  static_cast<const Logger*>(context)->notice(line);
+  violation.pid = event->pid;
+  violation.comm.assign(event->comm, strnlen(event->comm, sizeof event->comm));
+  static_cast<ViolationLog*>(context)->report(violation);
   return 0;
 }
 
 }  // namespace
 
-Result<void> LsmPolicy::SandboxRegistration::watch_denials(EventLoop& loop, const Logger& logger) {
-  denial_reader_ = ring_buffer__new(denial_ring_.get(), log_denial, const_cast<Logger*>(&logger),
-                                    nullptr);
+Result<void> LsmPolicy::SandboxRegistration::watch_denials(EventLoop& loop, ViolationLog& violations) {
+  denial_reader_ = ring_buffer__new(denial_ring_.get(), report_denial, &violations, nullptr);
   if (!denial_reader_) return failure("read the denial ring buffer", errno);
   return loop.watch(ring_buffer__epoll_fd(denial_reader_), EPOLLIN,
                     [this](uint32_t) { ring_buffer__consume(denial_reader_); });

@@ -10,6 +10,7 @@
 
 #include "launcher/bpf_types.h"
 #include "launcher/kernel_probe.h"
+#include "launcher/violation_log.h"
 #include "profiles/plan.h"
 #include "proxy/io/event_loop.h"
 #include "proxy/io/logger.h"
@@ -42,9 +43,9 @@ class LsmPolicy {
     ~SandboxRegistration();
     // The server runs: the sandbox's own setup (its mount tree) is over.
     void mark_started() const;
-    // Logs each denial of this sandbox as it happens ("L5 denied open of shadow ..."), and
-    // what is left when drain() is called at the end.
-    Result<void> watch_denials(EventLoop& loop, const Logger& logger);
+    // Reports each denial of this sandbox as it happens (log and audit), and what is left
+    // when drain_denials() is called at the end. `violations` outlives the registration.
+    Result<void> watch_denials(EventLoop& loop, ViolationLog& violations);
     void drain_denials();
 
    private:

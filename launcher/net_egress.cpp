@@ -124,18 +124,92 @@ Result<EgressFilter> EgressFilter::attach(int cgroup_fd, const Plan& plan, bool 
 }
 
 EgressFilter::EgressFilter(EgressFilter&& other) noexcept
-    : skeleton_(std::exchange(other.skeleton_, nullptr)) {}
+    : skeleton_(std::exchange(other.skeleton_, nullptr)), denials_(std::move(other.denials_)) {}
 
 EgressFilter& EgressFilter::operator=(EgressFilter&& other) noexcept {
   if (this != &other) {
+    denials_.reset();
     if (skeleton_) net_egress__destroy(skeleton_);
     skeleton_ = std::exchange(other.skeleton_, nullptr);
+    denials_ = std::move(other.denials_);
   }
   return *this;
 }
 
 EgressFilter::~EgressFilter() {
+  denials_.reset();  // before the map it reads goes away
   if (skeleton_) net_egress__destroy(skeleton_);
+}
+
+EgressDenialReader::~EgressDenialReader() {
+  if (ring) ring_buffer__free(ring);
+}
+
+namespace {
+
+std::string address_text(const mcpsandbox_net_denial& event) {
+  char text[INET6_ADDRSTRLEN] = "?";
+  bool v4 = event.family == MCPSANDBOX_AF_INET;
+  ::inet_ntop(v4 ? AF_INET : AF_INET6, event.addr, text, sizeof text);
+  return v4 ? std::string(text) + ":" + std::to_string(event.port)
+            : "[" + std::string(text) + "]:" + std::to_string(event.port);
+}
+
+// `context` is the filter's EgressDenialReader; it has no log yet while prove()'s trigger is
+// dropped.
+int report_net_denial(void* context, void* data, size_t size) {
+  auto* violations = static_cast<EgressDenialReader*>(context)->violations;
+  if (!violations || size < sizeof(mcpsandbox_net_denial)) return 0;
+  const auto* event = static_cast<const mcpsandbox_net_denial*>(data);
+  Violation violation;
+  violation.layer = "L4 cgroup-bpf";
+  switch (event->kind) {
+    case MCPSANDBOX_NET_CONNECT: violation.action = "connect"; break;
+    case MCPSANDBOX_NET_SENDMSG: violation.action = "sendmsg"; break;
+    case MCPSANDBOX_NET_UNIX_CONNECT: violation.action = "unix connect"; break;
+    case MCPSANDBOX_NET_RAW_SOCKET: violation.action = "raw socket"; break;
+    case MCPSANDBOX_NET_MPTCP_SOCKET: violation.action = "MPTCP socket"; break;
+    default: violation.action = "?";
+  }
+  if (event->kind == MCPSANDBOX_NET_CONNECT || event->kind == MCPSANDBOX_NET_SENDMSG) {
+    violation.target = address_text(*event);
+  } else if (event->kind == MCPSANDBOX_NET_UNIX_CONNECT) {
+    violation.target.assign(event->path, strnlen(event->path, sizeof event->path));
+  }
+  violation.pid = event->pid;
+  violation.comm.assign(event->comm, strnlen(event->comm, sizeof event->comm));
+  violations->report(violation);
+  return 0;
+}
+
+}  // namespace
+
+Result<void> EgressFilter::open_denials() {
+  if (denials_) return {};
+  auto reader = std::make_unique<EgressDenialReader>();
+  reader->ring = ring_buffer__new(bpf_map__fd(skeleton_->maps.net_denials), report_net_denial,
+                                  reader.get(), nullptr);
+  if (!reader->ring) return Error{std::string("cgroup-bpf: denial ring buffer: ") + std::strerror(errno)};
+  denials_ = std::move(reader);
+  return {};
+}
+
+Result<void> EgressFilter::discard_denials() {
+  if (auto opened = open_denials(); !opened) return opened;
+  ring_buffer__consume(denials_->ring);  // no log yet: dropped
+  return {};
+}
+
+Result<void> EgressFilter::watch_denials(EventLoop& loop, ViolationLog& violations) {
+  if (auto opened = open_denials(); !opened) return opened;
+  denials_->violations = &violations;
+  EgressDenialReader* reader = denials_.get();
+  return loop.watch(ring_buffer__epoll_fd(reader->ring), EPOLLIN,
+                    [reader](uint32_t) { ring_buffer__consume(reader->ring); });
+}
+
+void EgressFilter::drain_denials() {
+  if (denials_ && denials_->ring) ring_buffer__consume(denials_->ring);
 }
 
 Result<void> EgressFilter::prove(int cgroup_fd) const {

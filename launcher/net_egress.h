@@ -7,13 +7,27 @@
 #include <vector>
 
 #include "launcher/kernel_probe.h"
+#include "launcher/violation_log.h"
+#include "proxy/io/event_loop.h"
 #include "profiles/egress_rule.h"
 #include "profiles/plan.h"
 #include "profiles/support/result.h"
 
 struct net_egress;
+struct ring_buffer;
 
 namespace mcpsandbox {
+
+// The egress programs' denial ring buffer and where its events go; heap-held by the filter so
+// the ring buffer's callback context survives moves of the filter.
+struct EgressDenialReader {
+  ring_buffer* ring = nullptr;
+  ViolationLog* violations = nullptr;  // null: events are dropped
+  EgressDenialReader() = default;
+  EgressDenialReader(const EgressDenialReader&) = delete;
+  EgressDenialReader& operator=(const EgressDenialReader&) = delete;
+  ~EgressDenialReader();
+};
 
 class EgressFilter {
  public:
@@ -31,9 +45,19 @@ class EgressFilter {
   // programs it uses instead of loading a second set to probe.
   Result<void> prove(int cgroup_fd) const;
 
+  // Drops the refusals so far (prove()'s trigger), before the server starts.
+  Result<void> discard_denials();
+  // Reports each refusal (connect, sendmsg, unix connect, socket) not yet discarded, as it
+  // happens, and what is left when drain_denials() is called at the end. `violations`
+  // outlives the filter.
+  Result<void> watch_denials(EventLoop& loop, ViolationLog& violations);
+  void drain_denials();
+
  private:
   explicit EgressFilter(net_egress* skeleton) : skeleton_(skeleton) {}
+  Result<void> open_denials();
   net_egress* skeleton_ = nullptr;
+  std::unique_ptr<EgressDenialReader> denials_;
 };
 
 }  // namespace mcpsandbox

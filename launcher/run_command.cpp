@@ -166,6 +166,7 @@ int run_server(const RunOptions& options, const Logger& logger) {
     auto attached = EgressFilter::attach(cgroup_v2, *plan, layers->namespaces);
     if (attached) {
       if (auto proven = attached->prove(cgroup_v2); !proven) attached = proven.error();
+      else if (auto discarded = attached->discard_denials(); !discarded) attached = discarded.error();
     }
     if (!attached) {
       logger.error(attached.error().message);
@@ -240,7 +241,9 @@ int run_server(const RunOptions& options, const Logger& logger) {
     });
   }
   if (started && trace) started = trace->watch(*loop);
-  if (started && lsm_registration) started = lsm_registration->watch_denials(*loop, logger);
+  ViolationLog violations(logger, *audit ? &**audit : nullptr);
+  if (started && lsm_registration) started = lsm_registration->watch_denials(*loop, violations);
+  if (started && egress) started = egress->watch_denials(*loop, violations);
   if (!started) {
     logger.error(started.error().message);
     return kInternalFailure;  // the supervisor's destructor kills the server tree
@@ -253,6 +256,7 @@ int run_server(const RunOptions& options, const Logger& logger) {
   }
   if (trace) trace->drain();
   if (lsm_registration) lsm_registration->drain_denials();
+  if (egress) egress->drain_denials();
   const RelayStats& stats = relay.stats();
   logger.info("relayed " + std::to_string(stats.client_messages) + " client and " +
               std::to_string(stats.server_messages) + " server messages; rejected " +
@@ -265,7 +269,8 @@ int run_server(const RunOptions& options, const Logger& logger) {
                                      {"client_messages", stats.client_messages},
                                      {"server_messages", stats.server_messages},
                                      {"refused", stats.client_rejected},
-                                     {"dropped", stats.server_dropped}});
+                                     {"dropped", stats.server_dropped},
+                                     {"violations", violations.count()}});
     if (written) written = (*audit)->flush();
     if (!written) logger.error(written.error().message);
   }

@@ -75,6 +75,24 @@ TEST_F(Egress, RefusesTheAllowedPortOnAnotherAddress) {
   EXPECT_EQ(v6.error(), "EPERM") << describe(v6);
 }
 
+TEST_F(Egress, EachRefusalIsAViolationRecordInTheAuditLog) {
+  TempDir logs;
+  std::string log = logs.file("audit.jsonl");
+  ProbeOutcome o = reach({"tcp-connect", allowed_.port(), "127.0.0.2"}, {"--audit-log", log});
+  EXPECT_EQ(o.error(), "EPERM") << describe(o);
+  std::string audit = read_file(log);
+  size_t record = audit.find(R"("event":"violation")");
+  ASSERT_NE(record, std::string::npos) << audit << o.log;
+  std::string line = audit.substr(record, audit.find('\n', record) - record);
+  EXPECT_NE(line.find(R"("action":"connect")"), std::string::npos) << line;
+  EXPECT_NE(line.find(R"("layer":"L4 cgroup-bpf")"), std::string::npos) << line;
+  EXPECT_NE(line.find(R"("target":"127.0.0.2:)" + allowed_.port() + "\""), std::string::npos) << line;
+  EXPECT_NE(audit.find(R"("violations":1)"), std::string::npos) << "counted in session.end: " << audit;
+  EXPECT_NE(o.log.find("L4 cgroup-bpf denied connect 127.0.0.2:"), std::string::npos) << o.log;
+  // The launch's own proof of the layer (a refused raw socket) is not the server's doing.
+  EXPECT_EQ(audit.find("raw socket"), std::string::npos) << audit;
+}
+
 TEST_F(Egress, RefusesUdpToUnlistedDestinations) {
   ProbeOutcome o = reach({"udp-send", "53", "127.0.0.53"});
   EXPECT_FALSE(o.attack_succeeded()) << describe(o);

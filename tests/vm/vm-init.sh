@@ -57,11 +57,13 @@ check "programs are pinned for reuse by later launches" \
 # Files by inode subtree, L5 alone.
 echo "root:secret-hash:19000:0:99999:7:::" > /etc/shadow
 mkdir -p /root/outside && cp /bin/escape_probe /root/outside/probe && echo secret > /root/outside/file
-out=$(mcpsandbox run $only_l5 -- /bin/escape_probe read /etc/shadow </dev/null 2>/tmp/log)
+out=$(mcpsandbox run $only_l5 --audit-log /root/audit.jsonl -- /bin/escape_probe read /etc/shadow </dev/null 2>/tmp/log)
 check "L5 alone refuses a file outside the grants" \
   "$(contains "$out" '"ok":false,"errno":"EACCES"')" "$out $(cat /tmp/log)"
 check "the denial is in mcpsandbox's log" \
-  "$(contains "$(cat /tmp/log)" "L5 denied open 'shadow'")" "$(cat /tmp/log)"
+  "$(contains "$(cat /tmp/log)" "L5 BPF LSM denied open shadow")" "$(cat /tmp/log)"
+check "the denial is a violation record in the audit log" \
+  "$(contains "$(cat /root/audit.jsonl)" '"event":"violation","action":"open"')" "$(cat /root/audit.jsonl)"
 out=$(mcpsandbox run $only_l5 -- /bin/escape_probe read /etc/passwd </dev/null 2>/tmp/log)
 check "L5 allows a granted file" "$(contains "$out" '"ok":true')" "$out $(cat /tmp/log)"
 out=$(mcpsandbox run $only_l5 -- /bin/escape_probe write /bin/owned </dev/null 2>/tmp/log)
