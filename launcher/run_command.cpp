@@ -18,6 +18,7 @@
 #include "launcher/private_temp_dir.h"
 #include "launcher/refused_session.h"
 #include "launcher/session_audit.h"
+#include "proxy/telemetry/otlp_exporter.h"
 #include "launcher/session_auth.h"
 #include "launcher/sandbox_path_resolver.h"
 #include "launcher/process_tree.h"
@@ -101,6 +102,24 @@ int run_server(const RunOptions& options, const Logger& logger) {
   if (!audit) {
     logger.error(audit.error().message);
     return kUsageError;
+  }
+  // OTLP export, when the standard OTEL_* variables ask for it (they stay out of the sandbox).
+  std::unique_ptr<OtlpExporter> telemetry;
+  auto otlp = otlp_config_from_env([](const char* name) { return std::getenv(name); });
+  if (!otlp) {
+    logger.error("telemetry: " + otlp.error().message);
+    return kUsageError;
+  }
+  if (*otlp) {
+    auto started = OtlpExporter::start(std::move(**otlp),
+                                       {{"mcpsandbox.identity", plan->proxy.identity},
+                                        {"mcpsandbox.project", plan->proxy.project}},
+                                       logger);
+    if (!started) {
+      logger.error(started.error().message);
+      return kInternalFailure;
+    }
+    telemetry = std::move(*started);
   }
   // Before anything starts: strict pinning without a pin file, or a bad signature, is a refusal.
   std::optional<PinStore> pins;
@@ -230,7 +249,8 @@ int run_server(const RunOptions& options, const Logger& logger) {
   Relay relay(*loop,
               {STDIN_FILENO, STDOUT_FILENO, std::move(server->stdin_write),
                std::move(server->stdout_read), std::move(server->stderr_read)},
-              relay_options, logger, supervisor, *policy, *audit ? &**audit : nullptr);
+              relay_options, logger, supervisor, *policy, *audit ? &**audit : nullptr,
+              telemetry.get());
   supervisor.attach(relay);
 
   auto started = relay.start();
@@ -241,7 +261,7 @@ int run_server(const RunOptions& options, const Logger& logger) {
     });
   }
   if (started && trace) started = trace->watch(*loop);
-  ViolationLog violations(logger, *audit ? &**audit : nullptr);
+  ViolationLog violations(logger, *audit ? &**audit : nullptr, telemetry.get());
   if (started && lsm_registration) started = lsm_registration->watch_denials(*loop, violations);
   if (started && egress) started = egress->watch_denials(*loop, violations);
   if (!started) {

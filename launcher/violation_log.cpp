@@ -9,6 +9,7 @@ void ViolationLog::report(const Violation& violation) {
   if (!violation.detail.empty()) line += " " + violation.detail;
   line += " by pid " + std::to_string(violation.pid) + " (" + violation.comm + ")";
   logger_.notice(line);
+  if (telemetry_) telemetry_->count_violation(violation.layer, violation.action);
   if (!audit_) return;
   nlohmann::json record = {{"event", "violation"}, {"layer", violation.layer},
                            {"action", violation.action}, {"pid", violation.pid},

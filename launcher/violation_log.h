@@ -9,6 +9,7 @@
 
 #include "proxy/audit/audit_log.h"
 #include "proxy/io/logger.h"
+#include "proxy/telemetry/telemetry.h"
 
 namespace mcpsandbox {
 
@@ -23,13 +24,15 @@ struct Violation {
 
 class ViolationLog {
  public:
-  ViolationLog(const Logger& logger, AuditSink* audit) : logger_(logger), audit_(audit) {}
+  ViolationLog(const Logger& logger, AuditSink* audit, Telemetry* telemetry)
+      : logger_(logger), audit_(audit), telemetry_(telemetry) {}
   void report(const Violation& violation);
   uint64_t count() const { return count_; }
 
  private:
   const Logger& logger_;
   AuditSink* audit_;
+  Telemetry* telemetry_;
   uint64_t count_ = 0;
 };
 

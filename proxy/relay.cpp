@@ -31,7 +31,7 @@ std::string preview(std::string_view line) {
 }  // namespace
 
 Relay::Relay(EventLoop& loop, Fds fds, RelayOptions options, const Logger& logger,
-             RelayEvents& events, PolicyEngine& policy, AuditSink* audit)
+             RelayEvents& events, PolicyEngine& policy, AuditSink* audit, Telemetry* telemetry)
     : loop_(loop),
       fds_(std::move(fds)),
       options_(options),
@@ -39,6 +39,7 @@ Relay::Relay(EventLoop& loop, Fds fds, RelayOptions options, const Logger& logge
       events_(events),
       policy_(policy),
       audit_(audit),
+      telemetry_(telemetry),
       client_framer_(options.max_message_bytes),
       server_framer_(options.max_message_bytes),
       client_out_(fds_.client_out),
@@ -187,6 +188,7 @@ void Relay::handle_client_line(const FramedLine& line) {
       pending.continues_listing = message.params && message.params->type() ==
                                   simdjson::dom::element_type::OBJECT &&
                                   !(*message.params)["cursor"].get(cursor);
+      if (telemetry_) pending.traceparent = traceparent_of(message);
       auto outcome = client_requests_.add(std::move(pending));
       if (outcome == RequestTracker::AddOutcome::kDuplicateId) {
         ++stats_.client_rejected;

@@ -19,6 +19,7 @@
 #include "proxy/policy/policy_engine.h"
 #include "proxy/protocol_revision.h"
 #include "proxy/request_tracker.h"
+#include "proxy/telemetry/telemetry.h"
 #include "proxy/tool_list_fetcher.h"
 
 namespace mcpsandbox {
@@ -48,6 +49,9 @@ class RelayEvents {
   virtual void on_server_output_closed() = 0;
 };
 
+// The W3C traceparent a request carries in params._meta, or empty.
+std::string traceparent_of(const MessageInfo& message);
+
 class Relay {
  public:
   // Client fds are borrowed (our stdin/stdout); the server's pipe ends are owned, since
@@ -59,9 +63,10 @@ class Relay {
   };
 
   // `policy` decides what passes; `audit` (optional) records each decision before it takes
-  // effect. Both outlive the relay.
+  // effect; `telemetry` (optional) gets a span per finished request. All outlive the relay.
   Relay(EventLoop& loop, Fds fds, RelayOptions options, const Logger& logger,
-        RelayEvents& events, PolicyEngine& policy, AuditSink* audit = nullptr);
+        RelayEvents& events, PolicyEngine& policy, AuditSink* audit = nullptr,
+        Telemetry* telemetry = nullptr);
   Relay(const Relay&) = delete;
   Relay& operator=(const Relay&) = delete;
 
@@ -123,6 +128,7 @@ class Relay {
   RelayEvents& events_;
   PolicyEngine& policy_;
   AuditSink* audit_;
+  Telemetry* telemetry_;
   ToolListFetcher tool_fetcher_;
   std::unordered_map<std::string, EventLoop::TimerId> call_timers_;  // by RequestId::key
   // Calls answered with a timeout: the server's late answer is expected and dropped quietly.

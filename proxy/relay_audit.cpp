@@ -1,4 +1,5 @@
-// Relay: audit records for each decision, written before the decision takes effect.
+// Relay: audit records for each decision, written before the decision takes effect, and the
+// telemetry span of each request that ends here.
 #include "proxy/policy/canonical_json.h"
 #include "proxy/relay.h"
 
@@ -17,10 +18,51 @@ void add_refusal(nlohmann::json& record, const Refusal& refusal) {
   record["reason"] = refusal.message;
 }
 
+RequestSpan span_of(std::string method, const std::optional<RequestId>& id,
+                    std::chrono::system_clock::time_point start) {
+  RequestSpan span;
+  span.method = std::move(method);
+  if (id) span.request_id = id->json;
+  span.start = start;
+  span.end = std::chrono::system_clock::now();
+  return span;
+}
+
+void refused(RequestSpan& span, int code, std::string rule) {
+  span.decision = "refuse";
+  span.outcome = "refused";
+  span.error_code = code;
+  span.rule = std::move(rule);
+}
+
 }  // namespace
 
+std::string traceparent_of(const MessageInfo& message) {
+  std::string_view text;
+  if (message.params && message.params->type() == simdjson::dom::element_type::OBJECT &&
+      !(*message.params)["_meta"]["traceparent"].get_string().get(text)) {
+    return std::string(text);
+  }
+  return {};
+}
+
 bool Relay::audit_request(const MessageInfo& message, const Refusal* refusal,
-                          const std::string& tool) {
+                          const std::string& admitted_tool) {
+  // A refused call has no admitted tool; the name it asked for is still worth recording.
+  std::string tool = admitted_tool;
+  std::string_view asked;
+  if (tool.empty() && message.method == "tools/call" && message.params &&
+      message.params->type() == simdjson::dom::element_type::OBJECT &&
+      !(*message.params)["name"].get_string().get(asked)) {
+    tool = asked;
+  }
+  if (telemetry_ && refusal) {  // a refused request ends here; a forwarded one at its response
+    RequestSpan span = span_of(message.method, message.id, std::chrono::system_clock::now());
+    span.tool = tool;
+    span.traceparent = traceparent_of(message);
+    refused(span, refusal->code, refusal->rule);
+    telemetry_->request_finished(std::move(span));
+  }
   if (!audit_) return true;
   nlohmann::json record = {{"event", "request"}, {"id", id_value(message.id)},
                            {"method", message.method}};
@@ -42,6 +84,12 @@ bool Relay::audit_request(const MessageInfo& message, const Refusal* refusal,
 
 void Relay::audit_rejected(const std::optional<RequestId>& id, int code, std::string_view rule,
                            std::string_view reason) {
+  if (telemetry_) {
+    RequestSpan span = span_of("(invalid)", id, std::chrono::system_clock::now());
+    refused(span, code, std::string(rule));
+    span.decision = "reject";
+    telemetry_->request_finished(std::move(span));
+  }
   if (!audit_) return;
   nlohmann::json record = {{"event", "request"}, {"id", id_value(id)}, {"decision", "refuse"},
                            {"code", code}, {"rule", rule}, {"reason", reason}};
@@ -52,8 +100,19 @@ void Relay::audit_rejected(const std::optional<RequestId>& id, int code, std::st
 
 bool Relay::audit_response(const PendingRequest& request, std::string_view status, size_t bytes,
                            const Refusal* refusal) {
-  if (!audit_) return true;
   auto elapsed = std::chrono::steady_clock::now() - request.started;
+  if (telemetry_) {
+    auto start = std::chrono::system_clock::now() -
+                 std::chrono::duration_cast<std::chrono::system_clock::duration>(elapsed);
+    RequestSpan span = span_of(request.method, request.id, start);
+    span.tool = request.tool;
+    span.traceparent = request.traceparent;
+    span.decision = "forward";
+    span.outcome = status == "filtered" ? "result" : std::string(status);
+    if (refusal) refused(span, refusal->code, refusal->rule);
+    telemetry_->request_finished(std::move(span));
+  }
+  if (!audit_) return true;
   nlohmann::json record = {
       {"event", "response"}, {"id", id_value(request.id)}, {"method", request.method},
       {"status", status}, {"bytes", bytes},
@@ -69,6 +128,11 @@ bool Relay::audit_response(const PendingRequest& request, std::string_view statu
 
 void Relay::audit_policy_events() {
   for (nlohmann::json& event : policy_.take_audit_events()) {
+    if (telemetry_ && event.value("event", "") == "redaction") {
+      for (const auto& finding : event["findings"]) {
+        telemetry_->count_redaction(finding.value("detector", "?"), finding.value("action", "?"));
+      }
+    }
     if (!audit_) continue;
     if (auto written = audit_->record(std::move(event)); !written) logger_.error(written.error().message);
   }

@@ -14,11 +14,20 @@
 namespace mcpsandbox {
 
 struct PendingRequest {
+  PendingRequest() = default;
+  PendingRequest(RequestId request_id, std::string request_method, std::string request_revision,
+                 std::string tool_name = {})
+      : id(std::move(request_id)),
+        method(std::move(request_method)),
+        revision(std::move(request_revision)),
+        tool(std::move(tool_name)) {}
+
   RequestId id;
   std::string method;
   std::string revision;  // MCP protocol revision this request was made under
   std::string tool;      // tools/call: the tool, for the policy engine's bookkeeping
   bool continues_listing = false;  // a list request with a cursor (not the first page)
+  std::string traceparent;         // params._meta.traceparent, for the telemetry span
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   bool cancelled = false;
 };
