@@ -130,7 +130,8 @@ void Relay::audit_policy_events() {
   for (nlohmann::json& event : policy_.take_audit_events()) {
     if (telemetry_ && event.value("event", "") == "redaction") {
       for (const auto& finding : event["findings"]) {
-        telemetry_->count_redaction(finding.value("detector", "?"), finding.value("action", "?"));
+        telemetry_->count_redaction(finding.value("detector", "?"), finding.value("action", "?"),
+                                    finding.value("count", uint64_t{1}));
       }
     }
     if (!audit_) continue;

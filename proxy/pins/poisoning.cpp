@@ -96,12 +96,8 @@ void collect_strings(element value, std::vector<std::string_view>& out, size_t d
   }
 }
 
-std::string find_injection_phrase(std::string_view text) {
-  std::string folded = lower(text);
-  for (const char* phrase : kModelInstructions) {
-    if (folded.find(phrase) != std::string::npos) return phrase;
-  }
-  return {};
+std::vector<std::string> model_instruction_phrases() {
+  return std::vector<std::string>(std::begin(kModelInstructions), std::end(kModelInstructions));
 }
 
 std::vector<PoisoningFinding> scan_description_text(std::string_view text,

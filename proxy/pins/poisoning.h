@@ -27,9 +27,9 @@ struct PoisoningFinding {
 std::vector<PoisoningFinding> scan_tool_definition(simdjson::dom::element tool,
                                                    const std::vector<std::string>& other_tools);
 
-// Instructions aimed at the model inside text a tool returned (prompt injection riding on a
-// result): the phrase found, or empty.
-std::string find_injection_phrase(std::string_view text);
+// The phrases that mark instructions aimed at the model (lower case; matched ignoring case), for
+// scanning results with a PhraseScanner: prompt injection riding on what a tool returned.
+std::vector<std::string> model_instruction_phrases();
 
 // Every string inside `value` (not keys), depth-first, up to 64 levels.
 void collect_strings(simdjson::dom::element value, std::vector<std::string_view>& out,

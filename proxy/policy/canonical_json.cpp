@@ -1,5 +1,7 @@
 #include "proxy/policy/canonical_json.h"
 
+#include "proxy/policy/byte_scan.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -84,10 +86,10 @@ bool utf16_less(std::string_view a, std::string_view b) {
 void append_json_string(std::string_view text, std::string& out) {
   out += '"';
   size_t run = 0;  // start of the stretch that needs no escaping: appended in one go
-  for (size_t i = 0; i < text.size(); ++i) {
+  for (size_t i = byte_scan::find_json_special(text, 0); i < text.size();
+       i = byte_scan::find_json_special(text, i + 1)) {
     char c = text[i];
     auto byte = static_cast<unsigned char>(c);
-    if (byte >= 0x20 && c != '"' && c != '\\') continue;
     out.append(text.substr(run, i - run));
     run = i + 1;
     if (c == '"' || c == '\\') {

@@ -1,6 +1,8 @@
 #include "proxy/policy/policy_engine.h"
 
 #include <algorithm>
+#include <map>
+#include <tuple>
 
 #include "profiles/glob.h"
 #include "proxy/error_codes.h"
@@ -45,6 +47,11 @@ Result<PolicyEngine> PolicyEngine::create(ProxyPlan plan, PolicyContext context,
   engine.empty_parser_ = std::make_unique<simdjson::dom::parser>();
   if (engine.empty_parser_->parse(std::string_view("{}")).get(engine.empty_object_)) {
     return Error{"policy engine: out of memory"};
+  }
+  if (engine.plan_.detectors.injection != DetectorAction::kOff) {
+    auto scanner = PhraseScanner::create(model_instruction_phrases());
+    if (!scanner) return scanner.error();
+    engine.injection_phrases_.emplace(std::move(*scanner));
   }
   auto now = engine.context_.clock();
   for (const RateSpec& rate : engine.plan_.session_rates) engine.session_buckets_.emplace_back(rate, now);
@@ -300,19 +307,24 @@ std::optional<Refusal> PolicyEngine::redact(element value, RedactionDirection di
   auto outcome = engine->scan(value, direction, tool);
   const char* where = direction == RedactionDirection::kArguments ? "arguments" : "result";
   if (!outcome.findings.empty()) {
-    // One audit record per message (a large result can hold hundreds of findings), never values.
-    nlohmann::json findings = nlohmann::json::array();
+    // One audit record per message, never values; a large result can hold hundreds of
+    // findings, so they are counted per detector, location and action.
+    std::map<std::tuple<std::string_view, std::string_view, RedactionAction>, size_t> counted;
     size_t acted = 0;
     for (const RedactionFinding& finding : outcome.findings) {
-      const char* action = finding.action == RedactionAction::kAllow    ? "allow"
-                           : finding.action == RedactionAction::kRedact ? "redact"
-                           : finding.action == RedactionAction::kHash   ? "hash"
-                                                                        : "block";
       acted += finding.action != RedactionAction::kAllow;
-      if (findings.size() < 1000) {
-        findings.push_back({{"detector", finding.detector}, {"location", finding.location},
-                            {"action", action}});
-      }
+      ++counted[{finding.detector, finding.location, finding.action}];
+    }
+    nlohmann::json findings = nlohmann::json::array();
+    for (const auto& [key, count] : counted) {
+      if (findings.size() >= 1000) break;
+      const auto& [detector, location, action] = key;
+      findings.push_back({{"detector", detector}, {"location", location},
+                          {"action", action == RedactionAction::kAllow    ? "allow"
+                                     : action == RedactionAction::kRedact ? "redact"
+                                     : action == RedactionAction::kHash   ? "hash"
+                                                                          : "block"},
+                          {"count", count}});
     }
     audit_events_.push_back({{"event", "redaction"}, {"direction", where}, {"tool", tool},
                              {"count", outcome.findings.size()}, {"findings", std::move(findings)}});

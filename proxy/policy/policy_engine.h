@@ -16,6 +16,8 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+
+#include "proxy/policy/phrase_scanner.h"
 #include <variant>
 #include <vector>
 
@@ -141,6 +143,7 @@ class PolicyEngine {
   std::unordered_set<std::string> reported_removed_;
   std::unique_ptr<simdjson::dom::parser> empty_parser_;
   std::optional<Redactor> redactor_;
+  std::optional<PhraseScanner> injection_phrases_;  // with detectors.injection on
   bool redactor_failed_ = false;
   simdjson::dom::element empty_object_;  // arguments of a call that sends none
 };

@@ -34,11 +34,11 @@ Verdict PolicyEngine::review_response(const PendingRequest& request, const Messa
 // What comes back to the model is cleaned of invisible text and terminal escapes.
 Verdict PolicyEngine::clean_result(const PendingRequest& request, const MessageInfo& message,
                                    std::string_view line) {
-  if (plan_.detectors.injection != DetectorAction::kOff) {
+  if (injection_phrases_) {
     std::vector<std::string_view> texts;
     collect_strings(*message.result, texts);
     for (std::string_view text : texts) {
-      std::string phrase = find_injection_phrase(text);
+      std::string phrase = injection_phrases_->find(text);
       if (phrase.empty()) continue;
       bool block = plan_.detectors.injection == DetectorAction::kBlock;
       logger_.warn("injection: the " + request.method + " result" +
@@ -62,7 +62,9 @@ Verdict PolicyEngine::clean_result(const PendingRequest& request, const MessageI
     return Verdict{Verdict::Action::kRefuse, "", std::move(*refusal)};
   }
   if (rewrites.empty() && !may_need_cleaning(line)) return {};
-  std::string rebuilt = R"({"jsonrpc":"2.0","id":)" + message.id->json + R"(,"result":)";
+  std::string rebuilt;
+  rebuilt.reserve(line.size() + line.size() / 16 + 64);  // one allocation for a typical rebuild
+  rebuilt = R"({"jsonrpc":"2.0","id":)" + message.id->json + R"(,"result":)";
   size_t removed = 0;
   append_cleaned_json(*message.result, rebuilt, removed, &rewrites);
   if (removed == 0 && rewrites.empty()) return {};

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstring>
 
+#include "proxy/policy/byte_scan.h"
 #include "proxy/policy/canonical_json.h"
 
 namespace mcpsandbox {
@@ -59,22 +60,28 @@ size_t escape_length(std::string_view text, size_t i, uint32_t introducer, size_
 }
 
 
-// Index of the first byte of `text` at or after `from` that `interesting` marks, or npos. (A
-// table lookup per byte: std::string_view::find_first_of calls memchr on the set for every
-// byte of the text.)
-size_t find_marked(std::string_view text, size_t from, const bool (&interesting)[256]) {
-  for (size_t i = from; i < text.size(); ++i) {
-    if (interesting[static_cast<unsigned char>(text[i])]) return i;
+// The bytes a pass looks for: some non-ASCII lead bytes and at most one ASCII byte.
+struct ByteSet {
+  bool marked[256] = {};
+  unsigned char ascii = 0x80;  // none
+  explicit ByteSet(std::string_view bytes) {
+    for (char c : bytes) {
+      auto byte = static_cast<unsigned char>(c);
+      marked[byte] = true;
+      if (byte < 0x80) ascii = byte;
+    }
+  }
+};
+
+// Index of the first byte of `text` at or after `from` in `set`, or npos. ASCII text is skipped
+// eight bytes at a time; only non-ASCII bytes are looked up.
+size_t find_marked(std::string_view text, size_t from, const ByteSet& set) {
+  for (size_t i = byte_scan::find_non_ascii_or(text, from, set.ascii); i < text.size();
+       i = byte_scan::find_non_ascii_or(text, i + 1, set.ascii)) {
+    if (set.marked[static_cast<unsigned char>(text[i])]) return i;
   }
   return std::string_view::npos;
 }
-
-struct ByteSet {
-  bool marked[256] = {};
-  explicit ByteSet(std::string_view bytes) {
-    for (char c : bytes) marked[static_cast<unsigned char>(c)] = true;
-  }
-};
 
 const ByteSet kRawLeads(std::string_view("\xe2\xef\xf3\xc2\\"));
 const ByteSet kRemovableLeads(std::string_view("\x1b\xc2\xe2\xef\xf3"));
@@ -84,8 +91,8 @@ const ByteSet kRemovableLeads(std::string_view("\x1b\xc2\xe2\xef\xf3"));
 bool may_need_cleaning(std::string_view raw) {
   // Raw UTF-8 lead bytes of the ranges above: E2 80 (U+2000..203F), E2 81 (U+2040..207F),
   // EF BB BF (BOM), F3 A0 (U+E0000..), C2 9B/9D (C1 CSI/OSC); and JSON escapes of them and ESC.
-  for (size_t at = find_marked(raw, 0, kRawLeads.marked); at != std::string_view::npos;
-       at = find_marked(raw, at + 1, kRawLeads.marked)) {
+  for (size_t at = find_marked(raw, 0, kRawLeads); at != std::string_view::npos;
+       at = find_marked(raw, at + 1, kRawLeads)) {
     std::string_view rest = raw.substr(at);
     if (rest.size() < 2) return false;
     unsigned char second = static_cast<unsigned char>(rest[1]);
@@ -122,7 +129,7 @@ bool may_need_cleaning(std::string_view raw) {
 std::string clean_text(std::string_view text, size_t& removed) {
   // Everything removed starts with one of these bytes (ESC, or the lead byte of a C1 control,
   // a U+20xx/U+FEFF character or a tag character): without them, nothing to do.
-  if (find_marked(text, 0, kRemovableLeads.marked) == std::string_view::npos) return std::string(text);
+  if (find_marked(text, 0, kRemovableLeads) == std::string_view::npos) return std::string(text);
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size();) {
@@ -152,8 +159,12 @@ void append_cleaned_json(element value, std::string& out, size_t& removed,
       if (rewrites) {
         if (auto it = rewrites->find(text.data()); it != rewrites->end()) text = it->second;
       }
-      if (clean) append_json_string(clean_text(text, removed), out);
-      else append_json_string(text, out);
+      // Most strings hold nothing to remove: escaped straight from the parse, never copied.
+      if (clean && find_marked(text, 0, kRemovableLeads) != std::string_view::npos) {
+        append_json_string(clean_text(text, removed), out);
+      } else {
+        append_json_string(text, out);
+      }
       return;
     }
     case element_type::OBJECT: {

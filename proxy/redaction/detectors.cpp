@@ -101,15 +101,19 @@ const std::vector<RedactionDetector>& builtin_redaction_detectors() {
       {"url_password", R"([a-zA-Z][a-zA-Z0-9+.\-]*://[^/\s:@]+:[^/\s@]+@)"},
       // Personal data.
       {"email", R"(\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}\b)", false, nullptr,
-       R"([A-Za-z0-9]@[A-Za-z0-9\-]+\.[A-Za-z])"},
-      {"payment_card", R"(\b[0-9](?:[ \-]?[0-9]){12,18}\b)", false, card_valid, R"([0-9]{4}[ \-]?[0-9]{4})"},
-      {"us_ssn", R"(\b[0-9]{3}-[0-9]{2}-[0-9]{4}\b)", false, us_ssn_valid, R"([0-9]{3}-[0-9]{2}-[0-9]{4})"},
-      {"iban", R"(\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b)", false, iban_valid,
-       R"([A-Z]{2}[0-9]{2} ?[A-Z0-9]{4} ?[A-Z0-9]{4})"},
-      {"phone", R"((?:\+[1-9][0-9]{0,2}[ .\-]?)?\(?[2-9][0-9]{2}\)?[ .\-][0-9]{3}[ .\-][0-9]{4}\b|\+[1-9][0-9]{6,14}\b)", false, phone_valid},
-      {"ipv4", R"(\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}\b)", false, ipv4_valid, R"([0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9])"},
+       R"([A-Za-z0-9]@[A-Za-z0-9\-]+\.[A-Za-z])", std::nullopt,
+       // An address is at most 254 characters (RFC 5321), its local part at most 64.
+       254},
+      {"payment_card", R"(\b[0-9](?:[ \-]?[0-9]){12,18}\b)", false, card_valid, "", DigitDetector::kPaymentCard},
+      {"us_ssn", R"(\b[0-9]{3}-[0-9]{2}-[0-9]{4}\b)", false, us_ssn_valid, "", DigitDetector::kUsSsn},
+      {"iban", R"(\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b)", false, iban_valid, "",
+       DigitDetector::kIban},
+      {"phone", R"((?:\+[1-9][0-9]{0,2}[ .\-]?)?\(?[2-9][0-9]{2}\)?[ .\-][0-9]{3}[ .\-][0-9]{4}\b|\+[1-9][0-9]{6,14}\b)", false, phone_valid,
+       "", DigitDetector::kPhone},
+      {"ipv4", R"(\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}\b)", false, ipv4_valid, "", DigitDetector::kIpv4},
       {"ipv6", R"(\b(?:[0-9A-Fa-f]{1,4}:){2,7}(?::|[0-9A-Fa-f]{1,4})(?:[0-9A-Fa-f:]{0,20})\b)", false, ipv6_valid,
-       R"([0-9A-Fa-f]:[0-9A-Fa-f]{0,4}:)"},
+       // Two non-empty groups, each followed by a colon: C++'s std::string is not a candidate.
+       R"([0-9A-Fa-f]:[0-9A-Fa-f]{1,4}:)"},
   };
   return kDetectors;
 }

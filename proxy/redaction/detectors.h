@@ -4,9 +4,12 @@
 // 16-digit order number or 999-00-1234 is not mistaken for a card or an SSN.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "proxy/redaction/digit_runs.h"
 
 namespace mcpsandbox {
 
@@ -18,6 +21,11 @@ struct RedactionDetector {
   // A cheaper superset for the Vectorscan pass, where the exact expression would slow every
   // scan (leading word boundaries and character classes): it only decides where RE2 looks.
   std::string prefilter = {};
+  // Found by the digit-cluster pass (digit_runs.h) instead of Vectorscan.
+  std::optional<DigitDetector> digit_prefilter = std::nullopt;
+  // How far a match can reach from a prefilter hit, where the expression itself is unbounded
+  // (0: Vectorscan's analysis, else 512 bytes).
+  size_t reach = 0;
 };
 
 const std::vector<RedactionDetector>& builtin_redaction_detectors();

@@ -5,6 +5,8 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <climits>
+#include <cstdlib>
 
 #include "profiles/glob.h"
 
@@ -13,12 +15,44 @@ namespace mcpsandbox {
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
+namespace {
+
+// Where around a hit's end the exact match can lie: [end - before, end + after].
+struct Window {
+  size_t before, after;
+};
+
+// From Vectorscan's analysis of the exact expression: a match is at most max_width long, so a
+// hit of the exact expression itself ends its match, and a prefilter hit lies inside one. Digit
+// clusters end where their digits end; an IBAN goes on for a few groups after its check digits.
+Window window_for(const RedactionDetector& detector) {
+  if (detector.digit_prefilter) return {64, 64};
+  hs_expr_info_t* info = nullptr;
+  hs_compile_error_t* error = nullptr;
+  // Unbounded expressions: tokens and keys are short in practice; a PEM block is long.
+  size_t width = detector.name == "pem_private_key" ? 16384 : 512;
+  if (hs_expression_info(detector.pattern.c_str(), HS_FLAG_DOTALL, &info, &error) == HS_SUCCESS) {
+    if (info->max_width != UINT_MAX) width = info->max_width;
+    std::free(info);  // allocated with the default allocator (misc_alloc: malloc)
+  } else {
+    hs_free_compile_error(error);
+  }
+  if (detector.reach) width = detector.reach;
+  width = std::max<size_t>(width, 1);
+  return detector.prefilter.empty() ? Window{width, 0} : Window{width, width};
+}
+
+}  // namespace
+
 struct Redactor::Engine {
   RedactionPlan plan;
   std::vector<RedactionDetector> detectors;  // index = Hyperscan id = priority
+  // Detector index for each DigitDetector (found by the digit-cluster pass, not Vectorscan).
+  unsigned digit_detector_ids[5] = {};
   // Exact spans, only for the detectors Vectorscan says match a string: clean text costs one
   // Vectorscan pass and nothing else.
   std::vector<std::unique_ptr<re2::RE2>> spans;
+  std::vector<Window> windows;  // parallel to detectors
   hs_database_t* database = nullptr;
   hs_scratch_t* scratch = nullptr;
   unsigned char hash_key[crypto_generichash_KEYBYTES];
@@ -50,11 +84,6 @@ int note_hit(unsigned int id, unsigned long long, unsigned long long to, unsigne
   return 0;
 }
 
-// How far around a prefilter hit the exact match can reach: keys and tokens are short; a PEM
-// block is long.
-size_t window_for(const std::string& detector) {
-  return detector == "pem_private_key" ? 16384 : 512;
-}
 
 }  // namespace
 
@@ -73,6 +102,10 @@ Result<Redactor> Redactor::create(const RedactionPlan& plan) {
   std::vector<unsigned> flags, ids;
   for (size_t i = 0; i < engine->detectors.size(); ++i) {
     const RedactionDetector& detector = engine->detectors[i];
+    if (detector.digit_prefilter) {
+      engine->digit_detector_ids[static_cast<size_t>(*detector.digit_prefilter)] = static_cast<unsigned>(i);
+      continue;
+    }
     patterns.push_back(detector.prefilter.empty() ? detector.pattern.c_str() : detector.prefilter.c_str());
     flags.push_back(HS_FLAG_DOTALL |
                     (engine->detectors[i].caseless ? HS_FLAG_CASELESS : 0u));
@@ -83,7 +116,7 @@ Result<Redactor> Redactor::create(const RedactionPlan& plan) {
                        static_cast<unsigned>(patterns.size()), HS_MODE_BLOCK, nullptr,
                        &engine->database, &error) != HS_SUCCESS) {
     std::string which = error && error->expression >= 0
-                            ? engine->detectors[static_cast<size_t>(error->expression)].name
+                            ? engine->detectors[ids[static_cast<size_t>(error->expression)]].name
                             : "?";
     std::string message = "redaction: pattern '" + which + "': " + (error ? error->message : "?");
     hs_free_compile_error(error);
@@ -99,6 +132,7 @@ Result<Redactor> Redactor::create(const RedactionPlan& plan) {
       return Error{"redaction: pattern '" + detector.name + "': " + compiled->error()};
     }
     engine->spans.push_back(std::move(compiled));
+    engine->windows.push_back(window_for(detector));
   }
   if (hs_alloc_scratch(engine->database, &engine->scratch) != HS_SUCCESS) {
     return Error{"redaction: cannot allocate scratch space"};
@@ -131,6 +165,11 @@ bool Redactor::scan_string(std::string_view text, const std::string& location,
   hs_error_t scanned = hs_scan(engine_->database, text.data(), static_cast<unsigned>(text.size()),
                                0, engine_->scratch, note_hit, &hits);
   if (scanned != HS_SUCCESS && scanned != HS_SCAN_TERMINATED) return false;
+  std::vector<DigitCandidate> candidates;
+  find_digit_candidates(text, candidates);
+  for (const DigitCandidate& candidate : candidates) {
+    hits.push_back({engine_->digit_detector_ids[static_cast<size_t>(candidate.detector)], candidate.end});
+  }
   if (hits.empty()) return false;
   // RE2 looks only in windows around the hits (merged per detector), not at the whole string:
   // a large result with a few secrets costs one Vectorscan pass plus a few small RE2 runs.
@@ -143,15 +182,15 @@ bool Redactor::scan_string(std::string_view text, const std::string& location,
   std::vector<Span> merged;
   for (size_t i = 0; i < hits.size();) {
     unsigned id = hits[i].id;
-    size_t window = window_for(engine_->detectors[id].name);
-    size_t from = hits[i].end > window ? hits[i].end - window : 0;
-    size_t to = std::min(text.size(), hits[i].end + window);
+    Window window = engine_->windows[id];
+    size_t from = hits[i].end > window.before ? hits[i].end - window.before : 0;
+    size_t to = std::min(text.size(), hits[i].end + window.after);
     if (scanned == HS_SCAN_TERMINATED) from = 0;
     size_t j = i + 1;
     for (; j < hits.size() && hits[j].id == id; ++j) {
-      size_t next_from = hits[j].end > window ? hits[j].end - window : 0;
+      size_t next_from = hits[j].end > window.before ? hits[j].end - window.before : 0;
       if (next_from > to) break;
-      to = std::min(text.size(), hits[j].end + window);
+      to = std::min(text.size(), hits[j].end + window.after);
     }
     re2::StringPiece input(text.data(), text.size()), match;
     size_t offset = from;
@@ -181,6 +220,7 @@ bool Redactor::scan_string(std::string_view text, const std::string& location,
   if (accepted.empty()) return false;
   std::sort(accepted.begin(), accepted.end(), [](const Span& a, const Span& b) { return a.from < b.from; });
   std::string out;
+  out.reserve(text.size() + 32 * accepted.size());
   size_t done = 0;
   bool changed = false;
   for (const Span& span : accepted) {

@@ -87,9 +87,9 @@ void OtlpExporter::request_finished(RequestSpan span) {
   wake_.notify_one();
 }
 
-void OtlpExporter::count_redaction(std::string_view detector, std::string_view action) {
+void OtlpExporter::count_redaction(std::string_view detector, std::string_view action, uint64_t count) {
   std::lock_guard lock(mutex_);
-  ++metrics_.redactions[{std::string(detector), std::string(action)}];
+  metrics_.redactions[{std::string(detector), std::string(action)}] += count;
 }
 
 void OtlpExporter::count_violation(std::string_view layer, std::string_view action) {

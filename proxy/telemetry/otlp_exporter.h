@@ -32,7 +32,7 @@ class OtlpExporter final : public Telemetry {
   OtlpExporter& operator=(const OtlpExporter&) = delete;
 
   void request_finished(RequestSpan span) override;
-  void count_redaction(std::string_view detector, std::string_view action) override;
+  void count_redaction(std::string_view detector, std::string_view action, uint64_t count) override;
   void count_violation(std::string_view layer, std::string_view action) override;
 
   // From the end of the session, everything the export thread still does (a send under way,

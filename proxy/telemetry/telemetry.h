@@ -27,7 +27,7 @@ class Telemetry {
  public:
   virtual ~Telemetry() = default;
   virtual void request_finished(RequestSpan span) = 0;
-  virtual void count_redaction(std::string_view detector, std::string_view action) = 0;
+  virtual void count_redaction(std::string_view detector, std::string_view action, uint64_t count) = 0;
   virtual void count_violation(std::string_view layer, std::string_view action) = 0;
 };
 

@@ -5,6 +5,7 @@
 // built-in detectors; the path resolver is lexical (no filesystem), as the relay's own cost.
 #include <benchmark/benchmark.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "profiles/policy/proxy_compiler.h"
@@ -21,7 +22,7 @@ constexpr const char* kCall =
 
 constexpr const char* kProfile = R"({
   "access": {"tools": {"allow": ["read_*", "list_*", "search_*"], "deny": ["*_secret"]}},
-  "tools": {"read_file": {"tags": ["private-data"], "rate": "100000/s",
+  "tools": {"read_file": {"tags": ["private-data"], "rate": "100000000/s",
                           "arguments": {"path": {"path": {"roots": ["/home/user/src"],
                                                           "deny": ["**/.ssh/**", "**/.env"]}}}},
             "send_*": {"tags": ["external-sink"]}},
@@ -58,7 +59,10 @@ void ParseAndPolicy(benchmark::State& state) {
   for (auto _ : state) {
     ParsedMessage parsed = parser.parse(std::string_view(line));
     auto decision = engine->admit_client_request(std::get<MessageInfo>(parsed));
-    if (!std::holds_alternative<Admission>(decision)) state.SkipWithError("refused");
+    if (auto* refusal = std::get_if<Refusal>(&decision)) {
+      state.SkipWithError(("refused: " + refusal->rule + ": " + refusal->message).c_str());
+      break;
+    }
     engine->client_request_done(done, false);  // frees the concurrency slot, no flow taint
     benchmark::DoNotOptimize(decision);
   }
@@ -72,14 +76,32 @@ void RedactCleanText(benchmark::State& state) {
   while (text.size() < (1u << 20)) {
     text += "The quick brown fox jumps over the lazy dog; version 1.2.3 shipped on 2026-11-23. ";
   }
-  std::vector<RedactionFinding> findings;
-  bool blocked = false;
+  // Scanned in place, as the policy engine does (a string of an already parsed message).
+  simdjson::dom::parser parser;
+  simdjson::dom::element value = parser.parse(nlohmann::json(text).dump());
   for (auto _ : state) {
-    benchmark::DoNotOptimize(redactor->redact_text(text, RedactionDirection::kResults, "", findings, blocked));
+    benchmark::DoNotOptimize(redactor->scan(value, RedactionDirection::kResults, ""));
   }
   state.SetBytesProcessed(state.iterations() * text.size());
 }
 BENCHMARK(RedactCleanText)->Unit(benchmark::kMicrosecond);
+
+// Source code: identifiers, punctuation, few digits.
+void RedactSourceCode(benchmark::State& state) {
+  auto redactor = Redactor::create({});
+  std::string text;
+  while (text.size() < (1u << 20)) {
+    text += "  for (const auto& [name, value] : options.items()) {\n    if (value.is_string()) "
+            "out[name] = value.get<std::string>();\n  }\n  return out.size() > limit_;\n";
+  }
+  simdjson::dom::parser parser;
+  simdjson::dom::element value = parser.parse(nlohmann::json(text).dump());
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(redactor->scan(value, RedactionDirection::kResults, ""));
+  }
+  state.SetBytesProcessed(state.iterations() * text.size());
+}
+BENCHMARK(RedactSourceCode)->Unit(benchmark::kMicrosecond);
 
 // A 1 MiB tools/call result with a secret every 4 KiB, parsed, scanned and rebuilt (target:
 // at most 2 ms added).

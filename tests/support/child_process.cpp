@@ -148,11 +148,11 @@ std::optional<int> ChildProcess::wait(std::chrono::milliseconds timeout) {
 
 void ChildProcess::signal(int sig) { ::kill(pid_, sig); }
 
-long ChildProcess::rss_kib() const {
+long ChildProcess::anon_rss_kib() const {
   std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
   std::string key;
   while (status >> key) {
-    if (key == "VmRSS:") {
+    if (key == "RssAnon:") {
       long value;
       status >> value;
       return value;

@@ -37,8 +37,9 @@ class ChildProcess {
   // The exit status in shell convention (128+N for signal N), or nullopt on timeout.
   std::optional<int> wait(std::chrono::milliseconds timeout = 10s);
   void signal(int sig);
-  // Resident memory of the child, from /proc.
-  long rss_kib() const;
+  // The child's own resident memory (heap, stacks; not the shared libraries' pages), from /proc:
+  // what buffering would grow.
+  long anon_rss_kib() const;
 
  private:
   bool fill_stdout(std::chrono::milliseconds timeout);

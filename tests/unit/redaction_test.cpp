@@ -50,6 +50,35 @@ TEST(Redaction, FindsEveryPositiveAndReportsFalsePositives) {
               positives, benign, false_positives);
 }
 
+// The prefilters only say where RE2 looks (windows around each hit, digit clusters): every
+// positive must still be found whole when it sits deep inside a long string, among digits, and
+// at either end of it.
+TEST(Redaction, FindsEveryPositiveInsideLongTextAtAnyPosition) {
+  Redactor redactor = make();
+  std::ifstream in(std::string(PROJECT_SOURCE_DIR) + "/tests/policy/redaction_corpus.jsonl");
+  std::string filler;
+  while (filler.size() < 20000) filler += "lorem 12 ipsum 3.4.5 dolor 2026-11-24 sit amet; ";
+  for (std::string line; std::getline(in, line);) {
+    auto entry = nlohmann::json::parse(line);
+    if (entry["expect"].is_null()) continue;
+    std::string expected = entry["expect"], text = entry["text"];
+    std::vector<RedactionFinding> alone_findings;
+    bool blocked = false;
+    std::string alone = redactor.redact_text(text, RedactionDirection::kResults, "", alone_findings, blocked);
+    for (auto [before, after] : {std::pair{filler + " ", " " + filler}, std::pair{std::string(), " " + filler},
+                                 std::pair{filler + " ", std::string()}}) {
+      std::vector<RedactionFinding> findings;
+      std::string out = redactor.redact_text(before + text + after, RedactionDirection::kResults, "",
+                                             findings, blocked);
+      bool found = std::any_of(findings.begin(), findings.end(),
+                               [&](const RedactionFinding& f) { return f.detector == expected; });
+      EXPECT_TRUE(found) << expected << " missed in a long text around: " << text;
+      // The same spans as on its own: nothing of the secret is left behind.
+      EXPECT_EQ(out, before + alone + after) << expected << ": " << text;
+    }
+  }
+}
+
 TEST(Redaction, ActionsByDirectionToolAndCustomPatterns) {
   RedactionPlan plan;
   plan.actions["email"] = RedactionAction::kHash;

@@ -1,0 +1,67 @@
+#include "proxy/policy/phrase_scanner.h"
+
+#include <hs/hs.h>
+
+#include <utility>
+
+namespace mcpsandbox {
+namespace {
+
+int stop_at_first(unsigned int id, unsigned long long, unsigned long long, unsigned int, void* context) {
+  *static_cast<int*>(context) = static_cast<int>(id);
+  return 1;
+}
+
+}  // namespace
+
+Result<PhraseScanner> PhraseScanner::create(std::vector<std::string> phrases) {
+  PhraseScanner scanner;
+  scanner.phrases_ = std::move(phrases);
+  std::vector<const char*> literals;
+  std::vector<size_t> lengths;
+  std::vector<unsigned> flags, ids;
+  for (size_t i = 0; i < scanner.phrases_.size(); ++i) {
+    literals.push_back(scanner.phrases_[i].data());
+    lengths.push_back(scanner.phrases_[i].size());
+    flags.push_back(HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH);
+    ids.push_back(static_cast<unsigned>(i));
+  }
+  hs_compile_error_t* error = nullptr;
+  if (hs_compile_lit_multi(literals.data(), flags.data(), ids.data(), lengths.data(),
+                           static_cast<unsigned>(literals.size()), HS_MODE_BLOCK, nullptr,
+                           &scanner.database_, &error) != HS_SUCCESS) {
+    std::string message = std::string("phrase scanner: ") + (error ? error->message : "?");
+    hs_free_compile_error(error);
+    return Error{message};
+  }
+  if (hs_alloc_scratch(scanner.database_, &scanner.scratch_) != HS_SUCCESS) {
+    return Error{"phrase scanner: cannot allocate scratch space"};
+  }
+  return scanner;
+}
+
+PhraseScanner::PhraseScanner(PhraseScanner&& other) noexcept
+    : phrases_(std::move(other.phrases_)),
+      database_(std::exchange(other.database_, nullptr)),
+      scratch_(std::exchange(other.scratch_, nullptr)) {}
+
+PhraseScanner& PhraseScanner::operator=(PhraseScanner&& other) noexcept {
+  if (this != &other) {
+    this->~PhraseScanner();
+    new (this) PhraseScanner(std::move(other));
+  }
+  return *this;
+}
+
+PhraseScanner::~PhraseScanner() {
+  if (scratch_) hs_free_scratch(scratch_);
+  if (database_) hs_free_database(database_);
+}
+
+std::string PhraseScanner::find(std::string_view text) const {
+  int found = -1;
+  hs_scan(database_, text.data(), static_cast<unsigned>(text.size()), 0, scratch_, stop_at_first, &found);
+  return found < 0 ? std::string() : phrases_[static_cast<size_t>(found)];
+}
+
+}  // namespace mcpsandbox
