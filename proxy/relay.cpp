@@ -346,6 +346,7 @@ void Relay::handle_server_line(const FramedLine& line) {
     }
     case MessageKind::kNotification:
       if (message.cancelled_id) (void)server_requests_.complete(*message.cancelled_id);
+      if (message.method == "notifications/tools/list_changed") policy_.tools_changed();
       break;
   }
   forward_to_client(line.bytes);

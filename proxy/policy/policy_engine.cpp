@@ -145,7 +145,7 @@ std::variant<Admission, Refusal> PolicyEngine::admit_client_request(const Messag
     }
     if (auto refusal = check_name(plan_.access.tools, "tools", tool)) return *refusal;
     auto found = tools_.find(tool);
-    if (found == tools_.end()) {
+    if (found == tools_.end() || tools_stale_) {
       return Refusal{error_code::kToolNotListed, kUnlistedRule,
                      "tool '" + tool + "' is not in the server's tools/list"};
     }

@@ -70,6 +70,9 @@ class PolicyEngine {
   // The request ended (answered, failed, timed out); `succeeded` = a result, not an error.
   void client_request_done(const PendingRequest& request, bool succeeded);
   // The server's response to a client request; `line` is its raw text.
+  // The server sent notifications/tools/list_changed (legacy, or on a 2026-07-28
+  // subscriptions/listen stream).
+  void tools_changed() { tools_stale_ = true; }
   Verdict review_response(const PendingRequest& request, const MessageInfo& message,
                           std::string_view line);
   // A request the server sends to the client (sampling, elicitation, roots).
@@ -112,6 +115,8 @@ class PolicyEngine {
   std::optional<Refusal> check_ask(std::string_view method) const;
   ToolPolicy policy_for(const std::string& tool) const;
   void register_tools(simdjson::dom::element result, bool continues_listing);
+  // A complete listing is in: tools it no longer has are gone, and the registry is current.
+  void listing_complete();
   // A complete listing (first page to last) without a pinned tool: reported once per session.
   void judge_removed_pins();
   Verdict filter_list(const MessageInfo& message, std::string_view member,
@@ -140,6 +145,9 @@ class PolicyEngine {
   std::vector<nlohmann::json> audit_events_;
   std::unordered_set<std::string> listing_names_;  // tools seen in the listing under way
   bool listing_from_start_ = false;
+  // The server said its tools changed: every call waits for a fresh listing (the proxy's own
+  // when the client does not ask) and is judged against it.
+  bool tools_stale_ = false;
   std::unordered_set<std::string> reported_removed_;
   std::unique_ptr<simdjson::dom::parser> empty_parser_;
   std::optional<Redactor> redactor_;

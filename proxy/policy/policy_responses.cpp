@@ -123,8 +123,28 @@ void PolicyEngine::register_tools(element result, bool continues_listing) {
   }
   element cursor;
   if (result["nextCursor"].get(cursor) || cursor.type() != element_type::STRING) {
-    if (listing_from_start_) judge_removed_pins();
+    if (listing_from_start_) listing_complete();
     listing_from_start_ = false;
+  }
+}
+
+void PolicyEngine::listing_complete() {
+  judge_removed_pins();
+  tools_stale_ = false;
+  for (auto it = tools_.begin(); it != tools_.end();) {
+    if (listing_names_.count(it->first)) {
+      ++it;
+      continue;
+    }
+    if (it->second.in_flight == 0) {
+      it = tools_.erase(it);
+      continue;
+    }
+    // Still running: it finishes (and its flow tags count), but no new call starts.
+    it->second.blocked_code = error_code::kToolNotListed;
+    it->second.blocked_rule = "tools.unknown";
+    it->second.blocked_reason = "it is no longer in the server's tools/list";
+    ++it;
   }
 }
 

@@ -418,6 +418,26 @@ TEST_F(PolicyTest, PinsCatchARugPullMidSession) {
   EXPECT_FALSE(server_received(dir_, R"("id":4)"));
 }
 
+TEST_F(PolicyTest, AfterListChangedACallIsJudgedAgainstTheNewListEvenIfTheClientDoesNotAsk) {
+  std::string pins = policy_.file("pins.json");
+  ChildProcess proxy(fixture_command(dir_, {"--pins", pins}));
+  list(proxy, 1);
+  proxy.send_line(tool_call(2, "rug_pull", {{"notify", true}}));
+  EXPECT_EQ(next_message(proxy)["result"]["content"][0]["text"], "pulled");
+  EXPECT_EQ(next_message(proxy)["method"], "notifications/tools/list_changed") << "passed on";
+  // A client that ignores the notification and calls from its cached list: the proxy lists the
+  // tools itself, sees echo changed, and refuses.
+  proxy.send_line(tool_call(3, "echo", {{"text", "x"}}));
+  json reply = next_message(proxy);
+  EXPECT_EQ(error_code_of(reply), -31021) << reply;
+  proxy.send_line(tool_call(4, "hang"));  // unchanged tools still work (hang: no answer)
+  proxy.send_line(tool_call(5, "read_file", {{"path", "a"}}));
+  EXPECT_EQ(next_message(proxy)["id"], 5);
+  proxy.close_stdin();
+  proxy.wait();
+  EXPECT_FALSE(server_received(dir_, R"("id":3)"));
+}
+
 TEST_F(PolicyTest, StrictAndSignedPinsRefuseToStartWithoutTrustedPins) {
   std::string pins = policy_.file("pins.json");
   std::ofstream(policy_.file("strict.json")) << R"({"pins": {"file": ")" + pins + R"(", "mode": "strict"}})";
