@@ -300,9 +300,7 @@ void Relay::handle_server_line(const FramedLine& line) {
                                 : message.is_error                            ? "error"
                                                                               : "result";
       if (!audit_response(*pending, status, line.bytes.size(), refused ? &verdict.refusal : nullptr)) {
-        refuse_to_client(pending->id, Refusal{error_code::kAuditFailed, "audit.write",
-                                              "the audit record could not be written; the "
-                                              "response was withheld"},
+        refuse_to_client(pending->id, audit_failure("the response was withheld"),
                          "response to " + pending->method);
         return;
       }
@@ -320,8 +318,7 @@ void Relay::handle_server_line(const FramedLine& line) {
       auto refusal = policy_.review_server_request(message);
       bool recorded = audit_server_request(message, refusal ? &*refusal : nullptr);
       if (!recorded && !refusal) {
-        refusal = Refusal{error_code::kAuditFailed, "audit.write",
-                          "the audit record could not be written"};
+        refusal = audit_failure("the request was not passed on");
       }
       if (refusal) {
         ++stats_.server_dropped;

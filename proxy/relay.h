@@ -52,6 +52,10 @@ class RelayEvents {
 // The W3C traceparent a request carries in params._meta, or empty.
 std::string traceparent_of(const MessageInfo& message);
 
+// What a message gets when its audit record could not be written: fail closed. `what_happened`
+// says what was held back ("the request was not forwarded").
+Refusal audit_failure(std::string_view what_happened);
+
 class Relay {
  public:
   // Client fds are borrowed (our stdin/stdout); the server's pipe ends are owned, since

@@ -1,5 +1,6 @@
 // Relay: audit records for each decision, written before the decision takes effect, and the
 // telemetry span of each request that ends here.
+#include "proxy/error_codes.h"
 #include "proxy/policy/canonical_json.h"
 #include "proxy/relay.h"
 
@@ -36,6 +37,11 @@ void refused(RequestSpan& span, int code, std::string rule) {
 }
 
 }  // namespace
+
+Refusal audit_failure(std::string_view what_happened) {
+  return Refusal{error_code::kAuditFailed, "audit.write",
+                 "the audit record could not be written; " + std::string(what_happened)};
+}
 
 std::string traceparent_of(const MessageInfo& message) {
   std::string_view text;

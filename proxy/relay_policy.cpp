@@ -37,10 +37,7 @@ bool Relay::admit_client_request(MessageInfo& message, std::string_view line) {
     PendingRequest pending = *client_requests_.complete(*message.id);
     pending.tool = admission.tool;
     policy_.client_request_done(pending, false);
-    refuse_to_client(message.id, Refusal{error_code::kAuditFailed, "audit.write",
-                                         "the audit record could not be written; the request "
-                                         "was not forwarded"},
-                     message.method);
+    refuse_to_client(message.id, audit_failure("the request was not forwarded"), message.method);
     return false;
   }
   if (!admission.tool.empty()) client_requests_.find(*message.id)->tool = admission.tool;
@@ -92,9 +89,7 @@ void Relay::readmit_held_calls() {
       PendingRequest done = *client_requests_.complete(held.id);
       done.tool = admission.tool;
       policy_.client_request_done(done, false);
-      refuse_to_client(held.id, Refusal{error_code::kAuditFailed, "audit.write",
-                                        "the audit record could not be written"},
-                       "tools/call");
+      refuse_to_client(held.id, audit_failure("the request was not forwarded"), "tools/call");
       continue;
     }
     pending->tool = admission.tool;

@@ -1,5 +1,7 @@
 #include "proxy/auth/key_store.h"
 
+#include "proxy/io/atomic_write.h"
+
 #include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
@@ -101,18 +103,8 @@ Result<void> KeyStore::save() const {
     root["keys"].push_back({{"id", key.id}, {"project", key.project}, {"salt", key.salt},
                             {"hash", key.hash}, {"created", key.created}});
   }
-  std::string text = root.dump(2) + "\n";
-  std::string temporary = path_ + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return Error{"key store " + temporary + ": " + std::strerror(errno)};
-  bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-                 ::fsync(fd) == 0;
-  int saved_errno = errno;
-  ::close(fd);
-  if (!written || ::rename(temporary.c_str(), path_.c_str()) != 0) {
-    if (written) saved_errno = errno;
-    ::unlink(temporary.c_str());
-    return Error{"key store " + path_ + ": " + std::strerror(saved_errno)};
+  if (auto written = write_file_atomically(path_, root.dump(2) + "\n", 0600); !written) {
+    return with_context("key store", written.error());
   }
   return {};
 }

@@ -1,6 +1,7 @@
 #include "proxy/pins/pin_store.h"
 
 #include "proxy/crypto/ed25519.h"
+#include "proxy/io/atomic_write.h"
 
 #include <fcntl.h>
 #include <sodium.h>
@@ -31,20 +32,6 @@ Result<std::string> read_all(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
-}
-
-Result<void> write_atomically(const std::string& path, const std::string& text) {
-  std::string temporary = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Error{temporary + ": " + std::strerror(errno)};
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-            ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok || ::rename(temporary.c_str(), path.c_str()) != 0) {
-    ::unlink(temporary.c_str());
-    return Error{path + ": cannot write: " + std::strerror(errno)};
-  }
-  return {};
 }
 
 }  // namespace
@@ -99,7 +86,7 @@ Result<void> PinStore::write_file(const std::string& path,
     root["tools"][name] = {{"sha256", tool.sha256},
                            {"definition", nlohmann::ordered_json::parse(tool.definition)}};
   }
-  return write_atomically(path, root.dump(2) + "\n");
+  return write_file_atomically(path, root.dump(2) + "\n", 0644);
 }
 
 Result<PinStore> PinStore::load(const PinPlan& plan) {

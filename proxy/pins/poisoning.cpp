@@ -1,5 +1,7 @@
 #include "proxy/pins/poisoning.h"
 
+#include "proxy/policy/ascii.h"
+
 #include "proxy/policy/text_cleaner.h"
 
 #include <algorithm>
@@ -21,12 +23,6 @@ constexpr const char* kModelInstructions[] = {
 constexpr const char* kCredentialHints[] = {"~/.ssh", ".ssh/", "id_rsa", "id_ed25519", ".aws/credentials",
                                             "/.env", ".netrc", "mcp.json", "private key", "keychain",
                                             "/etc/shadow", "credentials file"};
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Code points a person does not see but a model reads.
 const char* invisible_kind(uint32_t point) {
@@ -104,7 +100,7 @@ std::vector<PoisoningFinding> scan_description_text(std::string_view text,
                                                     const std::vector<std::string>& other_tools) {
   std::vector<PoisoningFinding> findings;
   scan_unicode(text, findings);
-  std::string folded = lower(text);
+  std::string folded = ascii_lower(text);
   for (const char* phrase : kModelInstructions) {
     if (folded.find(phrase) != std::string::npos) {
       findings.push_back({true, std::string("instructions aimed at the model (\"") + phrase + "\")"});

@@ -1,5 +1,7 @@
 #include "proxy/policy/detectors.h"
 
+#include "proxy/policy/ascii.h"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -9,12 +11,6 @@ namespace {
 
 using simdjson::dom::element;
 using simdjson::dom::element_type;
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool contains(std::string_view text, std::string_view needle) {
   return text.find(needle) != std::string_view::npos;
@@ -128,7 +124,7 @@ void scan(element value, ScanPath& path, std::string_view key, const DetectorPla
 
 bool is_command_like_name(std::string_view name) {
   if (name.empty()) return false;
-  std::string text = lower(name);
+  std::string text = ascii_lower(name);
   for (const char* part : {"command", "cmd", "script", "shell", "exec"}) {
     if (contains(text, part)) return true;
   }
@@ -140,7 +136,7 @@ std::optional<DetectorFinding> detect_traversal(std::string_view text) {
   bool encoded_chars = contains(text, "%");
   bool dots = contains(text, "..");
   if (!encoded_chars && !dots) return std::nullopt;  // the common case: nothing to fold
-  std::string folded = lower(text);
+  std::string folded = ascii_lower(text);
   if (encoded_chars) {
     for (const char* encoded : kEncodedTraversal) {
       if (contains(folded, encoded)) {
@@ -164,7 +160,7 @@ std::optional<DetectorFinding> detect_traversal(std::string_view text) {
 }
 
 std::optional<DetectorFinding> detect_shell_injection(std::string_view text) {
-  std::string folded = lower(text);
+  std::string folded = ascii_lower(text);
   auto high = [](const char* what) {
     return DetectorFinding{"shell_injection", Confidence::kHigh, "", what};
   };

@@ -1,5 +1,7 @@
 #include "proxy/policy/url_check.h"
 
+#include "proxy/policy/ascii.h"
+
 #include <algorithm>
 #include <cctype>
 
@@ -7,12 +9,6 @@
 
 namespace mcpsandbox {
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 }  // namespace
 
@@ -31,7 +27,7 @@ std::optional<ParsedUrl> parse_url(std::string_view text) {
                          c == '.'));
     if (!ok) return std::nullopt;
   }
-  ParsedUrl url{lower(text.substr(0, colon)), ""};
+  ParsedUrl url{ascii_lower(text.substr(0, colon)), ""};
   std::string_view rest = text.substr(colon + 1);
   if (rest.size() < 2 || (rest[0] != '/' && rest[0] != '\\') || (rest[1] != '/' && rest[1] != '\\')) {
     return url;  // no authority (mailto:, data:): no host
@@ -50,7 +46,7 @@ std::optional<ParsedUrl> parse_url(std::string_view text) {
   }
   // Percent-encoded or empty hosts are decoded differently by different parsers.
   if (host.empty() || host.find('%') != std::string_view::npos) return std::nullopt;
-  url.host = lower(host);
+  url.host = ascii_lower(host);
   while (!url.host.empty() && url.host.back() == '.') url.host.pop_back();  // "example.org."
   return url;
 }
