@@ -49,6 +49,10 @@ void ServerSupervisor::on_client_gone() {
 
 void ServerSupervisor::on_server_output_closed() {
   output_closed_ = true;
+  // A server that closed its stdout can never answer again, even if it keeps running: end the
+  // session the usual way (stdin closed, SIGTERM after the grace period, then SIGKILL), and
+  // every request still owed an answer gets an error once it is gone.
+  if (!server_exited_) begin_shutdown("the server closed its output", /*discard_client_input=*/true);
   maybe_finish();
 }
 

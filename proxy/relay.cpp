@@ -236,8 +236,17 @@ void Relay::fail_request_from_server_line(std::optional<RequestId> id, std::stri
 
 void Relay::handle_server_reject(std::string_view line, const Rejection& rejection) {
   ++stats_.server_dropped;
-  logger_.warn("server: dropped a line that is not a valid JSON-RPC message (" + rejection.rule +
-               ": " + rejection.reason + "): " + preview(line));
+  // The first few in full; then a count now and then. A server flooding junk must not turn
+  // into a flood of log lines (and a log pipe nobody drains would stall the proxy).
+  if (stats_.server_dropped <= kDropsLoggedInFull) {
+    logger_.warn("server: dropped a line that is not a valid JSON-RPC message (" + rejection.rule +
+                 ": " + rejection.reason + "): " + preview(line));
+    if (stats_.server_dropped == kDropsLoggedInFull) {
+      logger_.warn("server: further dropped lines are counted, not shown");
+    }
+  } else if (stats_.server_dropped % 10000 == 0) {
+    logger_.warn("server: " + std::to_string(stats_.server_dropped) + " lines dropped so far");
+  }
   // A broken answer must still end its request, or the client waits forever. Only take an id
   // the scan is sure of, and only from something that is not a request of the server's own.
   std::optional<RequestId> id = rejection.id;

@@ -125,6 +125,8 @@ class Relay {
   void close_server_input_now();
   void update_interest();
 
+  static constexpr uint64_t kDropsLoggedInFull = 10;
+
   EventLoop& loop_;
   Fds fds_;
   RelayOptions options_;

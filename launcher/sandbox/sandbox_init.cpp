@@ -97,6 +97,11 @@ void run_sandbox_init(const std::vector<std::string>& argv,
     ::_exit(exec_failed ? 127 : 125);
   }
   ::close(channels.report_fd);  // the server runs: the launcher sees EOF
+  // Init speaks only through its status pipe. Holding the protocol pipes would hide the
+  // server's end of them: a server that closes its stdout (or dies leaving none) must look
+  // closed to the relay.
+  ::close(STDIN_FILENO);
+  ::close(STDOUT_FILENO);
 
   while (true) {
     siginfo_t info{};

@@ -156,7 +156,15 @@ Result<void> AuditLog::append(nlohmann::ordered_json line) {
     if (auto r = rotate(); !r) return r;
   }
   std::string bytes = text + "\n";
-  if (auto r = write_all(fd_.get(), bytes); !r) return r;
+  if (auto r = write_all(fd_.get(), bytes); !r) {
+    // A full disk can take part of a record: cut it off, so the file stays a verifiable chain
+    // and a later record (once there is room) does not follow half a line.
+    if (::ftruncate(fd_.get(), static_cast<off_t>(size_)) != 0) {
+      return Error{r.error().message + "; and the partial record could not be cut off: " +
+                   std::strerror(errno)};
+    }
+    return r;
+  }
   size_ += bytes.size();
   ++unsynced_;
   if (options_.sync == AuditSync::kRecord ||

@@ -4,6 +4,8 @@
 
 #include <utility>
 
+#include "proxy/policy/ascii.h"
+
 namespace mcpsandbox {
 namespace {
 
@@ -26,6 +28,8 @@ Result<PhraseScanner> PhraseScanner::create(std::vector<std::string> phrases) {
     flags.push_back(HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH);
     ids.push_back(static_cast<unsigned>(i));
   }
+  // Where Vectorscan does not run (a CPU without SSSE3), the same answer the slow way.
+  if (hs_valid_platform() != HS_SUCCESS) return scanner;
   hs_compile_error_t* error = nullptr;
   if (hs_compile_lit_multi(literals.data(), flags.data(), ids.data(), lengths.data(),
                            static_cast<unsigned>(literals.size()), HS_MODE_BLOCK, nullptr,
@@ -59,6 +63,13 @@ PhraseScanner::~PhraseScanner() {
 }
 
 std::string PhraseScanner::find(std::string_view text) const {
+  if (!database_) {
+    std::string folded = ascii_lower(text);
+    for (const std::string& phrase : phrases_) {
+      if (folded.find(ascii_lower(phrase)) != std::string::npos) return phrase;
+    }
+    return {};
+  }
   int found = -1;
   hs_scan(database_, text.data(), static_cast<unsigned>(text.size()), 0, scratch_, stop_at_first, &found);
   return found < 0 ? std::string() : phrases_[static_cast<size_t>(found)];

@@ -48,11 +48,6 @@ Result<PolicyEngine> PolicyEngine::create(ProxyPlan plan, PolicyContext context,
   if (engine.empty_parser_->parse(std::string_view("{}")).get(engine.empty_object_)) {
     return Error{"policy engine: out of memory"};
   }
-  if (engine.plan_.detectors.injection != DetectorAction::kOff) {
-    auto scanner = PhraseScanner::create(model_instruction_phrases());
-    if (!scanner) return scanner.error();
-    engine.injection_phrases_.emplace(std::move(*scanner));
-  }
   auto now = engine.context_.clock();
   for (const RateSpec& rate : engine.plan_.session_rates) engine.session_buckets_.emplace_back(rate, now);
   return engine;
@@ -292,8 +287,24 @@ Redactor* PolicyEngine::redactor() {
       return nullptr;
     }
     redactor_.emplace(std::move(*created));
+    if (!redactor_->accelerated()) {
+      logger_.warn("redaction: Vectorscan does not run on this CPU; every detector searches "
+                   "whole strings with RE2 instead (slower, as thorough)");
+    }
   }
   return &*redactor_;
+}
+
+PhraseScanner* PolicyEngine::injection_phrases() {
+  if (!injection_phrases_) {
+    auto created = PhraseScanner::create(model_instruction_phrases());
+    if (!created) {
+      logger_.error(created.error().message);
+      return nullptr;
+    }
+    injection_phrases_.emplace(std::move(*created));
+  }
+  return &*injection_phrases_;
 }
 
 std::optional<Refusal> PolicyEngine::redact(element value, RedactionDirection direction,

@@ -131,6 +131,7 @@ class PolicyEngine {
                        std::string_view line);
   // Compiled on first use: sessions that never pass text pay nothing.
   Redactor* redactor();
+  PhraseScanner* injection_phrases();
   // Runs redaction over `value`; records findings; a refusal when a "block" detector matched.
   std::optional<Refusal> redact(simdjson::dom::element value, RedactionDirection direction,
                                 const std::string& tool, StringRewrites& rewrites);
@@ -151,7 +152,7 @@ class PolicyEngine {
   std::unordered_set<std::string> reported_removed_;
   std::unique_ptr<simdjson::dom::parser> empty_parser_;
   std::optional<Redactor> redactor_;
-  std::optional<PhraseScanner> injection_phrases_;  // with detectors.injection on
+  std::optional<PhraseScanner> injection_phrases_;  // built on first use, like the redactor
   bool redactor_failed_ = false;
   simdjson::dom::element empty_object_;  // arguments of a call that sends none
 };

@@ -34,11 +34,12 @@ Verdict PolicyEngine::review_response(const PendingRequest& request, const Messa
 // What comes back to the model is cleaned of invisible text and terminal escapes.
 Verdict PolicyEngine::clean_result(const PendingRequest& request, const MessageInfo& message,
                                    std::string_view line) {
-  if (injection_phrases_) {
+  PhraseScanner* phrases = plan_.detectors.injection != DetectorAction::kOff ? injection_phrases() : nullptr;
+  if (phrases) {
     std::vector<std::string_view> texts;
     collect_strings(*message.result, texts);
     for (std::string_view text : texts) {
-      std::string phrase = injection_phrases_->find(text);
+      std::string phrase = phrases->find(text);
       if (phrase.empty()) continue;
       bool block = plan_.detectors.injection == DetectorAction::kBlock;
       logger_.warn("injection: the " + request.method + " result" +

@@ -112,7 +112,7 @@ Result<Redactor> Redactor::create(const RedactionPlan& plan) {
     ids.push_back(static_cast<unsigned>(i));
   }
   hs_compile_error_t* error = nullptr;
-  if (hs_compile_multi(patterns.data(), flags.data(), ids.data(),
+  if (hs_valid_platform() == HS_SUCCESS && hs_compile_multi(patterns.data(), flags.data(), ids.data(),
                        static_cast<unsigned>(patterns.size()), HS_MODE_BLOCK, nullptr,
                        &engine->database, &error) != HS_SUCCESS) {
     std::string which = error && error->expression >= 0
@@ -134,7 +134,7 @@ Result<Redactor> Redactor::create(const RedactionPlan& plan) {
     engine->spans.push_back(std::move(compiled));
     engine->windows.push_back(window_for(detector));
   }
-  if (hs_alloc_scratch(engine->database, &engine->scratch) != HS_SUCCESS) {
+  if (engine->database && hs_alloc_scratch(engine->database, &engine->scratch) != HS_SUCCESS) {
     return Error{"redaction: cannot allocate scratch space"};
   }
   randombytes_buf(engine->hash_key, sizeof engine->hash_key);
@@ -162,9 +162,19 @@ bool Redactor::scan_string(std::string_view text, const std::string& location,
                            std::vector<RedactionFinding>& findings, bool& blocked,
                            std::string* rewritten) {
   std::vector<Hit> hits;
-  hs_error_t scanned = hs_scan(engine_->database, text.data(), static_cast<unsigned>(text.size()),
-                               0, engine_->scratch, note_hit, &hits);
-  if (scanned != HS_SUCCESS && scanned != HS_SCAN_TERMINATED) return false;
+  // Without Vectorscan (a CPU it does not support), or when a scan stops early (too many hits)
+  // or fails, every expression searches the whole string: slower, never less thorough.
+  bool whole_text = engine_->database == nullptr;
+  if (!whole_text) {
+    whole_text = hs_scan(engine_->database, text.data(), static_cast<unsigned>(text.size()), 0,
+                         engine_->scratch, note_hit, &hits) != HS_SUCCESS;
+  }
+  if (whole_text) {
+    hits.clear();
+    for (size_t id = 0; id < engine_->detectors.size(); ++id) {
+      if (!engine_->detectors[id].digit_prefilter) hits.push_back({static_cast<unsigned>(id), text.size()});
+    }
+  }
   std::vector<DigitCandidate> candidates;
   find_digit_candidates(text, candidates);
   for (const DigitCandidate& candidate : candidates) {
@@ -176,16 +186,13 @@ bool Redactor::scan_string(std::string_view text, const std::string& location,
   std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
     return a.id != b.id ? a.id < b.id : a.end < b.end;
   });
-  if (scanned == HS_SCAN_TERMINATED) {
-    for (Hit& hit : hits) hit.end = text.size();  // too many: fall back to whole-string search
-  }
   std::vector<Span> merged;
   for (size_t i = 0; i < hits.size();) {
     unsigned id = hits[i].id;
     Window window = engine_->windows[id];
     size_t from = hits[i].end > window.before ? hits[i].end - window.before : 0;
     size_t to = std::min(text.size(), hits[i].end + window.after);
-    if (scanned == HS_SCAN_TERMINATED) from = 0;
+    if (whole_text) from = 0;
     size_t j = i + 1;
     for (; j < hits.size() && hits[j].id == id; ++j) {
       size_t next_from = hits[j].end > window.before ? hits[j].end - window.before : 0;
@@ -290,6 +297,8 @@ void Redactor::walk(element value, std::string& pointer, RedactionDirection dire
       return;
   }
 }
+
+bool Redactor::accelerated() const { return engine_->database != nullptr; }
 
 Redactor::Outcome Redactor::scan(element value, RedactionDirection direction, std::string_view tool) {
   Outcome outcome;

@@ -42,6 +42,8 @@ class Redactor {
     bool blocked = false;
   };
   Outcome scan(simdjson::dom::element value, RedactionDirection direction, std::string_view tool);
+  // False where Vectorscan does not run (a CPU without SSSE3): RE2 then searches whole strings.
+  bool accelerated() const;
 
   // One string, for tests and benchmarks: the rewritten text (or the original).
   std::string redact_text(std::string_view text, RedactionDirection direction,

@@ -13,32 +13,6 @@
 namespace mcpsandbox::testing {
 namespace {
 
-// Host pids of processes whose command line mentions `marker` (a test's unique temp dir),
-// other than `except`. The sandbox has its own pid namespace, so pids it reports mean nothing
-// here; command lines do.
-std::vector<pid_t> processes_mentioning(const std::string& marker, pid_t except) {
-  std::vector<pid_t> found;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    std::string name = entry.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    pid_t pid = std::stoi(name);
-    if (pid == except || pid == getpid()) continue;
-    std::string cmdline = read_file("/proc/" + name + "/cmdline");
-    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-    if (cmdline.find(marker) != std::string::npos && process_exists(pid)) found.push_back(pid);
-  }
-  return found;
-}
-
-bool none_left_within(const std::string& marker, pid_t except, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (processes_mentioning(marker, except).empty()) return true;
-    usleep(10000);
-  }
-  return processes_mentioning(marker, except).empty();
-}
-
 pid_t wait_for_pid_file(const std::string& path) {
   for (int i = 0; i < 500; ++i) {
     std::ifstream file(path);

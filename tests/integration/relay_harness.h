@@ -2,6 +2,10 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
 
 #include <nlohmann/json.hpp>
 #include <string>
@@ -75,6 +79,32 @@ inline bool server_received(const TempDir& dir, const std::string& needle) {
     if (line.find(needle) != std::string::npos) return true;
   }
   return false;
+}
+
+// Host pids of processes whose command line mentions `marker` (a test's unique temp dir),
+// other than `except`. The sandbox has its own pid namespace, so pids it reports mean nothing
+// here; command lines do.
+inline std::vector<pid_t> processes_mentioning(const std::string& marker, pid_t except) {
+  std::vector<pid_t> found;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    pid_t pid = std::stoi(name);
+    if (pid == except || pid == getpid()) continue;
+    std::string cmdline = read_file("/proc/" + name + "/cmdline");
+    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+    if (cmdline.find(marker) != std::string::npos && process_exists(pid)) found.push_back(pid);
+  }
+  return found;
+}
+
+inline bool none_left_within(const std::string& marker, pid_t except, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (processes_mentioning(marker, except).empty()) return true;
+    usleep(10000);
+  }
+  return processes_mentioning(marker, except).empty();
 }
 
 }  // namespace mcpsandbox::testing

@@ -88,6 +88,12 @@ void ChildProcess::close_stdin() {
   stdin_ = -1;
 }
 
+void ChildProcess::close_stdout() {
+  if (stdout_ >= 0) close(stdout_);
+  stdout_ = -1;
+  stdout_eof_ = true;
+}
+
 bool ChildProcess::fill_stdout(std::chrono::milliseconds timeout) {
   pollfd p{stdout_, POLLIN, 0};
   if (poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return false;

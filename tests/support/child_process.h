@@ -28,6 +28,8 @@ class ChildProcess {
   // Writes what the pipe takes without blocking; returns how much that was.
   size_t write_some(const std::string& bytes);
   void close_stdin();
+  // Stops reading the child's stdout (a client that went away): its writes fail with EPIPE.
+  void close_stdout();
   // The next stdout line (without newline), or nullopt on timeout or EOF.
   std::optional<std::string> read_line(std::chrono::milliseconds timeout = 10s);
   // Reads stdout until EOF (or timeout) and returns every line.
