@@ -119,7 +119,8 @@ Result<Plan> build_plan(const RunOptions& options, const Profile& profile,
     if (!secret) return secret.error();
     std::string value = secret->text;
     while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
-    std::erase_if(plan->env, [&](const auto& entry) { return entry.first == name; });
+    const std::string& key = name;  // (clang 14 cannot capture a structured binding)
+    std::erase_if(plan->env, [&](const auto& entry) { return entry.first == key; });
     plan->env.emplace_back(name, std::move(value));
   }
   for (const std::string& name : options.testing_disable) {

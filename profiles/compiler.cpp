@@ -187,7 +187,8 @@ Result<Plan> compile(const Profile& profile, const Invocation& invocation) {
   add_runtime_preset(runtime, invocation, network, plan.paths, plan.env);
   if (!invocation.private_tmp.empty()) plan.env.emplace_back("TMPDIR", invocation.private_tmp);
   for (const auto& [name, value] : profile.env_set) {
-    std::erase_if(plan.env, [&](const auto& entry) { return entry.first == name; });
+    const std::string& key = name;  // (clang 14 cannot capture a structured binding)
+    std::erase_if(plan.env, [&](const auto& entry) { return entry.first == key; });
     plan.env.emplace_back(name, value);
   }
 
@@ -214,7 +215,8 @@ Result<Plan> compile(const Profile& profile, const Invocation& invocation) {
   }
   plan.proxy = std::move(proxy->plan);
   for (auto& [name, value] : proxy->secret_env) {
-    std::erase_if(plan.env, [&](const auto& entry) { return entry.first == name; });
+    const std::string& key = name;
+    std::erase_if(plan.env, [&](const auto& entry) { return entry.first == key; });
     plan.env.emplace_back(name, value);
   }
   plan.secret_files = std::move(proxy->secret_files);

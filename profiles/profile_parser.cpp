@@ -261,7 +261,7 @@ Result<Profile> parse_profile(std::string_view text, const std::string& source) 
   json root;
   try {
     root = json::parse(text, watch_keys, /*allow_exceptions=*/true, /*ignore_comments=*/true);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for huge numbers etc.
     return Error{source + ": not valid JSON: " + e.what()};
   }
   if (!duplicate.empty()) return Error{source + ": duplicate key '" + duplicate + "'"};

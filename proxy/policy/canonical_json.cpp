@@ -115,7 +115,9 @@ void append_canonical_json(element value, std::string& out) {
       std::vector<std::pair<std::string_view, element>> members;
       simdjson::dom::object object = value.get_object().value_unsafe();
       for (auto field : object) members.emplace_back(field.key, field.value);
-      std::sort(members.begin(), members.end(),
+      // Stable: duplicate keys (which the relay refuses anyway) keep document order, so the
+      // output is deterministic and canonicalising it again changes nothing.
+      std::stable_sort(members.begin(), members.end(),
                 [](const auto& a, const auto& b) { return utf16_less(a.first, b.first); });
       out += '{';
       for (size_t i = 0; i < members.size(); ++i) {

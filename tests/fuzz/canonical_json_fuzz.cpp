@@ -18,7 +18,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   std::string canonical = mcpsandbox::canonical_json(value);
-  if (again.parse(simdjson::padded_string(canonical)).get(reparsed)) std::abort();
+  auto error = again.parse(simdjson::padded_string(canonical)).get(reparsed);
+  // RFC 8785 writes 1e20 as 100000000000000000000, an integer this simdjson (0.x, Debian 12) will not read back
+  // (beyond 64 bits). Pins only hash the canonical form, so that is a limit of this check, not
+  // of pins (regressions/canonical_json/big-integer).
+  if (error == simdjson::NUMBER_ERROR) return 0;
+  if (error) std::abort();
   if (mcpsandbox::canonical_json(reparsed) != canonical) std::abort();
   if (value.type() == simdjson::dom::element_type::OBJECT) (void)mcpsandbox::tool_identity(value);
   return 0;
