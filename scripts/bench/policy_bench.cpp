@@ -69,14 +69,12 @@ void ParseAndPolicy(benchmark::State& state) {
 }
 BENCHMARK(ParseAndPolicy);
 
-// Redaction over clean text: the Vectorscan pass alone (target: at least 1 GB/s per core).
-void RedactCleanText(benchmark::State& state) {
+// Redaction of 1 MiB of `phrase` repeated, scanned in place as the policy engine does (a string
+// of an already parsed message). Target: at least 1 GB/s per core on clean text.
+void scan_repeated(benchmark::State& state, std::string_view phrase) {
   auto redactor = Redactor::create({});
   std::string text;
-  while (text.size() < (1u << 20)) {
-    text += "The quick brown fox jumps over the lazy dog; version 1.2.3 shipped on 2026-11-23. ";
-  }
-  // Scanned in place, as the policy engine does (a string of an already parsed message).
+  while (text.size() < (1u << 20)) text += phrase;
   simdjson::dom::parser parser;
   simdjson::dom::element value = parser.parse(nlohmann::json(text).dump());
   for (auto _ : state) {
@@ -84,22 +82,17 @@ void RedactCleanText(benchmark::State& state) {
   }
   state.SetBytesProcessed(state.iterations() * text.size());
 }
+
+// Prose full of dates and version numbers: the digit-cluster pass at work.
+void RedactCleanText(benchmark::State& state) {
+  scan_repeated(state, "The quick brown fox jumps over the lazy dog; version 1.2.3 shipped on 2026-11-23. ");
+}
 BENCHMARK(RedactCleanText)->Unit(benchmark::kMicrosecond);
 
 // Source code: identifiers, punctuation, few digits.
 void RedactSourceCode(benchmark::State& state) {
-  auto redactor = Redactor::create({});
-  std::string text;
-  while (text.size() < (1u << 20)) {
-    text += "  for (const auto& [name, value] : options.items()) {\n    if (value.is_string()) "
-            "out[name] = value.get<std::string>();\n  }\n  return out.size() > limit_;\n";
-  }
-  simdjson::dom::parser parser;
-  simdjson::dom::element value = parser.parse(nlohmann::json(text).dump());
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(redactor->scan(value, RedactionDirection::kResults, ""));
-  }
-  state.SetBytesProcessed(state.iterations() * text.size());
+  scan_repeated(state, "  for (const auto& [name, value] : options.items()) {\n    if (value.is_string()) "
+                       "out[name] = value.get<std::string>();\n  }\n  return out.size() > limit_;\n");
 }
 BENCHMARK(RedactSourceCode)->Unit(benchmark::kMicrosecond);
 
