@@ -1,5 +1,6 @@
 #include "launcher/cgroup.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/sched.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -126,14 +128,52 @@ FeatureProbe CgroupLimiter::probe() {
   return {true, "cgroup v1 memory and pids"};
 }
 
+namespace {
+
+// Creates `dir`; one left by an earlier session whose pid ours now reuses (its rmdir lost a race
+// with exiting tasks) is removed first if nothing runs in it, rather than reused with its old
+// limits.
+Result<void> make_fresh_cgroup(const std::string& dir) {
+  if (::mkdir(dir.c_str(), 0755) == 0) return {};
+  if (errno == EEXIST && ::rmdir(dir.c_str()) == 0 && ::mkdir(dir.c_str(), 0755) == 0) return {};
+  return Error{"cgroup: mkdir " + dir + ": " + std::strerror(errno)};
+}
+
+// Removes the cgroups of sessions whose mcpsandbox is gone (killed with SIGKILL, so no
+// destructor ran). Only empty ones go: rmdir refuses a cgroup with tasks in it.
+void sweep_stale_cgroups(const std::string& parent) {
+  DIR* listing = ::opendir(parent.c_str());
+  if (!listing) return;
+  while (dirent* entry = ::readdir(listing)) {
+    std::string_view name = entry->d_name;
+    if (name.rfind("mcpsandbox-", 0) != 0) continue;
+    pid_t owner = static_cast<pid_t>(std::atoi(entry->d_name + 11));
+    if (owner > 0 && ::kill(owner, 0) < 0 && errno == ESRCH) {
+      ::rmdir((parent + "/" + std::string(name)).c_str());
+    }
+  }
+  ::closedir(listing);
+}
+
+// Removes `dir` once its last tasks are gone: they were killed, but exiting takes a moment.
+void remove_cgroup(const std::string& dir) {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    if (::rmdir(dir.c_str()) == 0 || errno != EBUSY) return;
+    ::usleep(10000);
+  }
+}
+
+}  // namespace
+
 Result<CgroupLimiter> CgroupLimiter::create(const ResourceLimits& limits) {
   CgroupLimiter limiter;
   uint64_t memory = limits.memory_bytes.value_or(kDefaultMemoryBytes);
   uint64_t processes = limits.max_processes.value_or(kDefaultMaxProcesses);
   if (is_cgroup2_root()) {
     // A sibling under our own cgroup: a child of it, holding only the sandbox.
+    sweep_stale_cgroups(own_v2_cgroup());
     std::string dir = own_v2_cgroup() + "/" + sandbox_name();
-    if (::mkdir(dir.c_str(), 0755) < 0) return Error{"cgroup: mkdir " + dir + ": " + std::strerror(errno)};
+    if (auto made = make_fresh_cgroup(dir); !made) return made.error();
     limiter.directories_.push_back(dir);
     if (!write_text(dir + "/memory.max", std::to_string(memory)) ||
         !write_text(dir + "/memory.swap.max", "0") ||
@@ -154,8 +194,9 @@ Result<CgroupLimiter> CgroupLimiter::create(const ResourceLimits& limits) {
   for (const std::string& controller : controllers) {
     std::string parent = std::string(kRoot) + "/" + controller + "/mcpsandbox";
     ::mkdir(parent.c_str(), 0755);
+    sweep_stale_cgroups(parent);
     std::string dir = parent + "/" + sandbox_name();
-    if (::mkdir(dir.c_str(), 0755) < 0) return Error{"cgroup: mkdir " + dir + ": " + std::strerror(errno)};
+    if (auto made = make_fresh_cgroup(dir); !made) return made.error();
     limiter.directories_.push_back(dir);
     bool ok = controller == "memory" ? write_text(dir + "/memory.limit_in_bytes", std::to_string(memory))
               : controller == "pids"
@@ -181,7 +222,7 @@ Result<void> CgroupLimiter::add(pid_t pid) const {
 
 CgroupLimiter::~CgroupLimiter() {
   // The directories go once empty; every process in them is dead by the time we are.
-  for (auto it = directories_.rbegin(); it != directories_.rend(); ++it) ::rmdir(it->c_str());
+  for (auto it = directories_.rbegin(); it != directories_.rend(); ++it) remove_cgroup(*it);
 }
 
 }  // namespace mcpsandbox
