@@ -21,7 +21,7 @@ OtlpConfig config_for(const OtlpReceiver& receiver) {
   config.metrics_url = receiver.endpoint() + "/v1/metrics";
   config.schedule_delay_ms = 1;  // export as often as possible: maximum overlap
   config.metric_interval_ms = 5;
-  config.max_batch = 16;
+  config.max_batch = 64;
   config.max_queue = 100000;
   config.resource = {{"service.name", "concurrency-test"}};
   return config;
@@ -36,6 +36,28 @@ RequestSpan span_number(int n) {
   span.start = std::chrono::system_clock::now();
   span.end = span.start + std::chrono::microseconds(n);
   return span;
+}
+
+uint64_t requests_in_last_metrics(const OtlpReceiver& receiver) {
+  auto metrics = receiver.bodies("/v1/metrics");
+  if (metrics.empty()) return 0;
+  nlohmann::json last = nlohmann::json::parse(metrics.back());
+  uint64_t requests = 0;
+  for (const auto& metric : last["resourceMetrics"][0]["scopeMetrics"][0]["metrics"]) {
+    if (metric["name"] != "mcpsandbox.requests") continue;
+    for (const auto& point : metric["sum"]["dataPoints"]) requests += std::stoull(point["asInt"].get<std::string>());
+  }
+  return requests;
+}
+
+// Waits (bounded) until `done` holds: a slow build (sanitizers) exports slowly, and the
+// exporter's shutdown is deliberately bounded, so the test lets it catch up first.
+template <typename Condition>
+void wait_until(Condition done) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!done() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 size_t spans_received(const OtlpReceiver& receiver) {
@@ -65,17 +87,14 @@ TEST(TelemetryConcurrency, SpansFromSeveralThreadsWhileExportingAreAllDeliveredO
       });
     }
     for (auto& producer : producers) producer.join();
-  }  // the destructor sends what is queued and joins the export thread
+    constexpr size_t kTotal = kThreads * kSpansEach;
+    wait_until([&] {
+      return spans_received(receiver) >= kTotal && requests_in_last_metrics(receiver) >= kTotal;
+    });
+  }  // the destructor sends what is left (nothing) and joins the export thread
   EXPECT_EQ(spans_received(receiver), static_cast<size_t>(kThreads * kSpansEach));
-  auto metrics = receiver.bodies("/v1/metrics");
-  ASSERT_FALSE(metrics.empty());
-  nlohmann::json last = nlohmann::json::parse(metrics.back());
-  uint64_t requests = 0;
-  for (const auto& metric : last["resourceMetrics"][0]["scopeMetrics"][0]["metrics"]) {
-    if (metric["name"] != "mcpsandbox.requests") continue;
-    for (const auto& point : metric["sum"]["dataPoints"]) requests += std::stoull(point["asInt"].get<std::string>());
-  }
-  EXPECT_EQ(requests, static_cast<uint64_t>(kThreads * kSpansEach)) << "the last metrics are cumulative and complete";
+  EXPECT_EQ(requests_in_last_metrics(receiver), static_cast<uint64_t>(kThreads * kSpansEach))
+      << "the last metrics are cumulative and complete";
 }
 
 TEST(TelemetryConcurrency, StoppingWhileAnExportHangsIsBoundedAndRaceFree) {
