@@ -24,6 +24,17 @@ class FaultTest : public ::testing::Test {
     extra.insert(extra.begin(), {"--audit-log", logs_.file("audit.jsonl")});
     return fixture_command(dir_, extra);
   }
+  // `tool` makes the server unable to answer, with a call held before it: both calls get
+  // -31001, the session ends, nothing is left running, and the audit log verifies.
+  void expect_server_loss_ends_the_session(const std::string& tool) {
+    ChildProcess proxy(proxy_with_audit({"--grace", "200ms"}));
+    proxy.send_line(tool_call(1, "hold"));
+    proxy.send_line(tool_call(2, tool));
+    for (int i = 0; i < 2; ++i) EXPECT_EQ(error_code_of(next_message(proxy)), -31001) << tool;
+    EXPECT_TRUE(proxy.wait(10s).has_value()) << "mcpsandbox did not end the session";
+    EXPECT_TRUE(none_left_within(dir_.path(), proxy.pid(), 2s)) << tool;
+    audit_verdict(logs_.file("audit.jsonl"));
+  }
   TempDir dir_, logs_;
 };
 
@@ -73,26 +84,14 @@ TEST_F(FaultTest, ServerFloodsStdoutWithJunk) {
 }
 
 TEST_F(FaultTest, ServerClosesStdoutButKeepsRunning) {
-  ChildProcess proxy(proxy_with_audit({"--grace", "200ms"}));
-  proxy.send_line(tool_call(1, "hold"));
-  proxy.send_line(tool_call(2, "close_stdout"));
-  for (int i = 0; i < 2; ++i) EXPECT_EQ(error_code_of(next_message(proxy)), -31001);
   // A server that can no longer answer is stopped (SIGTERM after the grace period, then KILL).
-  auto status = proxy.wait(10s);
-  ASSERT_TRUE(status.has_value()) << "mcpsandbox did not end the session";
-  EXPECT_TRUE(none_left_within(dir_.path(), proxy.pid(), 2s));
-  audit_verdict(logs_.file("audit.jsonl"));
+  expect_server_loss_ends_the_session("close_stdout");
 }
 
 TEST_F(FaultTest, ServerForksAwayAndExits) {
-  ChildProcess proxy(proxy_with_audit({"--grace", "200ms"}));
-  proxy.send_line(tool_call(1, "hold"));
-  proxy.send_line(tool_call(2, "fork_away"));
-  // Its child holds stdout open, so no EOF comes; the server's exit is what ends the session.
-  for (int i = 0; i < 2; ++i) EXPECT_EQ(error_code_of(next_message(proxy)), -31001);
-  EXPECT_TRUE(proxy.wait(10s).has_value());
-  EXPECT_TRUE(none_left_within(dir_.path(), proxy.pid(), 2s)) << "the child that ran away is gone too";
-  audit_verdict(logs_.file("audit.jsonl"));
+  // Its child holds stdout open, so no EOF comes; the server's exit ends the session, and the
+  // child that ran away goes with the sandbox.
+  expect_server_loss_ends_the_session("fork_away");
 }
 
 TEST_F(FaultTest, ClientDisconnectsMidRequest) {
