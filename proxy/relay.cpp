@@ -184,10 +184,12 @@ void Relay::handle_client_line(const FramedLine& line) {
                       " (revision " + (revision.empty() ? "unknown" : revision) + ")");
       }
       PendingRequest pending{*message.id, message.method, std::move(revision), {}};
-      simdjson::dom::element cursor;
-      pending.continues_listing = message.params && message.params->type() ==
-                                  simdjson::dom::element_type::OBJECT &&
-                                  !(*message.params)["cursor"].get(cursor);
+      if (message.method == "tools/list") {  // only listings are paged; no lookup for the rest
+        simdjson::dom::element cursor;
+        pending.continues_listing = message.params &&
+                                    message.params->type() == simdjson::dom::element_type::OBJECT &&
+                                    !(*message.params)["cursor"].get(cursor);
+      }
       if (telemetry_) pending.traceparent = traceparent_of(message);
       auto outcome = client_requests_.add(std::move(pending));
       if (outcome == RequestTracker::AddOutcome::kDuplicateId) {

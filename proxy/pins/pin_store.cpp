@@ -144,15 +144,17 @@ PinStore::Check PinStore::check(const std::string& name, const std::string& iden
 
 std::vector<std::string> PinStore::missing_from(const std::unordered_set<std::string>& listed) {
   std::vector<std::string> missing;
+  bool recorded = false;
   for (const auto& [name, tool] : pinned_) {
     if (listed.count(name)) continue;
     missing.push_back(name);
     PinnedTool& pending = pending_[name];
     if (!pending.removed) {
       pending = {"", "", true};
-      (void)write_file(path_ + ".pending", pending_);  // best effort, like check()
+      recorded = true;
     }
   }
+  if (recorded) (void)write_file(path_ + ".pending", pending_);  // best effort, like check()
   return missing;
 }
 

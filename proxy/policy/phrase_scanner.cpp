@@ -18,6 +18,8 @@ int stop_at_first(unsigned int id, unsigned long long, unsigned long long, unsig
 
 Result<PhraseScanner> PhraseScanner::create(std::vector<std::string> phrases) {
   PhraseScanner scanner;
+  // Folded once: the slow path below compares against a folded copy of the text.
+  for (std::string& phrase : phrases) phrase = ascii_lower(phrase);
   scanner.phrases_ = std::move(phrases);
   std::vector<const char*> literals;
   std::vector<size_t> lengths;
@@ -66,7 +68,7 @@ std::string PhraseScanner::find(std::string_view text) const {
   if (!database_) {
     std::string folded = ascii_lower(text);
     for (const std::string& phrase : phrases_) {
-      if (folded.find(ascii_lower(phrase)) != std::string::npos) return phrase;
+      if (folded.find(phrase) != std::string::npos) return phrase;
     }
     return {};
   }

@@ -2,10 +2,6 @@
 
 #include "proxy/policy/byte_scan.h"
 
-#include <bit>
-#include <cstdint>
-#include <cstring>
-
 namespace mcpsandbox {
 namespace {
 
