@@ -12,12 +12,19 @@
 namespace mcpsandbox::testing {
 namespace {
 
+// Under AddressSanitizer at -O0 every byte the proxy touches is checked and the run is about ten
+// times slower: a quarter of the requests, with the same shape (both 16 MiB requests, the same
+// window), keeps it within the test's time limit on CI's two cores.
+#if defined(MCPSANDBOX_ADDRESS_SANITIZER)
+constexpr int kRequests = 2500;
+#else
 constexpr int kRequests = 10000;
+#endif
 constexpr int kWindow = 256;
 
 // Mostly small, some 64 KiB, a few 1 MiB, two of 16 MiB: deterministic, spread through the run.
 size_t size_of_request(int id) {
-  if (id == 5000 || id == 9000) return 16u << 20;
+  if (id == kRequests / 2 || id == kRequests * 9 / 10) return 16u << 20;
   if (id % 1000 == 500) return 1u << 20;
   if (id % 100 == 50) return 64u << 10;
   return 16 + (static_cast<size_t>(id) * 7919) % 4096;
@@ -32,7 +39,7 @@ std::string text_of_size(size_t size) {
   return text;
 }
 
-TEST(Load, TenThousandPipelinedRequestsOfMixedSizesEachGetExactlyOneAnswer) {
+TEST(Load, ThousandsOfPipelinedRequestsOfMixedSizesEachGetExactlyOneAnswer) {
   TempDir dir, logs;
   ChildProcess proxy(fixture_command(dir, {"--audit-log", logs.file("audit.jsonl")}));
   proxy.send_line(tool_call(-1, "echo", {{"text", "warm-up"}}));
