@@ -1,0 +1,147 @@
+#include "profiles/generate/profile_generator.h"
+
+#include <gtest/gtest.h>
+
+#include "profiles/compiler.h"
+#include "profiles/generate/argument_classifier.h"
+#include "profiles/profile_parser.h"
+#include "profiles/syscall_policy.h"
+
+namespace mcpsandbox {
+namespace {
+
+using nlohmann::json;
+
+json tool(const std::string& name, json properties, json annotations = json::object()) {
+  json t = {{"name", name}, {"inputSchema", {{"type", "object"}, {"properties", properties}}}};
+  if (!annotations.empty()) t["annotations"] = annotations;
+  return t;
+}
+
+GeneratorInput filesystem_like() {
+  GeneratorInput in;
+  in.server = "node server.js";
+  in.command = {"node", "server.js"};
+  in.runtime = "node";
+  in.read_write = {"/home/me/src"};
+  in.tools_listed = true;
+  in.tools = json::array({
+      tool("read_file", {{"path", {{"type", "string"}}}}, {{"readOnlyHint", true}}),
+      tool("move_file", {{"source", {{"type", "string"}}}, {"destination", {{"type", "string"}}}},
+           {{"destructiveHint", true}}),
+      tool("search", {{"pattern", {{"type", "string"}}}, {"excludePatterns", {{"type", "array"}, {"items", {{"type", "string"}}}}}}),
+  });
+  in.pins_file = "/home/me/.config/mcpsandbox/pins/server.json";
+  return in;
+}
+
+// The generated text must be a valid profile that compiles as the user will run it.
+Profile parsed(const std::string& text) {
+  auto profile = parse_profile(text, "generated");
+  EXPECT_TRUE(profile.ok()) << (profile.ok() ? "" : profile.error().message) << "\n" << text;
+  if (!profile.ok()) return {};
+  Invocation invocation;
+  invocation.argv = {"/usr/bin/node", "server.js"};
+  invocation.resolved_command = "/usr/bin/node";
+  invocation.cwd = "/home/me";
+  invocation.home = "/home/me";
+  auto plan = compile(*profile, invocation);
+  EXPECT_TRUE(plan.ok()) << (plan.ok() ? "" : plan.error().message) << "\n" << text;
+  return *profile;
+}
+
+TEST(ProfileGenerator, MapsSchemasAndAnnotationsToRulesWithAReasonOnEachLine) {
+  std::string text = generate_profile(filesystem_like());
+  Profile profile = parsed(text);
+  EXPECT_EQ(profile.read_write_paths, std::vector<std::string>{"/home/me/src"});
+  EXPECT_EQ(profile.network, NetworkMode::kNone);
+  EXPECT_NE(text.find("\"path\": { \"path\": true }  // path by name: must resolve inside the grants"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"source\": { \"path\": true }"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"max_concurrent\": 1,  // destructive: one at a time"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"allow\": [\"read_file\", \"move_file\", \"search\"]"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"mode\": \"strict\""), std::string::npos) << text;
+  EXPECT_NE(text.find("// search: no annotations; no argument needs a rule"), std::string::npos) << text;
+  EXPECT_EQ(text.find("\"pattern\": {"), std::string::npos) << "a search pattern is not a path\n" << text;
+}
+
+TEST(ProfileGenerator, ReadOnlyServersGetReadOnlyGrantsAndOpenWorldOnesANetworkToFillIn) {
+  GeneratorInput in = filesystem_like();
+  in.tools = json::array({tool("read_file", {{"path", {{"type", "string"}}}}, {{"readOnlyHint", true}}),
+                          tool("fetch", {{"url", {{"type", "string"}, {"format", "uri"}}}},
+                               {{"readOnlyHint", true}, {"openWorldHint", true}})});
+  std::string text = generate_profile(in);
+  Profile profile = parsed(text);
+  EXPECT_TRUE(profile.read_write_paths.empty());
+  EXPECT_EQ(profile.read_only_paths, std::vector<std::string>{"/home/me/src"});
+  EXPECT_EQ(profile.network, NetworkMode::kHost);
+  EXPECT_TRUE(profile.egress_allow.empty()) << "no destination is guessed";
+  EXPECT_NE(text.find("needed by fetch (openWorldHint)"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"url\": { \"url\": { \"schemes\": [\"https\", \"http\"] } }"), std::string::npos) << text;
+}
+
+TEST(ProfileGenerator, LearnedBehaviourNarrowsGrantsSyscallsAndNetwork) {
+  GeneratorInput in = filesystem_like();
+  in.baseline_syscalls = baseline_syscalls();
+  ObservedBehaviour seen;
+  seen.syscalls = {"read", "write", "openat", "mmap", "connect"};
+  seen.files = {{"/home/me/src/a.c", false, true}, {"/home/me/.config/tool/settings.json", false, false}};
+  seen.endpoints = {"140.82.112.3:443"};
+  in.observed = seen;
+  std::string text = generate_profile(in);
+  Profile profile = parsed(text);
+  EXPECT_EQ(profile.read_only_paths, std::vector<std::string>{"/home/me/src"}) << "only read while learning";
+  EXPECT_TRUE(profile.read_write_paths.empty());
+  EXPECT_EQ(profile.network, NetworkMode::kHost);
+  EXPECT_EQ(profile.egress_allow, std::vector<std::string>{"140.82.112.3:443"});
+  auto& deny = profile.denied_syscalls;
+  EXPECT_EQ(std::count(deny.begin(), deny.end(), "openat"), 0);
+  EXPECT_EQ(std::count(deny.begin(), deny.end(), "exit_group"), 0) << "kept even when unseen";
+  EXPECT_GT(std::count(deny.begin(), deny.end(), "sendfile"), 0);
+  EXPECT_NE(text.find("learning: 1 refused open(s) in /home/me/.config/tool"), std::string::npos) << text;
+}
+
+TEST(ProfileGenerator, HostileToolNamesStayInsideTheirStrings) {
+  GeneratorInput in = filesystem_like();
+  in.tools = json::array({tool("evil\"\n}, \"network\": {\"mode\": \"host\"} //\u202e",
+                               {{"path", {{"type", "string"}}}})});
+  std::string text = generate_profile(in);
+  Profile profile = parsed(text);
+  EXPECT_EQ(profile.network, NetworkMode::kNone) << text;
+  for (char c : text) EXPECT_TRUE(c == '\n' || (c >= 0x20 && c < 0x7f)) << "control byte in\n" << text;
+}
+
+TEST(ProfileGenerator, BundleWithoutAnswerUsesDeclaredToolsAndUserConfig) {
+  GeneratorInput in;
+  in.server = "weather";
+  in.runtime = "node";
+  in.tools_listed = false;
+  BundleManifest bundle;
+  bundle.name = "weather";
+  bundle.declared_tools = {"get_forecast"};
+  bundle.env_names = {"WEATHER_API_KEY"};
+  bundle.user_config = {{"api_key", "string", "API key", true}, {"cache_dir", "directory", "Cache", false}};
+  in.bundle = bundle;
+  std::string text = generate_profile(in);
+  Profile profile = parsed(text);
+  EXPECT_NE(text.find("\"allow\": [\"get_forecast\"]  // the tools the bundle's manifest declares"), std::string::npos) << text;
+  EXPECT_NE(text.find("grant it with --ro/--rw"), std::string::npos) << text;
+  EXPECT_EQ(profile.env_pass, std::vector<std::string>{"WEATHER_API_KEY"});
+}
+
+TEST(ArgumentClassifier, JudgesByNameFormatAndDescription) {
+  using Kind = ArgumentKind::Kind;
+  json text = {{"type", "string"}};
+  EXPECT_EQ(classify_argument("repoPath", text).kind, Kind::kPath);
+  EXPECT_EQ(classify_argument("output_dir", text).kind, Kind::kPath);
+  EXPECT_EQ(classify_argument("paths", {{"type", "array"}, {"items", text}}).kind, Kind::kPath);
+  EXPECT_EQ(classify_argument("target", {{"type", "string"}, {"description", "The directory to list"}}).kind, Kind::kPath);
+  EXPECT_EQ(classify_argument("homepage", {{"type", "string"}, {"format", "uri"}}).kind, Kind::kUrl);
+  EXPECT_EQ(classify_argument("callback_url", text).kind, Kind::kUrl);
+  EXPECT_EQ(classify_argument("command", text).kind, Kind::kCommand);
+  EXPECT_EQ(classify_argument("content", {{"type", "string"}, {"description", "Text to write into the file"}}).kind, Kind::kOther);
+  EXPECT_EQ(classify_argument("path", {{"type", "integer"}}).kind, Kind::kOther) << "numbers carry no path";
+  EXPECT_EQ(classify_argument("query", text).kind, Kind::kOther);
+}
+
+}  // namespace
+}  // namespace mcpsandbox
