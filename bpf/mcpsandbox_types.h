@@ -114,4 +114,23 @@ struct mcpsandbox_event {
   char path[MCPSANDBOX_PATH_BYTES]; /* EXEC: the file executed; EXIT: the task's comm */
 };
 
+
+/* Behaviour tracing (learning runs, `profile generate --learn`): every system call of the
+ * sandbox is counted, and each open, exec and connect is reported with its outcome. */
+#define MCPSANDBOX_SYSCALL_SLOTS 512
+#define MCPSANDBOX_BEHAVIOUR_OPEN 1
+#define MCPSANDBOX_BEHAVIOUR_EXEC 2
+#define MCPSANDBOX_BEHAVIOUR_CONNECT 3
+
+struct mcpsandbox_behaviour_event {
+  __u32 kind;
+  __u32 pid;
+  __s64 result;  /* the system call's return value (negative errno) */
+  __u32 flags;   /* open: O_* flags */
+  __s32 dirfd;   /* open: the directory fd a relative path starts at */
+  __u32 length;  /* connect: sockaddr bytes in data */
+  __u32 reserved;
+  char data[MCPSANDBOX_PATH_BYTES]; /* path, or the raw sockaddr for connect */
+};
+
 #endif

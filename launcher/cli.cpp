@@ -91,6 +91,8 @@ Command parse_command_line(int argc, char** argv) {
       ->check(CLI::IsMember({"namespaces", "landlock", "seccomp", "cgroups", "cgroup-bpf", "bpf-lsm"}))
       ->allow_extra_args(false)
       ->group("");
+  // `profile generate --learn` runs the server through this; not for direct use.
+  run->add_option("--learn-to", o.learn_to)->group("");
   run->add_option("--max-message-bytes", o.max_message_bytes,
                   "largest message relayed in either direction (e.g. 64MiB); larger ones get a "
                   "JSON-RPC error and are never forwarded")
@@ -120,6 +122,48 @@ Command parse_command_line(int argc, char** argv) {
       ->type_name("PATH")
       ->allow_extra_args(false);
   check->add_option("command", o.command, "server command to compile the plan for");
+
+  CLI::App* generate = profile->add_subcommand(
+      "generate", "ask a server (sandboxed) for its tools, optionally watch what it does, and "
+                  "write a reviewable profile and its pins");
+  GenerateOptions& g = result.generate;
+  generate->footer(R"(
+Examples:
+  mcpsandbox profile generate --out fs.json --rw ~/src -- npx -y @modelcontextprotocol/server-filesystem ~/src
+  mcpsandbox profile generate --learn --scenario calls.json --out fs.json --rw ~/src -- node server.js
+  mcpsandbox profile generate --mcpb ./my-bundle --user-config root=$HOME/src --out bundle.json)");
+  generate->add_flag("--learn", g.learn,
+                     "also watch the server (eBPF, root) and narrow the profile to what it used: "
+                     "system calls, files, programs, network endpoints");
+  generate->add_option("--scenario", g.scenario,
+                       "JSON array of calls ({\"tool\": NAME, \"arguments\": {...}}) to make during the run")
+      ->type_name("FILE");
+  generate->add_option("--out", g.out, "write the profile here (else standard output); pins go "
+                                       "next to it as NAME.pins.json")
+      ->type_name("FILE");
+  generate->add_option("--pins", g.pins, "write the tool pins here")->type_name("FILE");
+  generate->add_option("--mcpb", g.mcpb, "an MCPB/DXT bundle: its directory or manifest.json")
+      ->type_name("PATH");
+  generate->add_option("--user-config", g.user_config,
+                       "a value for the bundle's ${user_config.KEY} (repeatable)")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
+  generate->add_option("--ro", g.read_only, "grant read-only access to PATH for the run (repeatable)")
+      ->type_name("PATH")
+      ->allow_extra_args(false);
+  generate->add_option("--rw", g.read_write, "grant read-write access to PATH for the run (repeatable)")
+      ->type_name("PATH")
+      ->allow_extra_args(false);
+  generate->add_option("--env", g.env, "as for run (repeatable)")->type_name("NAME[=VALUE]")->allow_extra_args(false);
+  generate->add_option("--network", g.network, "as for run")->check(CLI::IsMember({"none", "host"}));
+  generate->add_option("--allow-net", g.allow_net, "as for run (repeatable)")->type_name("DEST")->allow_extra_args(false);
+  long long generate_timeout_ms = g.timeout.count();
+  generate->add_option("--timeout", generate_timeout_ms, "wait this long for each answer (e.g. 60s)")
+      ->transform(CLI::AsNumberWithUnit(std::map<std::string, long long>{{"ms", 1}, {"s", 1000}},
+                                        CLI::AsNumberWithUnit::CASE_INSENSITIVE, "DURATION"))
+      ->check(CLI::Range(100LL, 3600000LL))
+      ->capture_default_str();
+  generate->add_option("command", g.command, "the MCP server command and its arguments");
 
   CLI::App* audit = app.add_subcommand("audit", "work with audit logs");
   audit->require_subcommand(1);
@@ -176,6 +220,9 @@ Command parse_command_line(int argc, char** argv) {
     result.kind = Command::Kind::kDoctor;
   } else if (check->parsed()) {
     result.kind = Command::Kind::kProfileCheck;
+  } else if (generate->parsed()) {
+    result.kind = Command::Kind::kProfileGenerate;
+    g.timeout = std::chrono::milliseconds(generate_timeout_ms);
   } else if (pin->parsed()) {
     result.kind = Command::Kind::kPin;
     p.action = pin_keygen->parsed() ? PinOptions::Action::kKeygen

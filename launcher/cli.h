@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "launcher/generate/generate_command.h"
 #include "launcher/pin_command.h"
 #include "proxy/io/logger.h"
 
@@ -25,6 +26,7 @@ struct RunOptions {
   std::string key_file;  // the gateway key (else MCPSANDBOX_KEY); never a command-line value
   std::string audit_log;  // overrides the profile's audit.path
   std::string pins;       // overrides the profile's pins.file (trust on first use)
+  std::string learn_to;   // a learning run: write what the server did here (profile generate)
 };
 
 struct AuditOptionsCli {
@@ -39,13 +41,14 @@ struct KeysOptions {
 };
 
 struct Command {
-  enum class Kind { kRun, kDoctor, kProfileCheck, kKeys, kAuditVerify, kPin, kExit } kind = Kind::kExit;
+  enum class Kind { kRun, kDoctor, kProfileCheck, kProfileGenerate, kKeys, kAuditVerify, kPin, kExit } kind = Kind::kExit;
   LogLevel log_level = LogLevel::kWarn;
   std::string log_file;
   RunOptions run;
   KeysOptions keys;
   AuditOptionsCli audit;
   PinOptions pin;
+  GenerateOptions generate;
   // For kExit: help, version and usage errors have been printed; exit with this status.
   int exit_code = 0;
 };

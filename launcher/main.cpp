@@ -42,6 +42,8 @@ int main(int argc, char** argv) {
       return mcpsandbox::run_doctor();
     case mcpsandbox::Command::Kind::kProfileCheck:
       return mcpsandbox::run_profile_check(command.run);
+    case mcpsandbox::Command::Kind::kProfileGenerate:
+      return mcpsandbox::run_generate(command.generate, logger);
     case mcpsandbox::Command::Kind::kKeys:
       return mcpsandbox::run_keys(command.keys);
     case mcpsandbox::Command::Kind::kPin:

@@ -9,7 +9,9 @@
 #include <optional>
 
 #include "launcher/cgroup.h"
+#include "launcher/behaviour_trace.h"
 #include "launcher/exec_trace.h"
+#include "proxy/io/atomic_write.h"
 #include "launcher/kernel_probe.h"
 #include "launcher/lsm_policy.h"
 #include "launcher/layer_selection.h"
@@ -159,7 +161,8 @@ int run_server(const RunOptions& options, const Logger& logger) {
   // it, so its very first connect() and exec are already seen.
   int cgroup_v2 = cgroup ? cgroup->clone_into_fd() : -1;
   std::optional<ScratchCgroup> scratch_cgroup;
-  if (cgroup_v2 < 0 && (layers->cgroup_bpf || layers->bpf_lsm || options.trace)) {
+  bool learning = !options.learn_to.empty();
+  if (cgroup_v2 < 0 && (layers->cgroup_bpf || layers->bpf_lsm || options.trace || learning)) {
     auto made = ScratchCgroup::create("sandbox");
     if (made) {
       scratch_cgroup.emplace(std::move(*made));
@@ -199,6 +202,16 @@ int run_server(const RunOptions& options, const Logger& logger) {
                                    : Result<ExecTrace>(Error{"no cgroup v2 for the sandbox"});
     if (attached) trace.emplace(std::move(*attached));
     else logger.warn("--trace unavailable: " + attached.error().message);
+  }
+  std::optional<BehaviourTrace> behaviour;
+  if (learning) {
+    auto attached = cgroup_v2 >= 0 ? BehaviourTrace::attach(cgroup_v2, logger)
+                                   : Result<BehaviourTrace>(Error{"no cgroup v2 for the sandbox"});
+    if (!attached) {
+      logger.error("cannot learn (it needs root and tp_btf programs): " + attached.error().message);
+      return kInternalFailure;
+    }
+    behaviour.emplace(std::move(*attached));
   }
   // Which layers hold this server, one line, every launch (at --log-level error it is quiet).
   std::string layer_summary = layers->describe(plan->isolate_network);
@@ -261,6 +274,7 @@ int run_server(const RunOptions& options, const Logger& logger) {
     });
   }
   if (started && trace) started = trace->watch(*loop);
+  if (started && behaviour) started = behaviour->watch(*loop);
   ViolationLog violations(logger, *audit ? &**audit : nullptr, telemetry.get());
   if (started && lsm_registration) started = lsm_registration->watch_denials(*loop, violations);
   if (started && egress) started = egress->watch_denials(*loop, violations);
@@ -275,6 +289,11 @@ int run_server(const RunOptions& options, const Logger& logger) {
     }
   }
   if (trace) trace->drain();
+  if (behaviour) {
+    behaviour->drain();
+    auto written = write_file_atomically(options.learn_to, observed_to_json(behaviour->observed()).dump(1) + "\n", 0600);
+    if (!written) logger.error("learning: " + written.error().message);
+  }
   if (lsm_registration) lsm_registration->drain_denials();
   if (egress) egress->drain_denials();
   const RelayStats& stats = relay.stats();

@@ -80,7 +80,8 @@ std::string JsoncNode::render_inline() const {
   return text + " }";
 }
 
-// Inline when no member carries its own comment and the whole fits a line.
+// Inline when no member carries its own comment and the whole fits a line. (A lone scalar is
+// always "inline"; render() wraps a long array itself.)
 bool JsoncNode::fits_inline() const {
   if (!is_object_) return true;
   for (size_t i = 0; i < members_.size(); ++i) {
@@ -89,7 +90,25 @@ bool JsoncNode::fits_inline() const {
   return render_inline().size() <= kInlineWidth;
 }
 
+// A long array of scalars, a few per line.
+static std::string wrapped_array(const nlohmann::json& array, int indent) {
+  std::string text = "[\n", line;
+  for (size_t i = 0; i < array.size(); ++i) {
+    std::string item = inline_json(array[i]) + (i + 1 < array.size() ? "," : "");
+    if (!line.empty() && line.size() + item.size() + 1 > kInlineWidth) {
+      text += spaces(indent + 2) + line + "\n";
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + item;
+  }
+  if (!line.empty()) text += spaces(indent + 2) + line + "\n";
+  return text + spaces(indent) + "]";
+}
+
 std::string JsoncNode::render(int indent) const {
+  if (!is_object_ && scalar_.is_array() && render_inline().size() > kInlineWidth) {
+    return wrapped_array(scalar_, indent);
+  }
   if (fits_inline()) return render_inline();
   size_t last_value = members_.size();
   for (size_t i = 0; i < members_.size(); ++i) {

@@ -9,21 +9,9 @@
 #include <string>
 #include <vector>
 
-namespace mcpsandbox {
+#include "profiles/generate/observed_behaviour.h"
 
-// What the server did during a learning run (`generate --learn`), from the kernel.
-struct ObservedBehaviour {
-  struct FileUse {
-    std::string path;
-    bool write = false;
-    bool inside_view = true;  // false: the sandbox did not show it (the open failed)
-  };
-  std::vector<std::string> syscalls;  // names
-  std::vector<FileUse> files;
-  std::vector<std::string> execs;
-  std::vector<std::string> endpoints;  // "ADDR:PORT" as the egress list writes them
-  uint64_t events = 0;
-};
+namespace mcpsandbox {
 
 // An MCPB (formerly DXT) bundle's manifest.json, the parts that shape a profile.
 struct BundleManifest {

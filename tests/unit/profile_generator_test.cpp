@@ -4,6 +4,7 @@
 
 #include "profiles/compiler.h"
 #include "profiles/generate/argument_classifier.h"
+#include "profiles/generate/bundle_manifest.h"
 #include "profiles/profile_parser.h"
 #include "profiles/syscall_policy.h"
 
@@ -141,6 +142,33 @@ TEST(ArgumentClassifier, JudgesByNameFormatAndDescription) {
   EXPECT_EQ(classify_argument("content", {{"type", "string"}, {"description", "Text to write into the file"}}).kind, Kind::kOther);
   EXPECT_EQ(classify_argument("path", {{"type", "integer"}}).kind, Kind::kOther) << "numbers carry no path";
   EXPECT_EQ(classify_argument("query", text).kind, Kind::kOther);
+}
+
+}  // namespace
+}  // namespace mcpsandbox
+
+namespace mcpsandbox {
+namespace {
+
+TEST(BundleManifest, ResolvesPlaceholdersAndReportsMissingUserConfig) {
+  std::string manifest = R"({"manifest_version": "0.3", "name": "b", "version": "1",
+    "server": {"type": "node", "mcp_config": {"command": "node",
+      "args": ["${__dirname}/server/index.js", "--root=${user_config.root}", "${HOME}/x", "${unknown}"],
+      "env": {"API_KEY": "${user_config.key}"}}},
+    "tools": [{"name": "t1"}], "user_config": {"root": {"type": "directory"}, "key": {"type": "string", "sensitive": true}}})";
+  BundlePlaceholders values{"/opt/b", "/home/me", {}};
+  auto parsed = parse_bundle_manifest(manifest, values);
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(parsed->manifest.command, (std::vector<std::string>{"node", "/opt/b/server/index.js",
+                                                               "--root=${user_config.root}", "/home/me/x", "${unknown}"}));
+  EXPECT_EQ(parsed->unresolved, std::vector<std::string>{"root"});
+  EXPECT_EQ(parsed->manifest.env_names, std::vector<std::string>{"API_KEY"});
+  EXPECT_TRUE(parsed->manifest.user_config[0].sensitive || parsed->manifest.user_config[1].sensitive);
+  values.user_config["root"] = "/srv";
+  EXPECT_EQ(parse_bundle_manifest(manifest, values)->manifest.command[2], "--root=/srv");
+  EXPECT_FALSE(parse_bundle_manifest(R"({"name": "no version"})", values).ok());
+  EXPECT_FALSE(parse_bundle_manifest("[1]", values).ok());
+  EXPECT_FALSE(parse_bundle_manifest(R"({"manifest_version": "0.3", "name": "x"})", values).ok()) << "no server";
 }
 
 }  // namespace

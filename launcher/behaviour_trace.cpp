@@ -1,0 +1,194 @@
+#include "launcher/behaviour_trace.h"
+
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <fcntl.h>
+#include <seccomp.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <set>
+#include <utility>
+
+#include "launcher/bpf_types.h"
+#include "behaviour_trace.skel.h"
+
+namespace mcpsandbox {
+namespace {
+
+constexpr auto kProgressEvery = std::chrono::seconds(2);
+
+// "ADDR:PORT" as profiles write egress rules; empty for loopback, unix and other families
+// (always reachable, or not network at all).
+std::string endpoint_of(const mcpsandbox_behaviour_event& event) {
+  char text[INET6_ADDRSTRLEN] = {};
+  sa_family_t family = 0;
+  if (event.length >= sizeof family) std::memcpy(&family, event.data, sizeof family);
+  if (family == AF_INET && event.length >= sizeof(sockaddr_in)) {
+    sockaddr_in address{};
+    std::memcpy(&address, event.data, sizeof address);
+    if ((ntohl(address.sin_addr.s_addr) >> 24) == 127) return "";
+    ::inet_ntop(AF_INET, &address.sin_addr, text, sizeof text);
+    return std::string(text) + ":" + std::to_string(ntohs(address.sin_port));
+  }
+  if (family == AF_INET6 && event.length >= sizeof(sockaddr_in6)) {
+    sockaddr_in6 address{};
+    std::memcpy(&address, event.data, sizeof address);
+    if (IN6_IS_ADDR_LOOPBACK(&address.sin6_addr)) return "";
+    ::inet_ntop(AF_INET6, &address.sin6_addr, text, sizeof text);
+    return "[" + std::string(text) + "]:" + std::to_string(ntohs(address.sin6_port));
+  }
+  return "";
+}
+
+// A relative path opened from the working directory, made absolute through the process's cwd
+// (the sandbox shows grants at their host paths); other relative opens cannot be placed.
+std::string absolute_path(const mcpsandbox_behaviour_event& event) {
+  std::string path(event.data, strnlen(event.data, sizeof event.data));
+  if (path.empty() || path.front() == '/') return path;
+  if (event.dirfd != AT_FDCWD) return "";
+  char cwd[4096];
+  std::string link = "/proc/" + std::to_string(event.pid) + "/cwd";
+  ssize_t n = ::readlink(link.c_str(), cwd, sizeof cwd - 1);
+  if (n <= 0) return "";
+  return std::string(cwd, static_cast<size_t>(n)) + "/" + path;
+}
+
+bool exists_on_host(const std::string& path) {
+  struct stat info {};
+  return ::stat(path.c_str(), &info) == 0;
+}
+
+}  // namespace
+
+class BehaviourTrace::Collector {
+ public:
+  explicit Collector(const Logger& logger) : logger_(logger) {}
+
+  static int on_event(void* context, void* data, size_t size) {
+    if (size < sizeof(mcpsandbox_behaviour_event)) return 0;
+    static_cast<Collector*>(context)->record(*static_cast<const mcpsandbox_behaviour_event*>(data));
+    return 0;
+  }
+
+  void record(const mcpsandbox_behaviour_event& event);
+  void report_progress();
+  void fill(ObservedBehaviour& observed) const;
+
+ private:
+  struct FileSeen {
+    bool write = false;
+    bool opened = false;  // at least one open succeeded
+  };
+  const Logger& logger_;
+  std::map<std::string, FileSeen> files_;
+  std::set<std::string> execs_, endpoints_;
+  uint64_t events_seen_ = 0;
+  std::chrono::steady_clock::time_point last_progress_ = std::chrono::steady_clock::now();
+};
+
+BehaviourTrace::BehaviourTrace(behaviour_trace* skeleton, const Logger& logger)
+    : skeleton_(skeleton), collector_(std::make_unique<Collector>(logger)) {}
+
+Result<BehaviourTrace> BehaviourTrace::attach(int cgroup_fd, const Logger& logger) {
+  struct stat info {};
+  if (::fstat(cgroup_fd, &info) < 0) return Error{std::string("learning: stat cgroup: ") + std::strerror(errno)};
+  behaviour_trace* skeleton = behaviour_trace__open();
+  if (!skeleton) return Error{std::string("learning: open: ") + std::strerror(errno)};
+  BehaviourTrace trace(skeleton, logger);
+  skeleton->rodata->sandbox_cgroup_id = info.st_ino;  // a cgroup v2 id is its directory's inode
+  if (int rc = behaviour_trace__load(skeleton); rc) {
+    return Error{std::string("learning: load: ") + std::strerror(-rc)};
+  }
+  if (int rc = behaviour_trace__attach(skeleton); rc) {
+    return Error{std::string("learning: attach: ") + std::strerror(-rc)};
+  }
+  trace.events_ = ring_buffer__new(bpf_map__fd(skeleton->maps.events), Collector::on_event,
+                                   trace.collector_.get(), nullptr);
+  if (!trace.events_) return Error{std::string("learning: ring buffer: ") + std::strerror(errno)};
+  return trace;
+}
+
+BehaviourTrace::BehaviourTrace(BehaviourTrace&& other) noexcept
+    : skeleton_(std::exchange(other.skeleton_, nullptr)),
+      events_(std::exchange(other.events_, nullptr)),
+      collector_(std::move(other.collector_)) {}
+
+BehaviourTrace::~BehaviourTrace() {
+  if (events_) ring_buffer__free(events_);
+  if (skeleton_) behaviour_trace__destroy(skeleton_);
+}
+
+Result<void> BehaviourTrace::watch(EventLoop& loop) {
+  return loop.watch(ring_buffer__epoll_fd(events_), EPOLLIN, [this](uint32_t) {
+    ring_buffer__consume(events_);
+    collector_->report_progress();
+  });
+}
+
+void BehaviourTrace::drain() {
+  if (events_) ring_buffer__consume(events_);
+}
+
+void BehaviourTrace::Collector::record(const mcpsandbox_behaviour_event& event) {
+  ++events_seen_;
+  switch (event.kind) {
+    case MCPSANDBOX_BEHAVIOUR_OPEN: {
+      std::string path = absolute_path(event);
+      if (path.empty()) return;
+      FileSeen& seen = files_[path];
+      seen.write = seen.write || (event.flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC));
+      seen.opened = seen.opened || event.result >= 0;
+      return;
+    }
+    case MCPSANDBOX_BEHAVIOUR_EXEC:
+      if (event.result == 0) execs_.insert(std::string(event.data, strnlen(event.data, sizeof event.data)));
+      return;
+    case MCPSANDBOX_BEHAVIOUR_CONNECT:
+      if (std::string endpoint = endpoint_of(event); !endpoint.empty()) endpoints_.insert(endpoint);
+      return;
+    default:
+      return;
+  }
+}
+
+void BehaviourTrace::Collector::report_progress() {
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_progress_ < kProgressEvery) return;
+  last_progress_ = now;
+  logger_.notice("learning: " + std::to_string(events_seen_) + " opens/execs/connects, " +
+                  std::to_string(files_.size()) + " files, " + std::to_string(execs_.size()) +
+                  " programs, " + std::to_string(endpoints_.size()) + " endpoints so far");
+}
+
+ObservedBehaviour BehaviourTrace::observed() const {
+  ObservedBehaviour observed;
+  collector_->fill(observed);
+  int counts_fd = bpf_map__fd(skeleton_->maps.syscall_counts);
+  for (uint32_t nr = 0; nr < MCPSANDBOX_SYSCALL_SLOTS; ++nr) {
+    uint64_t count = 0;
+    if (bpf_map_lookup_elem(counts_fd, &nr, &count) != 0 || count == 0) continue;
+    char* name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, static_cast<int>(nr));
+    if (name) observed.syscalls.emplace_back(name);
+    std::free(name);
+  }
+  return observed;
+}
+
+void BehaviourTrace::Collector::fill(ObservedBehaviour& observed) const {
+  observed.events = events_seen_;
+  for (const auto& [path, seen] : files_) {
+    if (seen.opened) observed.files.push_back({path, seen.write, true});
+    else if (exists_on_host(path)) observed.files.push_back({path, seen.write, false});
+  }
+  observed.execs.assign(execs_.begin(), execs_.end());
+  observed.endpoints.assign(endpoints_.begin(), endpoints_.end());
+}
+
+}  // namespace mcpsandbox

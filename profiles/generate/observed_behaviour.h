@@ -1,0 +1,31 @@
+// ObservedBehaviour: what a server did during a learning run, as the kernel saw it, and its
+// JSON form (the file `mcpsandbox run --learn-to FILE` writes and `profile generate` reads).
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "profiles/support/result.h"
+
+namespace mcpsandbox {
+
+// What the server did during a learning run (`generate --learn`), from the kernel.
+struct ObservedBehaviour {
+  struct FileUse {
+    std::string path;
+    bool write = false;
+    bool inside_view = true;  // false: the sandbox did not show it (the open failed)
+  };
+  std::vector<std::string> syscalls;  // names
+  std::vector<FileUse> files;
+  std::vector<std::string> execs;
+  std::vector<std::string> endpoints;  // "ADDR:PORT" as the egress list writes them
+  uint64_t events = 0;
+};
+
+nlohmann::json observed_to_json(const ObservedBehaviour& observed);
+Result<ObservedBehaviour> observed_from_json(const nlohmann::json& json);
+
+}  // namespace mcpsandbox
