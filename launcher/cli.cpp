@@ -165,6 +165,29 @@ Examples:
       ->capture_default_str();
   generate->add_option("command", g.command, "the MCP server command and its arguments");
 
+  ClientsOptions& c = result.clients;
+  std::vector<std::string> client_names = {"all", "claude-desktop", "claude-code", "cursor", "vscode", "windsurf"};
+  CLI::App* wrap = app.add_subcommand(
+      "wrap", "rewrite every stdio server in MCP client configurations to run through mcpsandbox");
+  CLI::App* unwrap = app.add_subcommand("unwrap", "undo `wrap`: restore the client configurations");
+  CLI::App* scan = app.add_subcommand(
+      "scan", "list every configured MCP server with its sandbox status, pins and poisoning findings");
+  for (CLI::App* sub : {wrap, unwrap, scan}) {
+    sub->add_option("--client", c.client, "which client's files")->check(CLI::IsMember(client_names))->capture_default_str();
+    sub->add_option("--project", c.project, "look for project-level files here (default: the current directory)")
+        ->type_name("DIR");
+    sub->add_flag("--json", c.json, "print JSON instead of a table");
+  }
+  for (CLI::App* sub : {wrap, unwrap}) sub->add_flag("--dry-run", c.dry_run, "show what would change; write nothing");
+  bool no_probe = false;
+  scan->add_flag("--no-probe", no_probe, "do not start servers to check their tools for poisoning");
+  long long scan_timeout_ms = c.timeout.count();
+  scan->add_option("--timeout", scan_timeout_ms, "wait this long for each server's answers (e.g. 20s)")
+      ->transform(CLI::AsNumberWithUnit(std::map<std::string, long long>{{"ms", 1}, {"s", 1000}},
+                                        CLI::AsNumberWithUnit::CASE_INSENSITIVE, "DURATION"))
+      ->check(CLI::Range(100LL, 3600000LL))
+      ->capture_default_str();
+
   CLI::App* audit = app.add_subcommand("audit", "work with audit logs");
   audit->require_subcommand(1);
   CLI::App* verify = audit->add_subcommand(
@@ -220,6 +243,13 @@ Examples:
     result.kind = Command::Kind::kDoctor;
   } else if (check->parsed()) {
     result.kind = Command::Kind::kProfileCheck;
+  } else if (wrap->parsed() || unwrap->parsed() || scan->parsed()) {
+    result.kind = Command::Kind::kClients;
+    c.action = wrap->parsed()     ? ClientsOptions::Action::kWrap
+               : unwrap->parsed() ? ClientsOptions::Action::kUnwrap
+                                  : ClientsOptions::Action::kScan;
+    c.probe = !no_probe;
+    c.timeout = std::chrono::milliseconds(scan_timeout_ms);
   } else if (generate->parsed()) {
     result.kind = Command::Kind::kProfileGenerate;
     g.timeout = std::chrono::milliseconds(generate_timeout_ms);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "launcher/clients/clients_command.h"
 #include "launcher/generate/generate_command.h"
 #include "launcher/pin_command.h"
 #include "proxy/io/logger.h"
@@ -41,7 +42,7 @@ struct KeysOptions {
 };
 
 struct Command {
-  enum class Kind { kRun, kDoctor, kProfileCheck, kProfileGenerate, kKeys, kAuditVerify, kPin, kExit } kind = Kind::kExit;
+  enum class Kind { kRun, kDoctor, kProfileCheck, kProfileGenerate, kClients, kKeys, kAuditVerify, kPin, kExit } kind = Kind::kExit;
   LogLevel log_level = LogLevel::kWarn;
   std::string log_file;
   RunOptions run;
@@ -49,6 +50,7 @@ struct Command {
   AuditOptionsCli audit;
   PinOptions pin;
   GenerateOptions generate;
+  ClientsOptions clients;
   // For kExit: help, version and usage errors have been printed; exit with this status.
   int exit_code = 0;
 };

@@ -44,6 +44,8 @@ int main(int argc, char** argv) {
       return mcpsandbox::run_profile_check(command.run);
     case mcpsandbox::Command::Kind::kProfileGenerate:
       return mcpsandbox::run_generate(command.generate, logger);
+    case mcpsandbox::Command::Kind::kClients:
+      return mcpsandbox::run_clients_command(command.clients, logger);
     case mcpsandbox::Command::Kind::kKeys:
       return mcpsandbox::run_keys(command.keys);
     case mcpsandbox::Command::Kind::kPin:

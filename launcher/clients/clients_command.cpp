@@ -1,0 +1,303 @@
+#include "launcher/clients/clients_command.h"
+
+#include <simdjson.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "launcher/clients/client_configs.h"
+#include "launcher/clients/text_table.h"
+#include "launcher/generate/server_conversation.h"
+#include "launcher/profile_locator.h"
+#include "profiles/profile_parser.h"
+#include "proxy/audit/audit_log.h"
+#include "proxy/io/atomic_write.h"
+#include "proxy/pins/pin_store.h"
+#include "proxy/pins/poisoning.h"
+
+namespace mcpsandbox {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr int kFindings = 1;
+constexpr int kFailure = 2;
+
+std::string backup_of(const std::string& path) { return path + ".mcpsandbox-backup"; }
+std::string stamp_of(const std::string& path) { return path + ".mcpsandbox-wrapped"; }
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+mode_t mode_of(const std::string& path) {
+  struct stat info {};
+  return ::stat(path.c_str(), &info) == 0 ? (info.st_mode & 07777) : 0600;
+}
+
+std::string self_path() {
+  std::error_code error;
+  fs::path self = fs::read_symlink("/proc/self/exe", error);
+  return error ? "mcpsandbox" : self.string();
+}
+
+std::string home_directory() {
+  const char* home = ::getenv("HOME");
+  return home ? home : "";
+}
+
+std::string command_line(const ServerEntry& entry) {
+  if (entry.command.empty()) return entry.url;
+  std::string line = entry.command;
+  for (const auto& arg : entry.args) line += " " + arg;
+  return line;
+}
+
+std::string shortened(const std::string& text, size_t width = 60) {
+  return text.size() <= width ? text : text.substr(0, width - 3) + "...";
+}
+
+// --- wrap -------------------------------------------------------------------------------------
+
+Result<void> write_config(const LoadedConfig& config, const std::string& text) {
+  const std::string& path = config.file().path;
+  mode_t mode = mode_of(path);
+  if (!fs::exists(backup_of(path))) {
+    if (auto saved = write_file_atomically(backup_of(path), config.original_text(), mode); !saved) return saved;
+  }
+  if (auto written = write_file_atomically(path, text, mode); !written) return written;
+  return write_file_atomically(stamp_of(path), sha256_hex(text) + "\n", 0600);
+}
+
+int wrap(const ClientsOptions& options, const std::vector<ConfigFile>& files, const Logger& logger) {
+  TextTable table({"CLIENT", "SCOPE", "SERVER", "BEFORE", "AFTER"});
+  json report = json::array();
+  std::string mcpsandbox = self_path();
+  int status = 0;
+  for (const ConfigFile& file : files) {
+    auto config = LoadedConfig::load(file);
+    if (!config) {
+      logger.error(config.error().message);
+      status = kFailure;
+      continue;
+    }
+    bool changed = false;
+    for (const auto& located : config->servers()) {
+      WrapDecision decision = decide_wrap(located.entry);
+      std::string after;
+      if (decision.wrap) {
+        std::vector<std::string> args = wrapped_args(decision, located.entry);
+        config->set_command(located.pointer, mcpsandbox, args);
+        changed = true;
+        after = "mcpsandbox run --profile " + decision.profile;
+        for (const auto& option : decision.run_options) after += " " + option;
+      } else {
+        after = "(unchanged: " + decision.reason + ")";
+      }
+      table.add({file.client, located.scope, located.entry.name, shortened(command_line(located.entry)), after});
+      report.push_back({{"client", file.client}, {"scope", located.scope}, {"file", file.path},
+                        {"server", located.entry.name}, {"before", command_line(located.entry)},
+                        {"wrapped", decision.wrap}, {"profile", decision.profile}, {"reason", decision.reason}});
+    }
+    if (changed && !options.dry_run) {
+      if (auto written = write_config(*config, config->text()); !written) {
+        logger.error(written.error().message);
+        status = kFailure;
+      }
+    }
+  }
+  if (options.json) {
+    std::printf("%s\n", report.dump(2).c_str());
+  } else {
+    std::printf("%s", table.render().c_str());
+    if (options.dry_run) std::printf("(dry run: nothing written)\n");
+    else if (!files.empty()) std::printf("Backups: FILE.mcpsandbox-backup beside each changed file; `mcpsandbox unwrap` restores them.\n");
+  }
+  return status;
+}
+
+// --- unwrap -----------------------------------------------------------------------------------
+
+int unwrap(const ClientsOptions& options, const std::vector<ConfigFile>& files, const Logger& logger) {
+  TextTable table({"CLIENT", "SCOPE", "SERVER", "RESTORED"});
+  json report = json::array();
+  int status = 0;
+  for (const ConfigFile& file : files) {
+    auto config = LoadedConfig::load(file);
+    if (!config) {
+      logger.error(config.error().message);
+      status = kFailure;
+      continue;
+    }
+    std::string backup = backup_of(file.path), stamp = stamp_of(file.path);
+    bool as_wrapped = fs::exists(backup) && fs::exists(stamp) &&
+                      read_all(stamp) == sha256_hex(config->original_text()) + "\n";
+    bool changed = false;
+    for (const auto& located : config->servers()) {
+      if (!is_wrapped(located.entry)) continue;
+      ServerEntry original = unwrapped(located.entry);
+      config->set_command(located.pointer, original.command, original.args);
+      changed = true;
+      std::string how = as_wrapped ? "from the backup, byte for byte" : "entry by entry (the file changed since wrap)";
+      table.add({file.client, located.scope, located.entry.name, shortened(command_line(original)) + "  [" + how + "]"});
+      report.push_back({{"client", file.client}, {"scope", located.scope}, {"file", file.path},
+                        {"server", located.entry.name}, {"restored", command_line(original)},
+                        {"exact", as_wrapped}});
+    }
+    if (options.dry_run || (!changed && !as_wrapped)) continue;
+    Result<void> done;
+    if (as_wrapped) {
+      done = write_file_atomically(file.path, read_all(backup), mode_of(file.path));
+      if (done) {
+        fs::remove(backup);
+        fs::remove(stamp);
+      }
+    } else {
+      done = write_file_atomically(file.path, config->text(), mode_of(file.path));
+      std::error_code ignored;
+      fs::remove(stamp, ignored);  // the backup stays: it is older than the user's edits
+    }
+    if (!done) {
+      logger.error(done.error().message);
+      status = kFailure;
+    }
+  }
+  if (options.json) std::printf("%s\n", report.dump(2).c_str());
+  else std::printf("%s%s", table.render().c_str(), options.dry_run ? "(dry run: nothing written)\n" : "");
+  return status;
+}
+
+// --- scan -------------------------------------------------------------------------------------
+
+// Where a wrapped entry's pins live: its --pins, else its profile's pins.file.
+std::string pin_file_of(const ServerEntry& entry, const std::string& profile) {
+  auto separator = std::find(entry.args.begin(), entry.args.end(), "--");
+  for (auto it = entry.args.begin(); it != separator && it + 1 != separator; ++it) {
+    if (*it == "--pins") return *(it + 1);
+  }
+  if (profile == "default") return "";
+  auto located = locate_profile(profile);
+  if (!located) return "";
+  auto parsed = parse_profile(located->text, located->source);
+  return parsed ? parsed->policy.pins.file : "";
+}
+
+std::string pin_status(const ServerEntry& entry, bool wrapped, const std::string& profile, json& out) {
+  if (!wrapped) return "-";
+  std::string file = pin_file_of(entry, profile);
+  out["pin_file"] = file;
+  if (file.empty()) return "not pinned";
+  auto pins = PinStore::read_file(file);
+  if (!pins) return fs::exists(file) ? "unreadable pin file" : "pins on first run";
+  out["pinned_tools"] = pins->size();
+  return std::to_string(pins->size()) + " tools pinned";
+}
+
+// Asks the server (sandboxed: through its wrapped command, or as wrap would run it) for its
+// tools and runs the poisoning checks on each definition.
+std::string poisoning_status(const ServerEntry& entry, const ClientsOptions& options, json& out, bool& high) {
+  if (entry.transport != "stdio") return "-";
+  if (!options.probe) return "not checked";
+  ServerEntry target = entry;
+  if (!is_wrapped(entry)) {
+    WrapDecision decision = decide_wrap(entry);
+    if (!decision.wrap) return "-";
+    target.args = wrapped_args(decision, entry);
+  }
+  std::vector<std::string> argv = {"/proc/self/exe", "--log-level", "error"};
+  argv.insert(argv.end(), target.args.begin(), target.args.end());
+  auto conversation = ServerConversation::start(argv);
+  if (!conversation) return "not checked: " + conversation.error().message;
+  auto initialized = conversation->initialize(options.timeout);
+  auto tools = initialized ? conversation->list_tools(options.timeout) : Result<json>(initialized.error());
+  conversation->finish(std::chrono::seconds(2));
+  if (!tools) return "not checked: " + tools.error().message;
+  std::vector<std::string> names;
+  for (const json& tool : *tools) names.push_back(tool.value("name", ""));
+  simdjson::dom::parser parser;
+  json findings = json::array();
+  for (const json& tool : *tools) {
+    std::string text = tool.dump();
+    simdjson::dom::element element;
+    if (parser.parse(text).get(element) != simdjson::SUCCESS) continue;
+    std::vector<std::string> others;
+    for (const auto& name : names) {
+      if (name != tool.value("name", "")) others.push_back(name);
+    }
+    for (const auto& finding : scan_tool_definition(element, others)) {
+      findings.push_back({{"tool", tool.value("name", "")}, {"high_confidence", finding.high_confidence},
+                          {"finding", finding.what}});
+      high = high || finding.high_confidence;
+    }
+  }
+  out["tools"] = names.size();
+  out["poisoning"] = findings;
+  if (findings.empty()) return "none (" + std::to_string(names.size()) + " tools)";
+  const json& first = findings[0];
+  return std::to_string(findings.size()) + " finding(s): " + first["tool"].get<std::string>() + ": " +
+         first["finding"].get<std::string>();
+}
+
+int scan(const ClientsOptions& options, const std::vector<ConfigFile>& files, const Logger& logger) {
+  TextTable table({"CLIENT", "SCOPE", "SERVER", "SANDBOX", "PINS", "POISONING"});
+  json report = json::array();
+  bool any_high = false;
+  int status = 0;
+  for (const ConfigFile& file : files) {
+    auto config = LoadedConfig::load(file);
+    if (!config) {
+      logger.error(config.error().message);
+      status = kFailure;
+      continue;
+    }
+    for (const auto& located : config->servers()) {
+      const ServerEntry& entry = located.entry;
+      json row = {{"client", file.client}, {"scope", located.scope}, {"file", file.path}, {"server", entry.name},
+                  {"transport", entry.transport}, {"command", command_line(entry)}};
+      std::string profile;
+      bool wrapped = is_wrapped(entry, &profile);
+      std::string sandbox = entry.transport != "stdio" ? "n/a (" + entry.transport + ")"
+                            : wrapped                 ? "wrapped (" + profile + ")"
+                                                      : "NOT SANDBOXED";
+      row["sandboxed"] = wrapped;
+      if (wrapped) row["profile"] = profile;
+      std::string pins = pin_status(entry, wrapped, profile, row);
+      bool high = false;
+      std::string poisoning = poisoning_status(entry, options, row, high);
+      any_high = any_high || high;
+      table.add({file.client, located.scope, entry.name, sandbox, pins, shortened(poisoning, 70)});
+      report.push_back(std::move(row));
+    }
+  }
+  if (options.json) std::printf("%s\n", report.dump(2).c_str());
+  else std::printf("%s", table.render().c_str());
+  if (status) return status;
+  return any_high ? kFindings : 0;
+}
+
+}  // namespace
+
+int run_clients_command(const ClientsOptions& options, const Logger& logger) {
+  std::string project = options.project.empty() ? fs::current_path().string() : options.project;
+  std::vector<ConfigFile> files = find_config_files(options.client, home_directory(), project);
+  if (files.empty() && !options.json) {
+    std::fprintf(stderr, "mcpsandbox: no MCP client configuration found for %s (home %s, project %s)\n",
+                 options.client.c_str(), home_directory().c_str(), project.c_str());
+  }
+  switch (options.action) {
+    case ClientsOptions::Action::kWrap: return wrap(options, files, logger);
+    case ClientsOptions::Action::kUnwrap: return unwrap(options, files, logger);
+    default: return scan(options, files, logger);
+  }
+}
+
+}  // namespace mcpsandbox

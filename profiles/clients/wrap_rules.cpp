@@ -1,0 +1,183 @@
+#include "profiles/clients/wrap_rules.h"
+
+#include <algorithm>
+
+namespace mcpsandbox {
+namespace {
+
+std::string basename_of(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+bool starts_with(const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; }
+
+// The npm package or PyPI project a launcher command runs: `npx -y @scope/pkg@1.2 ARGS` ->
+// `@scope/pkg` and the index of its first argument; `uvx mcp-server-git`, `python -m
+// mcp_server_git` likewise. Empty for anything else.
+struct Package {
+  std::string name;
+  size_t first_arg = 0;
+};
+
+std::string without_version(const std::string& spec) {
+  size_t at = spec.find('@', spec.front() == '@' ? 1 : 0);
+  return at == std::string::npos ? spec : spec.substr(0, at);
+}
+
+Package package_of(const ServerEntry& entry) {
+  std::string program = basename_of(entry.command);
+  const auto& args = entry.args;
+  bool launcher = program == "npx" || program == "bunx" || program == "uvx" || program == "pipx";
+  bool python = starts_with(program, "python");
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (launcher && (arg == "run" && program == "pipx")) continue;
+    if (python && arg == "-m" && i + 1 < args.size()) return {args[i + 1], i + 2};
+    if (starts_with(arg, "-")) {
+      // uvx --from PKG NAME: the option takes a value.
+      if ((arg == "--from" || arg == "--with" || arg == "--python" || arg == "-p" || arg == "--package") &&
+          i + 1 < args.size()) {
+        ++i;
+      }
+      continue;
+    }
+    if (launcher) return {without_version(arg), i + 1};
+    if (program == "node" || program == "bun") {
+      // node .../node_modules/@scope/pkg/dist/index.js
+      size_t at = arg.rfind("node_modules/");
+      if (at == std::string::npos) return {};
+      std::string rest = arg.substr(at + 13);
+      if (rest.empty()) return {};
+      size_t cut = rest.find('/', rest.front() == '@' ? rest.find('/') + 1 : 0);
+      return {rest.substr(0, cut), i + 1};
+    }
+    return {};
+  }
+  return {};
+}
+
+// The value of `--name VALUE` or `--name=VALUE` among args.
+std::string option_value(const std::vector<std::string>& args, size_t from, const std::string& name) {
+  for (size_t i = from; i < args.size(); ++i) {
+    if (args[i] == name && i + 1 < args.size()) return args[i + 1];
+    if (starts_with(args[i], name + "=")) return args[i].substr(name.size() + 1);
+  }
+  return "";
+}
+
+std::string parent_of(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+std::string runtime_preset(const std::string& command) {
+  std::string program = basename_of(command);
+  if (program == "node" || program == "npx" || program == "npm" || program == "bun" || program == "bunx" ||
+      program == "deno") {
+    return "node";
+  }
+  if (starts_with(program, "python") || program == "uv" || program == "uvx" || program == "pipx") return "python";
+  return "static";
+}
+
+}  // namespace
+
+WrapDecision decide_wrap(const ServerEntry& entry) {
+  WrapDecision decision;
+  if (entry.transport != "stdio") {
+    decision.reason = entry.transport + " server: not a local process, nothing to sandbox";
+    return decision;
+  }
+  if (entry.command.empty()) {
+    decision.reason = "no command";
+    return decision;
+  }
+  if (is_wrapped(entry)) {
+    decision.reason = "already runs through mcpsandbox";
+    return decision;
+  }
+  decision.wrap = true;
+  Package package = package_of(entry);
+  const std::string& name = package.name;
+  std::vector<std::string>& options = decision.run_options;
+  if (name == "@modelcontextprotocol/server-filesystem") {
+    decision.profile = "filesystem";
+    for (size_t i = package.first_arg; i < entry.args.size(); ++i) {
+      if (!starts_with(entry.args[i], "-")) options.insert(options.end(), {"--rw", entry.args[i]});
+    }
+    decision.reason = "server-filesystem: its directory arguments are granted read-write";
+  } else if (name == "@modelcontextprotocol/server-memory") {
+    decision.profile = "memory";
+    decision.reason = "server-memory";
+  } else if (name == "@modelcontextprotocol/server-everything") {
+    decision.profile = "everything";
+    decision.reason = "server-everything";
+  } else if (name == "@modelcontextprotocol/server-sequential-thinking") {
+    decision.profile = "sequential-thinking";
+    decision.reason = "server-sequential-thinking";
+  } else if (name == "mcp-server-git" || name == "mcp_server_git") {
+    decision.profile = "git";
+    std::string repository = option_value(entry.args, package.first_arg, "--repository");
+    if (!repository.empty()) options.insert(options.end(), {"--rw", repository});
+    decision.reason = "mcp-server-git" + std::string(repository.empty() ? "" : ": its --repository is granted");
+  } else if (name == "mcp-server-fetch" || name == "mcp_server_fetch") {
+    decision.profile = "fetch";
+    decision.reason = "mcp-server-fetch: web ports only";
+  } else if (name == "mcp-server-sqlite" || name == "mcp_server_sqlite") {
+    decision.profile = "sqlite";
+    std::string database = option_value(entry.args, package.first_arg, "--db-path");
+    if (!database.empty()) options.insert(options.end(), {"--rw", parent_of(database)});
+    decision.reason = "mcp-server-sqlite" + std::string(database.empty() ? "" : ": its database's directory is granted");
+  } else {
+    decision.profile = runtime_preset(entry.command);
+    decision.reason = "no built-in profile for this server: the " + decision.profile +
+                      " runtime preset (no network, no files); generate one with `mcpsandbox profile generate`";
+  }
+  if (!entry.script_root.empty()) {
+    options.insert(options.end(), {"--ro", entry.script_root});
+    decision.reason += "; its code (" + entry.script_root + ") is granted read-only";
+  }
+  // The client sets these for the server; the sandbox passes only what it is told to.
+  for (const auto& env : entry.env_names) {
+    if (name == "@modelcontextprotocol/server-memory" && env == "MEMORY_FILE_PATH") {
+      decision.reason += "; MEMORY_FILE_PATH's directory must be granted (--rw) by hand";
+    }
+    options.insert(options.end(), {"--env", env});
+  }
+  return decision;
+}
+
+std::vector<std::string> wrapped_args(const WrapDecision& decision, const ServerEntry& entry) {
+  std::vector<std::string> args = {"run", "--profile", decision.profile};
+  args.insert(args.end(), decision.run_options.begin(), decision.run_options.end());
+  args.push_back("--");
+  args.push_back(entry.command);
+  args.insert(args.end(), entry.args.begin(), entry.args.end());
+  return args;
+}
+
+bool is_wrapped(const ServerEntry& entry, std::string* profile) {
+  if (basename_of(entry.command) != "mcpsandbox" || entry.args.empty() || entry.args[0] != "run") return false;
+  auto separator = std::find(entry.args.begin(), entry.args.end(), "--");
+  if (separator == entry.args.end() || separator + 1 == entry.args.end()) return false;
+  if (profile) {
+    *profile = "default";
+    for (auto it = entry.args.begin(); it != separator; ++it) {
+      if (*it == "--profile" && it + 1 != separator) *profile = *(it + 1);
+    }
+  }
+  return true;
+}
+
+ServerEntry unwrapped(const ServerEntry& entry) {
+  if (!is_wrapped(entry)) return entry;
+  ServerEntry original = entry;
+  auto separator = std::find(entry.args.begin(), entry.args.end(), "--");
+  original.command = *(separator + 1);
+  original.args.assign(separator + 2, entry.args.end());
+  return original;
+}
+
+}  // namespace mcpsandbox
