@@ -93,6 +93,7 @@ Command parse_command_line(int argc, char** argv) {
       ->group("");
   // `profile generate --learn` runs the server through this; not for direct use.
   run->add_option("--learn-to", o.learn_to)->group("");
+  run->add_flag("--inspect", o.inspect)->group("");  // `scan` asks through this
   run->add_option("--max-message-bytes", o.max_message_bytes,
                   "largest message relayed in either direction (e.g. 64MiB); larger ones get a "
                   "JSON-RPC error and are never forwarded")

@@ -126,6 +126,12 @@ Result<Plan> build_plan(const RunOptions& options, const Profile& profile,
   for (const std::string& name : options.testing_disable) {
     plan->disabled_layers.insert(*parse_layer(name));
   }
+  if (options.inspect) {
+    // `scan` asks the server what it offers: it must see poisoned tools (to report them, not
+    // hide them) and must not pin anything on the user's behalf. The sandbox is unchanged.
+    plan->proxy.detectors.poisoning = DetectorAction::kWarn;
+    plan->proxy.pins = PinPlan{};
+  }
   return plan;
 }
 

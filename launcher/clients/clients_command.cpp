@@ -213,8 +213,10 @@ std::string poisoning_status(const ServerEntry& entry, const ClientsOptions& opt
     if (!decision.wrap) return "-";
     target.args = wrapped_args(decision, entry);
   }
-  std::vector<std::string> argv = {"/proc/self/exe", "--log-level", "error"};
-  argv.insert(argv.end(), target.args.begin(), target.args.end());
+  // Through `run --inspect`: the server's own sandbox and profile, but poisoned tools listed
+  // (this is where they are reported) and no pins written on the user's behalf.
+  std::vector<std::string> argv = {"/proc/self/exe", "--log-level", "error", "run", "--inspect"};
+  argv.insert(argv.end(), target.args.begin() + 1, target.args.end());
   auto conversation = ServerConversation::start(argv);
   if (!conversation) return "not checked: " + conversation.error().message;
   auto initialized = conversation->initialize(options.timeout);
