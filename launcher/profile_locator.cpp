@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 
 #include "launcher/trusted_file.h"
 #include "profiles/builtin_profiles.h"
@@ -22,6 +23,15 @@ std::string user_profile_dir() {
   return std::string(home ? home : "") + "/.config/mcpsandbox/profiles";
 }
 
+// The installed copies of the shipped profiles: PREFIX/share/mcpsandbox/profiles beside
+// PREFIX/bin/mcpsandbox, whatever the prefix (/usr for the .deb, /usr/local for cmake --install).
+std::string shared_profile_dir() {
+  std::error_code error;
+  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) return "/usr/share/mcpsandbox/profiles";
+  return (self.parent_path().parent_path() / "share/mcpsandbox/profiles").string();
+}
+
 Result<LocatedProfile> from_file(const std::string& path) {
   auto file = read_trusted_file(path, "profile");
   if (!file) return file.error();
@@ -32,7 +42,9 @@ Result<LocatedProfile> from_file(const std::string& path) {
 
 Result<LocatedProfile> locate_profile(const std::string& name_or_path) {
   if (looks_like_path(name_or_path)) return from_file(name_or_path);
-  for (const std::string& dir : {std::string(kManagedDir) + "/profiles", user_profile_dir()}) {
+  // Managed, then the user's, then the installed package's copies of the shipped profiles.
+  for (const std::string& dir : {std::string(kManagedDir) + "/profiles", user_profile_dir(),
+                                 shared_profile_dir()}) {
     std::string candidate = dir + "/" + name_or_path + ".json";
     if (::access(candidate.c_str(), F_OK) == 0) return from_file(candidate);
   }
@@ -44,7 +56,7 @@ Result<LocatedProfile> locate_profile(const std::string& name_or_path) {
     names += (names.empty() ? "" : ", ") + std::string(profile.name);
   }
   return Error{"no profile named '" + name_or_path + "' in " + kManagedDir + "/profiles, " +
-               user_profile_dir() + " or the built-in set (" + names + ")"};
+               user_profile_dir() + ", " + shared_profile_dir() + " or the built-in set (" + names + ")"};
 }
 
 }  // namespace mcpsandbox

@@ -14,6 +14,7 @@ packages=(
   nodejs npm
   bubblewrap
   qemu-system-x86 linux-image-amd64 busybox-static cpio
+  debootstrap dpkg-dev
 )
 
 missing=()
