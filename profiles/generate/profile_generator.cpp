@@ -20,6 +20,20 @@ const std::set<std::string>& always_kept_syscalls() {
   return kKept;
 }
 
+// What a managed runtime does at moments of its own choosing (garbage collection, worker
+// threads, timers, signals), whatever the scenario: kept for node and python servers so a
+// learned profile does not fail the first time the runtime grows its heap or starts a thread.
+const std::set<std::string>& runtime_baseline(const std::string& runtime) {
+  static const std::set<std::string> kNone;
+  static const std::set<std::string> kManaged = {
+      "read", "write", "mmap", "mprotect", "madvise", "brk", "mremap", "clone", "clone3", "set_robust_list",
+      "rseq", "sched_yield", "sched_getaffinity", "getrandom", "epoll_create1", "epoll_ctl", "epoll_wait",
+      "epoll_pwait", "eventfd2", "pipe2", "rt_sigaction", "rt_sigprocmask", "sigaltstack", "nanosleep",
+      "clock_nanosleep", "clock_gettime", "gettid", "getpid", "tgkill", "prctl", "statx", "fstat", "newfstatat",
+      "openat", "lseek", "ioctl", "fcntl", "dup", "dup2", "dup3", "getcwd", "uname", "sysinfo"};
+  return runtime == "node" || runtime == "python" ? kManaged : kNone;
+}
+
 // Directories every sandbox gets without a profile saying so (see profiles/README.md).
 bool provided_by_sandbox(const std::string& path) {
   for (const char* prefix : {"/usr/", "/lib", "/bin/", "/sbin/", "/etc/", "/proc/", "/sys/", "/dev/",
@@ -210,14 +224,21 @@ class Generator {
     if (!in_.observed || in_.observed->syscalls.empty()) return;
     std::set<std::string> seen(in_.observed->syscalls.begin(), in_.observed->syscalls.end());
     std::vector<std::string> unused;
+    size_t kept = 0;
     for (const auto& name : in_.baseline_syscalls) {
-      if (!seen.count(name) && !always_kept_syscalls().count(name)) unused.push_back(name);
+      if (seen.count(name)) continue;
+      if (always_kept_syscalls().count(name) || runtime_baseline(in_.runtime).count(name)) {
+        ++kept;
+        continue;
+      }
+      unused.push_back(name);
     }
-    size_t used = in_.baseline_syscalls.size() - unused.size();
+    size_t used = in_.baseline_syscalls.size() - unused.size() - kept;
     JsoncNode& seccomp = root_.child("seccomp");
     seccomp.set("deny", json(unused),
                 "learning used " + std::to_string(used) + " of the baseline's " +
-                    std::to_string(in_.baseline_syscalls.size()) + " system calls; the rest fail with ENOSYS");
+                    std::to_string(in_.baseline_syscalls.size()) + " system calls, the " + in_.runtime +
+                    " runtime keeps " + std::to_string(kept) + " more; the rest fail with ENOSYS");
   }
 
   std::vector<std::string> tool_names() const {
