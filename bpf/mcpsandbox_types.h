@@ -5,6 +5,9 @@
 #define MCPSANDBOX_BPF_TYPES_H
 
 #define MCPSANDBOX_MAX_EGRESS_RULES 64
+/* Call-scoped grants (issue #9): destinations added while a tool call is in flight. An empty
+ * slot has family 0 and matches nothing. */
+#define MCPSANDBOX_MAX_CALL_GRANTS 64
 #define MCPSANDBOX_AF_INET 2
 #define MCPSANDBOX_AF_INET6 10
 #define MCPSANDBOX_PATH_BYTES 256

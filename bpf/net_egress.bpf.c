@@ -24,6 +24,15 @@ struct {
   __type(value, struct mcpsandbox_egress_rule);
 } egress_rules SEC(".maps");
 
+// Destinations granted to the tool calls now in flight, written and cleared by the proxy as
+// calls start and end (launcher/call_grants.cpp).
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, MCPSANDBOX_MAX_CALL_GRANTS);
+  __type(key, __u32);
+  __type(value, struct mcpsandbox_egress_rule);
+} call_grants SEC(".maps");
+
 // What was refused, for the sandbox's audit log (the loader reads this ring buffer). A full
 // ring loses the event, never the refusal.
 struct {
@@ -59,6 +68,12 @@ static __always_inline int destination_allowed(__u32 family, const __u8 *addr, _
     struct mcpsandbox_egress_rule *rule = bpf_map_lookup_elem(&egress_rules, &key);
     if (!rule) break;
     if (egress_rule_matches(rule, family, addr, port)) return 1;
+  }
+  for (__u32 i = 0; i < MCPSANDBOX_MAX_CALL_GRANTS; i++) {
+    __u32 key = i;
+    struct mcpsandbox_egress_rule *rule = bpf_map_lookup_elem(&call_grants, &key);
+    if (!rule) break;
+    if (rule->family && egress_rule_matches(rule, family, addr, port)) return 1;
   }
   return 0;
 }

@@ -212,6 +212,16 @@ void EgressFilter::drain_denials() {
   if (denials_ && denials_->ring) ring_buffer__consume(denials_->ring);
 }
 
+Result<void> EgressFilter::set_call_grant(uint32_t slot, const EgressRule* rule) {
+  if (slot >= MCPSANDBOX_MAX_CALL_GRANTS) return Error{"no call grant slot " + std::to_string(slot)};
+  mcpsandbox_egress_rule value{};  // family 0: matches nothing
+  if (rule) value = to_bpf_rule(*rule);
+  if (bpf_map__update_elem(skeleton_->maps.call_grants, &slot, sizeof slot, &value, sizeof value, BPF_ANY) != 0) {
+    return Error{std::string("call grant: map update: ") + std::strerror(errno)};
+  }
+  return {};
+}
+
 Result<void> EgressFilter::prove(int cgroup_fd) const {
   // The launcher is root, so only the sock_create program can refuse this child a raw socket.
   auto refused = run_in_cgroup(cgroup_fd, [] {

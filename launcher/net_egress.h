@@ -45,6 +45,10 @@ class EgressFilter {
   // programs it uses instead of loading a second set to probe.
   Result<void> prove(int cgroup_fd) const;
 
+  // Call-scoped grants: slot `slot` (< MCPSANDBOX_MAX_CALL_GRANTS) lets the destination through
+  // until it is cleared (nullptr). One map update each: no reload, no reattach.
+  Result<void> set_call_grant(uint32_t slot, const EgressRule* rule);
+
   // Drops the refusals so far (prove()'s trigger), before the server starts.
   Result<void> discard_denials();
   // Reports each refusal (connect, sendmsg, unix connect, socket) not yet discarded, as it

@@ -10,6 +10,7 @@
 
 #include "launcher/cgroup.h"
 #include "launcher/behaviour_trace.h"
+#include "launcher/call_grants.h"
 #include "launcher/exec_trace.h"
 #include "proxy/io/atomic_write.h"
 #include "launcher/kernel_probe.h"
@@ -257,6 +258,9 @@ int run_server(const RunOptions& options, const Logger& logger) {
     logger.error(policy.error().message);
     return kUsageError;
   }
+  // Call-scoped grants: declared before the relay (which calls it) and after the egress filter
+  // (whose slots it clears when it goes), so every grant still held is withdrawn at the end.
+  KernelCallScope call_scope(egress ? &*egress : nullptr, logger);
   RelayOptions relay_options;
   relay_options.max_message_bytes = options.max_message_bytes;
   Relay relay(*loop,
@@ -265,6 +269,7 @@ int run_server(const RunOptions& options, const Logger& logger) {
               relay_options, logger, supervisor, *policy, *audit ? &**audit : nullptr,
               telemetry.get());
   supervisor.attach(relay);
+  relay.set_call_scope(&call_scope);
 
   auto started = relay.start();
   if (started) started = supervisor.start();

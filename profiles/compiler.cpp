@@ -9,6 +9,25 @@
 namespace mcpsandbox {
 namespace {
 
+bool has_connect_grants(const ProxyPolicy& policy) {
+  auto in_scope = [](const PolicyScope& scope) {
+    for (const ToolRule& rule : scope.tool_rules) {
+      for (const CallGrantRule& grant : rule.grants) {
+        if (grant.kind == GrantKind::kConnect) return true;
+      }
+    }
+    return false;
+  };
+  if (in_scope(policy.base)) return true;
+  for (const auto& [name, scope] : policy.projects) {
+    if (in_scope(scope)) return true;
+  }
+  for (const auto& [name, scope] : policy.users) {
+    if (in_scope(scope)) return true;
+  }
+  return false;
+}
+
 // Directories every dynamically linked program needs, read-only. Merged-/usr systems have
 // /bin, /lib... as symlinks into /usr; those are recreated as symlinks.
 constexpr const char* kSystemDirs[] = {"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64",
@@ -238,6 +257,9 @@ Result<Plan> compile(const Profile& profile, const Invocation& invocation) {
       else plan.landlock.tcp_connect_ports.push_back(rule->port);
     }
     plan.required_layers.insert(Layer::kCgroupBpf);
+    // Call-scoped connect grants name their ports only when the call comes, and Landlock's
+    // rules are fixed at start: cgroup-bpf alone decides connect() by address and port.
+    if (has_connect_grants(profile.policy)) plan.landlock.restrict_tcp_connect = false;
   }
   plan.landlock.tcp_bind_ports = profile.tcp_bind_ports;
 

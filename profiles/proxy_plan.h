@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mcpsandbox {
@@ -69,6 +70,16 @@ struct ArgumentRule {
 };
 
 // Everything the profile says about the tools a glob names; several may apply to one tool.
+// A call-scoped capability (issue #9): while a call to the tool is in flight, the kernel lets the
+// server reach what this argument names (on top of the baseline), and nothing once it is done.
+enum class GrantKind { kRead, kWrite, kConnect, kExec };
+std::string_view grant_kind_name(GrantKind kind);
+
+struct CallGrantRule {
+  std::string argument;
+  GrantKind kind = GrantKind::kRead;
+};
+
 struct ToolRule {
   std::string tool_glob;
   std::vector<std::string> tags;
@@ -76,6 +87,8 @@ struct ToolRule {
   std::optional<uint32_t> max_concurrent;
   std::optional<uint64_t> timeout_ms;
   std::vector<ArgumentRule> arguments;
+  std::vector<CallGrantRule> grants;
+  std::vector<std::string> exec;  // programs a call of the tool may execute (exec grants)
   std::string source;
 };
 
@@ -132,6 +145,7 @@ struct PinPlan {
 };
 
 struct ProxyPlan {
+  std::string server_cwd;  // where the server's relative path arguments start
   std::string identity;  // "uid 1000 (alice)" plus ", project ci" with a key
   std::string project;   // empty without a key
   bool key_required = false;

@@ -31,5 +31,6 @@ inline constexpr int kToolNotApproved = -31021;    // the tool differs from its 
 inline constexpr int kToolPoisoned = -31022;       // the tool's definition carries injected instructions
 inline constexpr int kRedactionBlocked = -31023;   // a detector whose action is "block" matched
 inline constexpr int kInjectionBlocked = -31024;   // a result carries instructions aimed at the model
+inline constexpr int kGrantFailed = -31025;        // the call-scoped kernel grant could not be made
 
 }  // namespace mcpsandbox::error_code

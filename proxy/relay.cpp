@@ -211,7 +211,11 @@ void Relay::handle_client_line(const FramedLine& line) {
       break;
     }
     case MessageKind::kNotification:
-      if (message.cancelled_id) client_requests_.mark_cancelled(*message.cancelled_id);
+      if (message.cancelled_id) {
+        client_requests_.mark_cancelled(*message.cancelled_id);
+        // The client gave up: whatever the server still does for it, it does without the grant.
+        if (call_scope_) call_scope_->close(message.cancelled_id->key);
+      }
       break;
     case MessageKind::kResponse:
       if (!server_requests_.complete(*message.id)) {
@@ -230,7 +234,7 @@ void Relay::fail_request_from_server_line(std::optional<RequestId> id, std::stri
   auto pending = client_requests_.complete(*id);
   if (!pending) return;
   cancel_call_timer(pending->id);
-  policy_.client_request_done(*pending, false);
+  end_request(*pending, false);
   reply_to_client(pending->id, error_code::kInvalidServerReply,
                   "the MCP server's response was not forwarded: " + std::string(reason),
                   "server.invalid_response");
@@ -303,7 +307,7 @@ void Relay::handle_server_line(const FramedLine& line) {
       cancel_call_timer(pending->id);
       Verdict verdict = policy_.review_response(*pending, message, line.bytes);
       audit_policy_events();
-      policy_.client_request_done(*pending, !message.is_error &&
+      end_request(*pending, !message.is_error &&
                                                 verdict.action != Verdict::Action::kRefuse);
       bool refused = verdict.action == Verdict::Action::kRefuse;
       std::string_view status = refused ? "refused"
@@ -364,7 +368,7 @@ void Relay::fail_pending(std::string_view why) {
   server_gone_ = true;
   for (const PendingRequest& request : client_requests_.take_all()) {
     cancel_call_timer(request.id);
-    policy_.client_request_done(request, false);
+    end_request(request, false);
     (void)audit_response(request, "server_exited", 0);  // the answer goes out regardless
     if (request.cancelled) continue;
     reply_to_client(request.id, error_code::kServerExited,

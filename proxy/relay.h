@@ -75,6 +75,8 @@ class Relay {
   Relay& operator=(const Relay&) = delete;
 
   Result<void> start();
+  // Call-scoped kernel grants (optional; must outlive the relay).
+  void set_call_scope(CallScope* scope) { call_scope_ = scope; }
   // Shutdown: once the client's input has ended (or stop_client_input() was called) and
   // everything queued is written, the server's stdin is closed.
   void close_server_input();
@@ -104,6 +106,9 @@ class Relay {
   bool admit_client_request(MessageInfo& message, std::string_view line);
   void handle_fetch_response(const MessageInfo& message);
   void readmit_held_calls();
+  bool open_call_scope(const MessageInfo& message, const Admission& admission);
+  // Every client request ends here: its grants are withdrawn, the policy engine told.
+  void end_request(const PendingRequest& request, bool succeeded);
   void start_call_timer(const RequestId& id, uint64_t timeout_ms);
   void cancel_call_timer(const RequestId& id);
   void call_timed_out(const RequestId& id, uint64_t timeout_ms);
@@ -135,6 +140,7 @@ class Relay {
   PolicyEngine& policy_;
   AuditSink* audit_;
   Telemetry* telemetry_;
+  CallScope* call_scope_ = nullptr;
   ToolListFetcher tool_fetcher_;
   std::unordered_map<std::string, EventLoop::TimerId> call_timers_;  // by RequestId::key
   // Calls answered with a timeout: the server's late answer is expected and dropped quietly.

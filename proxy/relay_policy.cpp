@@ -33,10 +33,11 @@ bool Relay::admit_client_request(MessageInfo& message, std::string_view line) {
     return false;
   }
   const Admission& admission = std::get<Admission>(decision);
+  if (!open_call_scope(message, admission)) return false;
   if (!audit_request(message, nullptr, admission.tool)) {
     PendingRequest pending = *client_requests_.complete(*message.id);
     pending.tool = admission.tool;
-    policy_.client_request_done(pending, false);
+    end_request(pending, false);
     refuse_to_client(message.id, audit_failure("the request was not forwarded"), message.method);
     return false;
   }
@@ -85,10 +86,11 @@ void Relay::readmit_held_calls() {
       continue;
     }
     const Admission& admission = std::get<Admission>(decision);
+    if (!open_call_scope(*message, admission)) continue;
     if (!audit_request(*message, nullptr, admission.tool)) {
       PendingRequest done = *client_requests_.complete(held.id);
       done.tool = admission.tool;
-      policy_.client_request_done(done, false);
+      end_request(done, false);
       refuse_to_client(held.id, audit_failure("the request was not forwarded"), "tools/call");
       continue;
     }
@@ -96,6 +98,27 @@ void Relay::readmit_held_calls() {
     if (admission.timeout_ms) start_call_timer(held.id, *admission.timeout_ms);
     forward_to_server(admission.replacement.empty() ? held.line : admission.replacement);
   }
+}
+
+// The kernel grants what the call's arguments named before it is forwarded; when that cannot be
+// done the call is refused (and recorded so) instead of running without its grant.
+bool Relay::open_call_scope(const MessageInfo& message, const Admission& admission) {
+  if (!call_scope_ || admission.grants.empty()) return true;
+  auto opened = call_scope_->open(message.id->key, admission.grants);
+  if (opened) return true;
+  PendingRequest pending = *client_requests_.complete(*message.id);
+  pending.tool = admission.tool;
+  end_request(pending, false);
+  Refusal refusal{error_code::kGrantFailed, "grants.kernel",
+                  "tool '" + admission.tool + "': " + opened.error().message, {{"tool", admission.tool}}};
+  (void)audit_request(message, &refusal, "");
+  refuse_to_client(message.id, refusal, message.method);
+  return false;
+}
+
+void Relay::end_request(const PendingRequest& request, bool succeeded) {
+  if (call_scope_) call_scope_->close(request.id.key);
+  policy_.client_request_done(request, succeeded);
 }
 
 void Relay::start_call_timer(const RequestId& id, uint64_t timeout_ms) {
@@ -116,7 +139,7 @@ void Relay::call_timed_out(const RequestId& id, uint64_t timeout_ms) {
   call_timers_.erase(id.key);
   auto pending = client_requests_.complete(id);
   if (!pending) return;
-  policy_.client_request_done(*pending, false);
+  end_request(*pending, false);
   (void)audit_response(*pending, "timeout", 0);
   if (timed_out_.size() >= options_.max_in_flight) timed_out_.clear();  // bounded memory
   timed_out_.insert(id.key);

@@ -148,7 +148,7 @@ class PolicyReader {
       std::string where = json_pointer_child(pointer, glob);
       if (!body.is_object()) return r_.fail(where, "expected an object");
       if (auto r = r_.only_keys(body, where, {"tags", "rate", "burst", "max_concurrent", "timeout",
-                                              "arguments"});
+                                              "arguments", "grants", "exec"});
           !r) {
         return r;
       }
@@ -178,7 +178,35 @@ class PolicyReader {
         rule.timeout_ms = *ms;
       }
       if (auto r = arguments(body, where, rule.arguments); !r) return r;
+      if (auto r = grants(body, where, rule.grants); !r) return r;
+      if (auto r = r_.read_strings(body, where, "exec", rule.exec); !r) return r;
+      for (const auto& program : rule.exec) {
+        if (program.empty() || program[0] != '/') {
+          return r_.fail(where + "/exec", "'" + program + "' is not an absolute path");
+        }
+      }
       rules.push_back(std::move(rule));
+    }
+    return {};
+  }
+
+  Result<void> grants(const json& tool, const std::string& at, std::vector<CallGrantRule>& rules) {
+    if (!tool.contains("grants")) return {};
+    std::string pointer = at + "/grants";
+    if (!tool["grants"].is_object()) return r_.fail(pointer, "expected an object of argument names");
+    for (const auto& [name, kind] : tool["grants"].items()) {
+      std::string where = json_pointer_child(pointer, name);
+      static const std::pair<const char*, GrantKind> kKinds[] = {
+          {"read", GrantKind::kRead}, {"write", GrantKind::kWrite}, {"connect", GrantKind::kConnect},
+          {"exec", GrantKind::kExec}};
+      bool known = false;
+      for (const auto& [text, value] : kKinds) {
+        if (kind.is_string() && kind.get<std::string>() == text) {
+          rules.push_back({name, value});
+          known = true;
+        }
+      }
+      if (!known) return r_.fail(where, "expected one of: read, write, connect, exec");
     }
     return {};
   }

@@ -80,6 +80,7 @@ Result<ProxyCompileOutput> compile_proxy_plan(const ProxyPolicy& policy,
   ProxyCompileOutput out;
   ProxyPlan& plan = out.plan;
   const SessionIdentity& who = input.identity;
+  plan.server_cwd = input.server_cwd;
   plan.identity = "uid " + std::to_string(who.uid) + (who.user.empty() ? "" : " (" + who.user + ")");
   plan.key_required = policy.require_key;
   plan.detectors = policy.detectors;
@@ -128,6 +129,16 @@ Result<ProxyCompileOutput> compile_proxy_plan(const ProxyPolicy& policy,
     }
   }
   return out;
+}
+
+std::string_view grant_kind_name(GrantKind kind) {
+  switch (kind) {
+    case GrantKind::kRead: return "read";
+    case GrantKind::kWrite: return "write";
+    case GrantKind::kConnect: return "connect";
+    case GrantKind::kExec: return "exec";
+  }
+  return "?";
 }
 
 }  // namespace mcpsandbox

@@ -1,5 +1,7 @@
 #include "proxy/policy/policy_engine.h"
 
+#include "proxy/policy/call_grants.h"
+
 #include <algorithm>
 #include <map>
 #include <tuple>
@@ -98,6 +100,8 @@ PolicyEngine::ToolPolicy PolicyEngine::policy_for(const std::string& tool) const
     }
     for (const ArgumentRuleCheck& check : argument_checks_[i]) policy.arguments.push_back(&check);
     if (rule.rate) policy.rate_rules.push_back(i);
+    policy.grants.insert(policy.grants.end(), rule.grants.begin(), rule.grants.end());
+    policy.exec.insert(policy.exec.end(), rule.exec.begin(), rule.exec.end());
   }
   return policy;
 }
@@ -213,7 +217,16 @@ std::variant<Admission, Refusal> PolicyEngine::admit_tool_call(const MessageInfo
   // The SDK sends no "arguments" for a tool without parameters: validate as {}.
   if (!has_arguments) arguments = empty_object_;
   if (auto refusal = check_arguments(tool, listed, arguments)) return *refusal;
-  Admission admission{tool, listed.policy.timeout_ms, {}};
+  Admission admission{tool, listed.policy.timeout_ms, {}, {}};
+  if (!listed.policy.grants.empty() || !listed.policy.exec.empty()) {
+    auto grants = call_grants_for(listed.policy.grants, listed.policy.exec, arguments, *context_.resolver,
+                                  plan_.server_cwd, context_.home);
+    if (!grants) {
+      return Refusal{error_code::kGrantFailed, "grants.argument", "tool '" + tool + "': " + grants.error().message,
+                     {{"tool", tool}}};
+    }
+    admission.grants = std::move(*grants);
+  }
   StringRewrites rewrites;
   if (auto refusal = redact(arguments, RedactionDirection::kArguments, tool, rewrites)) return *refusal;
   if (!rewrites.empty()) {

@@ -23,6 +23,7 @@
 
 #include "profiles/proxy_plan.h"
 #include "proxy/io/logger.h"
+#include "proxy/call_scope.h"
 #include "proxy/message.h"
 #include "proxy/policy/argument_rule_check.h"
 #include "proxy/policy/json_schema.h"
@@ -48,6 +49,7 @@ struct Admission {
   std::string tool;                    // tools/call: the tool's name
   std::optional<uint64_t> timeout_ms;  // tools/call: cancel after this long
   std::string replacement;             // non-empty: forward this line instead (redacted arguments)
+  CallGrants grants;                   // tools/call: what the kernel grants while it is in flight
 };
 
 // What to do with a server message.
@@ -90,6 +92,8 @@ class PolicyEngine {
     std::optional<uint64_t> timeout_ms;
     std::vector<const ArgumentRuleCheck*> arguments;
     std::vector<size_t> rate_rules;  // indexes into plan_.tools with a rate
+    std::vector<CallGrantRule> grants;
+    std::vector<std::string> exec;
   };
   struct ListedTool {
     std::optional<JsonSchema> schema;

@@ -27,7 +27,7 @@ std::optional<ParsedUrl> parse_url(std::string_view text) {
                          c == '.'));
     if (!ok) return std::nullopt;
   }
-  ParsedUrl url{ascii_lower(text.substr(0, colon)), ""};
+  ParsedUrl url{ascii_lower(text.substr(0, colon)), "", 0};
   std::string_view rest = text.substr(colon + 1);
   if (rest.size() < 2 || (rest[0] != '/' && rest[0] != '\\') || (rest[1] != '/' && rest[1] != '\\')) {
     return url;  // no authority (mailto:, data:): no host
@@ -37,18 +37,41 @@ std::optional<ParsedUrl> parse_url(std::string_view text) {
   size_t at = authority.rfind('@');
   if (at != std::string_view::npos) authority.remove_prefix(at + 1);
   std::string_view host = authority;
+  std::string_view port;
   if (!host.empty() && host[0] == '[') {
     size_t close = host.find(']');
     if (close == std::string_view::npos) return std::nullopt;
+    if (close + 1 < host.size()) {
+      if (host[close + 1] != ':') return std::nullopt;
+      port = host.substr(close + 2);
+    }
     host = host.substr(1, close - 1);
-  } else {
-    host = host.substr(0, host.find(':'));
+  } else if (size_t colon_at = host.find(':'); colon_at != std::string_view::npos) {
+    port = host.substr(colon_at + 1);
+    host = host.substr(0, colon_at);
+  }
+  if (!port.empty()) {
+    uint32_t number = 0;
+    for (char c : port) {
+      if (!std::isdigit(static_cast<unsigned char>(c)) || (number = number * 10 + static_cast<uint32_t>(c - '0')) > 65535) {
+        return std::nullopt;
+      }
+    }
+    url.port = static_cast<uint16_t>(number);
   }
   // Percent-encoded or empty hosts are decoded differently by different parsers.
   if (host.empty() || host.find('%') != std::string_view::npos) return std::nullopt;
   url.host = ascii_lower(host);
   while (!url.host.empty() && url.host.back() == '.') url.host.pop_back();  // "example.org."
   return url;
+}
+
+uint16_t effective_port(const ParsedUrl& url) {
+  if (url.port) return url.port;
+  if (url.scheme == "http" || url.scheme == "ws") return 80;
+  if (url.scheme == "https" || url.scheme == "wss") return 443;
+  if (url.scheme == "ftp") return 21;
+  return 0;
 }
 
 std::optional<std::string> check_url(std::string_view value, const UrlConstraint& constraint) {

@@ -1,0 +1,140 @@
+#include "launcher/call_grants.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
+
+#include <cstring>
+
+#include "launcher/bpf_types.h"
+
+namespace mcpsandbox {
+namespace {
+
+std::string key_of(const EgressRule& rule) {
+  return std::to_string(rule.family) + "/" +
+         std::string(reinterpret_cast<const char*>(rule.address.data()), rule.address.size()) + "/" +
+         std::to_string(rule.port);
+}
+
+}  // namespace
+
+KernelCallScope::~KernelCallScope() {
+  // Nothing outlives the session: every slot still held is cleared.
+  std::vector<std::string> calls;
+  for (const auto& [call, keys] : by_call_) calls.push_back(call);
+  for (const auto& call : calls) close(call);
+}
+
+// The addresses `host` names: a literal as it is, a name through the resolver (the same
+// /etc/hosts and DNS the sandbox sees). Each becomes a host route (/32, /128) on the port.
+Result<std::vector<EgressRule>> KernelCallScope::resolve(const CallGrants::Endpoint& endpoint) const {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_ADDRCONFIG;
+  addrinfo* found = nullptr;
+  if (int rc = ::getaddrinfo(endpoint.host.c_str(), nullptr, &hints, &found); rc != 0) {
+    return Error{"cannot resolve '" + endpoint.host + "': " + ::gai_strerror(rc)};
+  }
+  std::vector<EgressRule> rules;
+  for (addrinfo* entry = found; entry; entry = entry->ai_next) {
+    EgressRule rule;
+    rule.family = entry->ai_family;
+    rule.port = endpoint.port;
+    if (entry->ai_family == AF_INET) {
+      const auto* address = reinterpret_cast<const sockaddr_in*>(entry->ai_addr);
+      std::memcpy(rule.address.data(), &address->sin_addr, 4);
+      rule.prefix_len = 32;
+    } else if (entry->ai_family == AF_INET6) {
+      const auto* address = reinterpret_cast<const sockaddr_in6*>(entry->ai_addr);
+      std::memcpy(rule.address.data(), &address->sin6_addr, 16);
+      rule.prefix_len = 128;
+    } else {
+      continue;
+    }
+    rule.text = endpoint.host + ":" + std::to_string(endpoint.port);
+    rules.push_back(rule);
+  }
+  ::freeaddrinfo(found);
+  if (rules.empty()) return Error{"'" + endpoint.host + "' has no IPv4 or IPv6 address"};
+  return rules;
+}
+
+Result<void> KernelCallScope::grant(const EgressRule& rule, std::vector<std::string>& keys) {
+  std::string key = key_of(rule);
+  auto held = by_rule_.find(key);
+  if (held != by_rule_.end()) {
+    held->second.users++;
+    keys.push_back(key);
+    return {};
+  }
+  uint32_t index;
+  if (!free_slots_.empty()) {
+    index = free_slots_.back();
+    free_slots_.pop_back();
+  } else if (next_slot_ < MCPSANDBOX_MAX_CALL_GRANTS) {
+    index = next_slot_++;
+  } else {
+    return Error{"more than " + std::to_string(MCPSANDBOX_MAX_CALL_GRANTS) +
+                 " destinations granted at once (calls in flight hold them)"};
+  }
+  if (auto set = egress_->set_call_grant(index, &rule); !set) {
+    free_slots_.push_back(index);
+    return set;
+  }
+  by_rule_[key] = {index, 1};
+  keys.push_back(key);
+  return {};
+}
+
+void KernelCallScope::release(const std::string& key) {
+  auto held = by_rule_.find(key);
+  if (held == by_rule_.end() || --held->second.users > 0) return;
+  uint32_t index = held->second.index;
+  by_rule_.erase(held);
+  if (auto cleared = egress_->set_call_grant(index, nullptr); !cleared) {
+    // The slot keeps its destination: never hand it out again, and say so.
+    logger_.error("call grants: cannot withdraw a grant: " + cleared.error().message);
+    return;
+  }
+  free_slots_.push_back(index);
+}
+
+Result<void> KernelCallScope::open(const std::string& call, const CallGrants& grants) {
+  if ((!grants.read.empty() || !grants.write.empty() || !grants.exec.empty()) && !warned_filesystem_) {
+    warned_filesystem_ = true;
+    logger_.warn("call grants: read, write and exec grants need BPF LSM, which this kernel does not "
+                 "offer; the baseline profile alone confines files and programs");
+  }
+  if (grants.connect.empty()) return {};
+  if (!egress_) {
+    return Error{"a connect grant needs host network with the L4 cgroup-bpf layer (network.mode host)"};
+  }
+  std::vector<EgressRule> rules;
+  for (const auto& endpoint : grants.connect) {
+    auto resolved = resolve(endpoint);
+    if (!resolved) return resolved.error();
+    rules.insert(rules.end(), resolved->begin(), resolved->end());
+  }
+  std::vector<std::string> keys;
+  for (const EgressRule& rule : rules) {
+    if (auto granted = grant(rule, keys); !granted) {
+      for (const auto& key : keys) release(key);
+      return granted;
+    }
+  }
+  auto& held = by_call_[call];
+  held.insert(held.end(), keys.begin(), keys.end());
+  return {};
+}
+
+void KernelCallScope::close(const std::string& call) {
+  auto found = by_call_.find(call);
+  if (found == by_call_.end()) return;
+  std::vector<std::string> keys = std::move(found->second);
+  by_call_.erase(found);
+  for (const auto& key : keys) release(key);
+}
+
+}  // namespace mcpsandbox

@@ -1,0 +1,49 @@
+// KernelCallScope: the launcher's CallScope (proxy/call_scope.h). While a tool call is in
+// flight, the destinations its arguments named (the addresses its URL's host resolves to, on
+// that port) are written into the sandbox's cgroup-bpf grant slots; when the call ends they are
+// cleared. Concurrent calls get the union: a destination two calls share stays until both end.
+// Filesystem and exec grants need BPF LSM; without it they are reported once as unavailable and
+// the baseline profile alone applies.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "launcher/net_egress.h"
+#include "proxy/call_scope.h"
+#include "proxy/io/logger.h"
+
+namespace mcpsandbox {
+
+class KernelCallScope final : public CallScope {
+ public:
+  // `egress` (nullable: no host network) outlives the scope.
+  KernelCallScope(EgressFilter* egress, const Logger& logger) : egress_(egress), logger_(logger) {}
+  ~KernelCallScope() override;
+
+  Result<void> open(const std::string& call, const CallGrants& grants) override;
+  void close(const std::string& call) override;
+
+  // How many destinations are granted now (for tests and the audit).
+  size_t granted_destinations() const { return by_rule_.size(); }
+
+ private:
+  struct Slot {
+    uint32_t index;
+    int users;
+  };
+  Result<std::vector<EgressRule>> resolve(const CallGrants::Endpoint& endpoint) const;
+  Result<void> grant(const EgressRule& rule, std::vector<std::string>& keys);
+  void release(const std::string& key);
+
+  EgressFilter* egress_;
+  const Logger& logger_;
+  std::map<std::string, Slot> by_rule_;                      // rule bytes -> its slot
+  std::map<std::string, std::vector<std::string>> by_call_;  // call -> rule keys it holds
+  std::vector<uint32_t> free_slots_;
+  uint32_t next_slot_ = 0;
+  bool warned_filesystem_ = false;
+};
+
+}  // namespace mcpsandbox

@@ -1,0 +1,36 @@
+// Call-scoped capabilities (issue #9): what one tools/call's arguments named, per the profile's
+// `grants`, and the interface through which the kernel layers grant exactly that while the call
+// is in flight. The proxy decides what a call may reach; the launcher (which knows the kernel)
+// implements CallScope: network grants as cgroup-bpf map entries, filesystem ones with BPF LSM.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "profiles/support/result.h"
+
+namespace mcpsandbox {
+
+struct CallGrants {
+  struct Endpoint {
+    std::string host;  // a name or an address literal, as the argument's URL wrote it
+    uint16_t port = 0;
+  };
+  std::vector<std::string> read, write, exec;  // absolute paths as the server sees them
+  std::vector<Endpoint> connect;
+  bool empty() const { return read.empty() && write.empty() && exec.empty() && connect.empty(); }
+};
+
+class CallScope {
+ public:
+  virtual ~CallScope() = default;
+  // Before the call is forwarded; `call` is the request's key. An error refuses the call, which
+  // then never reaches the server. Concurrent calls get the union of their grants.
+  virtual Result<void> open(const std::string& call, const CallGrants& grants) = 0;
+  // When the call's response or error passes, the client cancels it, it times out or the server
+  // is gone. Idempotent; a call that opened nothing is ignored.
+  virtual void close(const std::string& call) = 0;
+};
+
+}  // namespace mcpsandbox

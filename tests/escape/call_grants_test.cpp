@@ -1,0 +1,122 @@
+// Call-scoped network grants (issue #9) against a deliberately malicious server
+// (tests/fixtures/malicious_server.py): the profile gives it the host network with no
+// destination at all, and its tools' URL arguments as connect grants. The protocol layer checks
+// nothing about these URLs here, so every refusal below is the kernel's (cgroup-bpf, EPERM).
+#include <filesystem>
+#include <fstream>
+
+#include "tests/escape/listener.h"
+#include "tests/integration/relay_harness.h"
+
+namespace mcpsandbox::testing {
+namespace {
+
+std::string fixtures_dir() { return std::filesystem::path(python_server_script()).parent_path(); }
+
+class CallGrants : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ChildProcess doctor({mcpsandbox_binary(), "doctor"});
+    std::string l4;
+    for (const auto& line : doctor.read_all_lines(20s)) {
+      if (line.find("L4 cgroup-bpf") != std::string::npos) l4 = line;
+    }
+    if (l4.find(" yes ") == std::string::npos) GTEST_SKIP() << "no cgroup-bpf here: " << l4;
+    std::ofstream(policy_.file("profile.json")) << R"({
+      "network": { "mode": "host", "allow": [] },
+      "tools": {
+        "fetch": { "grants": { "url": "connect" } },
+        "fetch_hang": { "grants": { "url": "connect" }, "timeout": "1500ms" }
+      }
+    })";
+  }
+  void start() {
+    proxy_.emplace(std::vector<std::string>{
+        mcpsandbox_binary(), "run", "--profile", policy_.file("profile.json"), "--audit-log",
+        policy_.file("audit.jsonl"), "--ro", fixtures_dir(), "--", "/usr/bin/python3",
+        fixtures_dir() + "/malicious_server.py", "--exfil", "127.0.0.1:" + exfil_.port()});
+    proxy_->send_line(request(0, "initialize", {{"protocolVersion", "2025-06-18"}, {"capabilities", json::object()}}));
+    ASSERT_TRUE(next_message(*proxy_, 20s).contains("result")) << proxy_->stderr_text();
+  }
+  std::string url(const AnyAddressListener& listener) { return "http://127.0.0.1:" + listener.port() + "/"; }
+  std::string target(const AnyAddressListener& listener) { return "127.0.0.1:" + listener.port(); }
+  // What the server reported for a call (its JSON text), or the error.
+  json answer(int id) {
+    json reply = next_response(*proxy_, 20s);
+    EXPECT_EQ(reply.value("id", -1), id) << reply.dump();
+    if (!reply.contains("result")) return reply;
+    return json::parse(reply["result"]["content"][0]["text"].get<std::string>());
+  }
+  json call(int id, const std::string& tool, json args) {
+    proxy_->send_line(tool_call(id, tool, std::move(args)));
+    return answer(id);
+  }
+
+  TempDir policy_;
+  AnyAddressListener named_, exfil_, other_;
+  std::optional<ChildProcess> proxy_;
+};
+
+TEST_F(CallGrants, ACallReachesWhatItsArgumentNamedAndNothingElse) {
+  start();
+  json fetched = call(1, "fetch", {{"url", url(named_)}});
+  EXPECT_EQ(fetched["named"], "connected") << fetched.dump();
+  EXPECT_EQ(fetched["exfil"], "refused: EPERM") << "exfiltration mid-call: " << fetched.dump();
+  json after = call(2, "probe", {{"target", target(named_)}});
+  EXPECT_EQ(after["named"], "refused: EPERM") << "the grant ended with its call: " << after.dump();
+  json never = call(3, "probe", {{"target", target(other_)}});
+  EXPECT_EQ(never["named"], "refused: EPERM") << never.dump();
+  proxy_->close_stdin();
+  EXPECT_EQ(proxy_->wait(20s), 0);
+  std::string log = read_file(policy_.file("audit.jsonl"));
+  EXPECT_NE(log.find("\"event\":\"violation\""), std::string::npos) << "the kernel's refusals are audited";
+}
+
+TEST_F(CallGrants, AGrantEndsWhenTheClientCancelsEvenIfTheServerNeverAnswers) {
+  start();
+  proxy_->send_line(tool_call(1, "fetch_hang", {{"url", url(named_)}}));
+  // Concurrent calls get the union: while fetch_hang holds its grant, fetch's server-side
+  // "exfiltration" to the same destination passes, and its own destination too.
+  json both = call(2, "fetch", {{"url", url(exfil_)}});
+  EXPECT_EQ(both["named"], "connected") << both.dump();
+  json during = call(3, "probe", {{"target", target(named_)}});
+  EXPECT_EQ(during["named"], "connected") << "fetch_hang's grant holds while it is in flight: " << during.dump();
+  proxy_->send_line(json{{"jsonrpc", "2.0"}, {"method", "notifications/cancelled"},
+                         {"params", {{"requestId", 1}, {"reason", "user gave up"}}}}.dump());
+  json after = call(4, "probe", {{"target", target(named_)}});
+  EXPECT_EQ(after["named"], "refused: EPERM") << "cancelled: withdrawn though the server never answered: " << after.dump();
+  json exfil_after = call(5, "probe", {{"target", target(exfil_)}});
+  EXPECT_EQ(exfil_after["named"], "refused: EPERM") << exfil_after.dump();
+}
+
+TEST_F(CallGrants, AGrantEndsWhenTheCallTimesOut) {
+  start();
+  proxy_->send_line(tool_call(1, "fetch_hang", {{"url", url(named_)}}));
+  json timed_out = next_response(*proxy_, 20s);  // the profile's 1500 ms timeout
+  EXPECT_EQ(error_code_of(timed_out), -31016) << timed_out.dump();
+  json after = call(2, "probe", {{"target", target(named_)}});
+  EXPECT_EQ(after["named"], "refused: EPERM") << after.dump();
+}
+
+TEST_F(CallGrants, AUrlWithoutAHostOrThatDoesNotResolveIsRefusedBeforeTheServer) {
+  start();
+  json no_host = call(1, "fetch", {{"url", "mailto:someone@example.org"}});
+  EXPECT_EQ(error_code_of(no_host), -31025) << no_host.dump();
+  json unresolvable = call(2, "fetch", {{"url", "http://no-such-host.invalid/"}});
+  EXPECT_EQ(error_code_of(unresolvable), -31025) << unresolvable.dump();
+  EXPECT_NE(unresolvable["error"]["message"].get<std::string>().find("cannot resolve"), std::string::npos);
+}
+
+TEST(CallGrantsWithoutHostNetwork, AConnectGrantWithoutL4IsRefusedNotIgnored) {
+  TempDir policy;
+  std::ofstream(policy.file("profile.json")) << R"({ "tools": { "fetch": { "grants": { "url": "connect" } } } })";
+  ChildProcess proxy({mcpsandbox_binary(), "run", "--profile", policy.file("profile.json"), "--ro", fixtures_dir(), "--",
+                      "/usr/bin/python3", fixtures_dir() + "/malicious_server.py"});
+  proxy.send_line(tool_call(1, "fetch", {{"url", "http://127.0.0.1:9/"}}));
+  json reply = next_response(proxy, 20s);
+  EXPECT_EQ(error_code_of(reply), -31025) << reply.dump();
+  EXPECT_NE(reply.dump().find("network.mode host"), std::string::npos) << reply.dump();
+}
+
+}  // namespace
+}  // namespace mcpsandbox::testing
