@@ -58,6 +58,19 @@ std::string runtime_name(const std::vector<std::string>& command) {
   }
 }
 
+// The nameservers of /etc/resolv.conf: a generated profile lets the server resolve names.
+std::vector<std::string> dns_resolvers() {
+  std::vector<std::string> servers;
+  std::ifstream conf("/etc/resolv.conf");
+  std::string line;
+  while (std::getline(conf, line)) {
+    std::istringstream words(line);
+    std::string key, address;
+    if (words >> key >> address && key == "nameserver") servers.push_back(address);
+  }
+  return servers;
+}
+
 // A private directory for the learning run's observations (the sandbox has its own /tmp).
 class ScratchDir {
  public:
@@ -230,6 +243,7 @@ int run_generate(const GenerateOptions& options, const Logger& logger) {
   input.read_write = read_write;
   input.runtime = runtime_name(command);
   input.baseline_syscalls = baseline_syscalls();
+  input.resolvers = dns_resolvers();
   if (!unresolved.empty()) {
     std::string missing;
     for (const auto& key : unresolved) missing += (missing.empty() ? "" : ", ") + key;

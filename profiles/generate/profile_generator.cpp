@@ -208,7 +208,15 @@ class Generator {
       return;
     }
     net.set("mode", "host", "needed by " + joined(reasons));
-    net.set("allow", json::array(), "list the destinations (ADDR[/PREFIX]:PORT); empty reaches none");
+    // Between calls nothing is reachable but the resolver; during a call, what its URL names
+    // (the tools' connect grants). Fixed destinations go in this list.
+    std::vector<std::string> resolvers;
+    for (const auto& address : in_.resolvers) {
+      resolvers.push_back(address.find(':') != std::string::npos ? "[" + address + "]:53" : address + ":53");
+    }
+    net.set("allow", json(resolvers),
+            resolvers.empty() ? "add fixed destinations (ADDR[/PREFIX]:PORT); calls get what their URLs name"
+                              : "the DNS resolver (/etc/resolv.conf), so URL names resolve; calls get what their URLs name");
   }
 
   void environment() {
@@ -274,6 +282,7 @@ class Generator {
         rule.set("max_concurrent", 1, "destructive: one at a time");
       }
       JsoncNode arguments = JsoncNode::object();
+      JsoncNode grants = JsoncNode::object();
       const json props = properties(tool);
       for (const auto& [argument, schema] : props.items()) {
         ArgumentKind kind = classify_argument(argument, schema);
@@ -284,6 +293,7 @@ class Generator {
           case ArgumentKind::Kind::kUrl:
             arguments.set(argument, json{{"url", {{"schemes", {"https", "http"}}}}},
                           kind.reason + ": web URLs only; add \"hosts\" to narrow");
+            grants.set(argument, "connect", "while a call runs the kernel lets it reach only what this URL names");
             break;
           case ArgumentKind::Kind::kCommand:
             arguments.set(argument, json{{"no_shell_metacharacters", true}},
@@ -294,6 +304,7 @@ class Generator {
         }
       }
       if (!arguments.empty()) rule.set("arguments", std::move(arguments));
+      if (!grants.empty()) rule.set("grants", std::move(grants), "call-scoped kernel grants");
       std::string comment = name + (hints.empty() ? ": no annotations" : ": " + joined(hints));
       if (rule.empty()) {
         rules.note(comment + "; no argument needs a rule");

@@ -38,6 +38,7 @@ struct GeneratorInput {
   std::string pins_file;  // written next to the profile; empty: none
   std::string runtime;    // "node", "python", "static"
   std::vector<std::string> baseline_syscalls;  // the seccomp baseline, for --learn's deny list
+  std::vector<std::string> resolvers;  // this machine's DNS servers (/etc/resolv.conf)
 };
 
 std::string generate_profile(const GeneratorInput& input);

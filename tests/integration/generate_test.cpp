@@ -1,6 +1,11 @@
 // `mcpsandbox profile generate`: from a server's tool list (asked in the sandbox), from a learning
 // run, and from an MCPB bundle. Each generated profile is then used for real: normal calls work
 // and what the profile leaves out is refused.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -117,6 +122,35 @@ TEST(Generate, FromAnMcpbBundleWithAndWithoutItsUserConfig) {
 
 bool tracing_available() { return ::geteuid() == 0; }
 
+TEST(Generate, UrlArgumentsBecomeCallScopedConnectGrantsThatWork) {
+  if (::geteuid() != 0) GTEST_SKIP() << "host network with call-scoped grants needs cgroup-bpf (root)";
+  TempDir policy;
+  std::string profile = policy.file("fetch.json");
+  std::string err;
+  ASSERT_EQ(generate({"--out", profile, "--ro", fixtures_dir()}, standin("fetch.json"), &err), 0) << err;
+  std::string text = read_file(profile);
+  EXPECT_NE(text.find("\"url\": \"connect\"  // while a call runs"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"mode\": \"host\""), std::string::npos) << text;
+  // A listener on this machine: the call that names it reaches it.
+  int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::listen(listener, 4), 0);
+  socklen_t length = sizeof address;
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
+  std::string url = "http://127.0.0.1:" + std::to_string(ntohs(address.sin_port)) + "/";
+  {
+    Session session(profile, standin("fetch.json"));
+    json fetched = session.call("fetch", {{"url", url}});
+    ASSERT_TRUE(fetched.contains("result")) << fetched.dump() << session.stderr_text();
+    json outcome = json::parse(fetched["result"]["content"][0]["text"].get<std::string>());
+    EXPECT_EQ(outcome["connect"], "connected") << outcome.dump();
+  }
+  ::close(listener);
+}
+
 TEST(Generate, LearningNarrowsGrantsSystemCallsAndTheResultStillServes) {
   if (!tracing_available()) GTEST_SKIP() << "learning runs need root (tp_btf eBPF programs)";
   TempDir policy, data;
@@ -131,7 +165,8 @@ TEST(Generate, LearningNarrowsGrantsSystemCallsAndTheResultStillServes) {
   EXPECT_NE(err.find("scenario 2/2: whoami answered"), std::string::npos) << "progress is shown\n" << err;
   std::string text = read_file(profile);
   EXPECT_NE(text.find("granted read-write, only read during learning"), std::string::npos) << text;
-  EXPECT_NE(text.find("system calls; the rest fail with ENOSYS"), std::string::npos) << text;
+  EXPECT_NE(text.find("runtime keeps"), std::string::npos) << text;
+  EXPECT_NE(text.find("more; the rest fail with ENOSYS"), std::string::npos) << text;
   EXPECT_NE(text.find("\"mode\": \"none\"  // no connection during learning"), std::string::npos) << text;
   // The narrowed profile still runs the server for what the scenario did.
   Session session(profile, server);

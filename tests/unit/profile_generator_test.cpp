@@ -76,6 +76,9 @@ TEST(ProfileGenerator, ReadOnlyServersGetReadOnlyGrantsAndOpenWorldOnesANetworkT
   EXPECT_EQ(profile.read_only_paths, std::vector<std::string>{"/home/me/src"});
   EXPECT_EQ(profile.network, NetworkMode::kHost);
   EXPECT_TRUE(profile.egress_allow.empty()) << "no destination is guessed";
+  EXPECT_NE(text.find("\"url\": \"connect\"  // while a call runs"), std::string::npos) << "call-scoped\n" << text;
+  in.resolvers = {"127.0.0.53", "2001:db8::53"};
+  EXPECT_EQ(parsed(generate_profile(in)).egress_allow, (std::vector<std::string>{"127.0.0.53:53", "[2001:db8::53]:53"}));
   EXPECT_NE(text.find("needed by fetch (openWorldHint)"), std::string::npos) << text;
   EXPECT_NE(text.find("\"url\": { \"url\": { \"schemes\": [\"https\", \"http\"] } }"), std::string::npos) << text;
 }
