@@ -24,23 +24,24 @@ namespace {
 
 constexpr auto kProgressEvery = std::chrono::seconds(2);
 
-// "ADDR:PORT" as profiles write egress rules; empty for loopback, unix and other families
-// (always reachable, or not network at all).
-std::string endpoint_of(const mcpsandbox_behaviour_event& event) {
+// "ADDR:PORT" as profiles write egress rules; empty for unix and other families (not network).
+// `loopback` says whether it is this machine (or the sandbox's own namespace).
+std::string endpoint_of(const mcpsandbox_behaviour_event& event, bool& loopback) {
+  loopback = false;
   char text[INET6_ADDRSTRLEN] = {};
   sa_family_t family = 0;
   if (event.length >= sizeof family) std::memcpy(&family, event.data, sizeof family);
   if (family == AF_INET && event.length >= sizeof(sockaddr_in)) {
     sockaddr_in address{};
     std::memcpy(&address, event.data, sizeof address);
-    if ((ntohl(address.sin_addr.s_addr) >> 24) == 127) return "";
+    loopback = (ntohl(address.sin_addr.s_addr) >> 24) == 127;
     ::inet_ntop(AF_INET, &address.sin_addr, text, sizeof text);
     return std::string(text) + ":" + std::to_string(ntohs(address.sin_port));
   }
   if (family == AF_INET6 && event.length >= sizeof(sockaddr_in6)) {
     sockaddr_in6 address{};
     std::memcpy(&address, event.data, sizeof address);
-    if (IN6_IS_ADDR_LOOPBACK(&address.sin6_addr)) return "";
+    loopback = IN6_IS_ADDR_LOOPBACK(&address.sin6_addr);
     ::inet_ntop(AF_INET6, &address.sin6_addr, text, sizeof text);
     return "[" + std::string(text) + "]:" + std::to_string(ntohs(address.sin6_port));
   }
@@ -80,6 +81,8 @@ class BehaviourTrace::Collector {
   void record(const mcpsandbox_behaviour_event& event);
   void report_progress();
   void fill(ObservedBehaviour& observed) const;
+  std::function<void(const ObservedEffect&)> observer;
+  bool report_progress_lines = true;
 
  private:
   struct FileSeen {
@@ -132,33 +135,51 @@ Result<void> BehaviourTrace::watch(EventLoop& loop) {
   });
 }
 
+void BehaviourTrace::observe(std::function<void(const ObservedEffect&)> observer) {
+  collector_->observer = std::move(observer);
+  collector_->report_progress_lines = false;  // a session, not a learning run
+}
+
 void BehaviourTrace::drain() {
   if (events_) ring_buffer__consume(events_);
 }
 
 void BehaviourTrace::Collector::record(const mcpsandbox_behaviour_event& event) {
   ++events_seen_;
+  ObservedEffect effect;
+  effect.result = event.result;
+  effect.pid = event.pid;
   switch (event.kind) {
     case MCPSANDBOX_BEHAVIOUR_OPEN: {
-      std::string path = absolute_path(event);
-      if (path.empty()) return;
-      FileSeen& seen = files_[path];
-      seen.write = seen.write || (event.flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC));
+      effect.what = absolute_path(event);
+      if (effect.what.empty()) return;
+      effect.write = (event.flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)) != 0;
+      FileSeen& seen = files_[effect.what];
+      seen.write = seen.write || effect.write;
       seen.opened = seen.opened || event.result >= 0;
-      return;
+      break;
     }
     case MCPSANDBOX_BEHAVIOUR_EXEC:
-      if (event.result == 0) execs_.insert(std::string(event.data, strnlen(event.data, sizeof event.data)));
-      return;
-    case MCPSANDBOX_BEHAVIOUR_CONNECT:
-      if (std::string endpoint = endpoint_of(event); !endpoint.empty()) endpoints_.insert(endpoint);
-      return;
+      effect.kind = ObservedEffect::Kind::kExec;
+      effect.what = std::string(event.data, strnlen(event.data, sizeof event.data));
+      if (event.result == 0) execs_.insert(effect.what);
+      break;
+    case MCPSANDBOX_BEHAVIOUR_CONNECT: {
+      effect.kind = ObservedEffect::Kind::kConnect;
+      bool loopback = false;
+      effect.what = endpoint_of(event, loopback);
+      if (effect.what.empty()) return;  // unix sockets: not network endpoints
+      if (!loopback) endpoints_.insert(effect.what);  // a learned profile lists the outside world
+      break;
+    }
     default:
       return;
   }
+  if (observer) observer(effect);
 }
 
 void BehaviourTrace::Collector::report_progress() {
+  if (!report_progress_lines) return;
   auto now = std::chrono::steady_clock::now();
   if (now - last_progress_ < kProgressEvery) return;
   last_progress_ = now;

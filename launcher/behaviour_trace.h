@@ -4,7 +4,10 @@
 // progress line goes to the log every few seconds. Needs root (tp_btf programs).
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "profiles/generate/observed_behaviour.h"
 #include "profiles/support/result.h"
@@ -16,6 +19,15 @@ struct ring_buffer;
 
 namespace mcpsandbox {
 
+// One thing the sandbox did, as the kernel reported it.
+struct ObservedEffect {
+  enum class Kind { kOpen, kExec, kConnect } kind = Kind::kOpen;
+  std::string what;    // the absolute path, or ADDR:PORT
+  bool write = false;  // open: for writing
+  int64_t result = 0;  // the system call's return (negative errno)
+  uint32_t pid = 0;
+};
+
 class BehaviourTrace {
  public:
   static Result<BehaviourTrace> attach(int cgroup_fd, const Logger& logger);
@@ -25,6 +37,8 @@ class BehaviourTrace {
 
   Result<void> watch(EventLoop& loop);
   void drain();
+  // Also hand each effect to `observer` as it is read (per-call effect records).
+  void observe(std::function<void(const ObservedEffect&)> observer);
   // Everything seen so far. Paths the sandbox refused are kept only when they exist on the
   // host (the server needed something it was not given), not the probes of module resolution.
   ObservedBehaviour observed() const;

@@ -114,7 +114,14 @@ void KernelCallScope::release(const std::string& key) {
   free_slots_.push_back(index);
 }
 
-Result<void> KernelCallScope::open(const std::string& call, const CallGrants& grants) {
+Result<void> KernelCallScope::open(const std::string& call, const std::string& id, const std::string& tool,
+                                   const CallGrants& grants) {
+  auto granted = grant_all(call, grants);
+  if (granted && effects_) effects_->begin(call, id, tool);
+  return granted;
+}
+
+Result<void> KernelCallScope::grant_all(const std::string& call, const CallGrants& grants) {
   if ((!grants.read.empty() || !grants.write.empty() || !grants.exec.empty()) && !warned_filesystem_) {
     warned_filesystem_ = true;
     logger_.warn("call grants: read, write and exec grants need BPF LSM, which this kernel does not "
@@ -143,6 +150,7 @@ Result<void> KernelCallScope::open(const std::string& call, const CallGrants& gr
 }
 
 void KernelCallScope::close(const std::string& call) {
+  if (effects_) effects_->end(call);
   auto found = by_call_.find(call);
   if (found == by_call_.end()) return;
   std::vector<std::string> keys = std::move(found->second);

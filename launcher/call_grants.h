@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "launcher/call_effects.h"
 #include "launcher/net_egress.h"
 #include "proxy/call_scope.h"
 #include "proxy/io/logger.h"
@@ -22,8 +23,11 @@ class KernelCallScope final : public CallScope {
   KernelCallScope(EgressFilter* egress, const Logger& logger) : egress_(egress), logger_(logger) {}
   ~KernelCallScope() override;
 
-  Result<void> open(const std::string& call, const CallGrants& grants) override;
+  Result<void> open(const std::string& call, const std::string& id, const std::string& tool,
+                    const CallGrants& grants) override;
   void close(const std::string& call) override;
+  // Per-call effect records (`audit.effects`): told when each call begins and ends.
+  void record_effects(CallEffects* effects) { effects_ = effects; }
 
   // How many destinations are granted now (for tests and the audit).
   size_t granted_destinations() const { return by_rule_.size(); }
@@ -33,12 +37,14 @@ class KernelCallScope final : public CallScope {
     uint32_t index;
     int users;
   };
+  Result<void> grant_all(const std::string& call, const CallGrants& grants);
   Result<std::vector<EgressRule>> resolve(const CallGrants::Endpoint& endpoint) const;
   Result<void> grant(const EgressRule& rule, std::vector<std::string>& keys);
   void release(const std::string& key);
 
   EgressFilter* egress_;
   const Logger& logger_;
+  CallEffects* effects_ = nullptr;
   std::map<std::string, Slot> by_rule_;                      // rule bytes -> its slot
   std::map<std::string, std::vector<std::string>> by_call_;  // call -> rule keys it holds
   std::vector<uint32_t> free_slots_;

@@ -163,7 +163,8 @@ int run_server(const RunOptions& options, const Logger& logger) {
   int cgroup_v2 = cgroup ? cgroup->clone_into_fd() : -1;
   std::optional<ScratchCgroup> scratch_cgroup;
   bool learning = !options.learn_to.empty();
-  if (cgroup_v2 < 0 && (layers->cgroup_bpf || layers->bpf_lsm || options.trace || learning)) {
+  bool effects_wanted = plan->proxy.audit.effects;
+  if (cgroup_v2 < 0 && (layers->cgroup_bpf || layers->bpf_lsm || options.trace || learning || effects_wanted)) {
     auto made = ScratchCgroup::create("sandbox");
     if (made) {
       scratch_cgroup.emplace(std::move(*made));
@@ -205,11 +206,16 @@ int run_server(const RunOptions& options, const Logger& logger) {
     else logger.warn("--trace unavailable: " + attached.error().message);
   }
   std::optional<BehaviourTrace> behaviour;
-  if (learning) {
+  if (learning || effects_wanted) {
+    if (effects_wanted && !*audit) {
+      logger.error("audit.effects: per-call effect records need an audit log (audit.path or --audit-log)");
+      return kUsageError;
+    }
     auto attached = cgroup_v2 >= 0 ? BehaviourTrace::attach(cgroup_v2, logger)
                                    : Result<BehaviourTrace>(Error{"no cgroup v2 for the sandbox"});
     if (!attached) {
-      logger.error("cannot learn (it needs root and tp_btf programs): " + attached.error().message);
+      logger.error(std::string(learning ? "cannot learn" : "audit.effects: cannot record effects") +
+                   " (it needs root and tp_btf programs): " + attached.error().message);
       return kInternalFailure;
     }
     behaviour.emplace(std::move(*attached));
@@ -260,7 +266,14 @@ int run_server(const RunOptions& options, const Logger& logger) {
   }
   // Call-scoped grants: declared before the relay (which calls it) and after the egress filter
   // (whose slots it clears when it goes), so every grant still held is withdrawn at the end.
+  // (The ledger before the scope: the scope tells it about calls still open when it goes.)
+  std::optional<CallEffects> call_effects;
   KernelCallScope call_scope(egress ? &*egress : nullptr, logger);
+  if (effects_wanted) {
+    call_effects.emplace(**audit, *behaviour, logger);
+    behaviour->observe([&call_effects](const ObservedEffect& effect) { call_effects->observe(effect); });
+    call_scope.record_effects(&*call_effects);
+  }
   RelayOptions relay_options;
   relay_options.max_message_bytes = options.max_message_bytes;
   Relay relay(*loop,
@@ -294,7 +307,8 @@ int run_server(const RunOptions& options, const Logger& logger) {
     }
   }
   if (trace) trace->drain();
-  if (behaviour) {
+  if (call_effects) call_effects->finish();
+  if (behaviour && learning) {
     behaviour->drain();
     auto written = write_file_atomically(options.learn_to, observed_to_json(behaviour->observed()).dump(1) + "\n", 0600);
     if (!written) logger.error("learning: " + written.error().message);

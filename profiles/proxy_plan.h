@@ -123,6 +123,9 @@ struct AuditPlan {
   bool argument_digests = true;  // false: record no trace of arguments at all
   std::string checkpoint_key;      // Ed25519 secret key file: signed checkpoints when set
   uint64_t checkpoint_every = 1000;
+  // Per-call effect records (issue #9): what the server did during each call, from the kernel
+  // (eBPF tracepoints; root). Off by default: the tracepoints run for every system call.
+  bool effects = false;
 };
 
 enum class RedactionAction { kAllow, kRedact, kHash, kBlock };

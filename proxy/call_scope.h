@@ -25,9 +25,11 @@ struct CallGrants {
 class CallScope {
  public:
   virtual ~CallScope() = default;
-  // Before the call is forwarded; `call` is the request's key. An error refuses the call, which
-  // then never reaches the server. Concurrent calls get the union of their grants.
-  virtual Result<void> open(const std::string& call, const CallGrants& grants) = 0;
+  // Before every tools/call is forwarded (with or without grants). `call` is the request's key
+  // (what close() gets), `id` its JSON id as the audit log writes it. An error refuses the call,
+  // which then never reaches the server. Concurrent calls get the union of their grants.
+  virtual Result<void> open(const std::string& call, const std::string& id, const std::string& tool,
+                            const CallGrants& grants) = 0;
   // When the call's response or error passes, the client cancels it, it times out or the server
   // is gone. Idempotent; a call that opened nothing is ignored.
   virtual void close(const std::string& call) = 0;

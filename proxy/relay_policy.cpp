@@ -103,8 +103,8 @@ void Relay::readmit_held_calls() {
 // The kernel grants what the call's arguments named before it is forwarded; when that cannot be
 // done the call is refused (and recorded so) instead of running without its grant.
 bool Relay::open_call_scope(const MessageInfo& message, const Admission& admission) {
-  if (!call_scope_ || admission.grants.empty()) return true;
-  auto opened = call_scope_->open(message.id->key, admission.grants);
+  if (!call_scope_ || admission.tool.empty()) return true;
+  auto opened = call_scope_->open(message.id->key, message.id->json, admission.tool, admission.grants);
   if (opened) return true;
   PendingRequest pending = *client_requests_.complete(*message.id);
   pending.tool = admission.tool;

@@ -341,7 +341,7 @@ class PolicyReader {
 
   Result<void> audit(const json& root, AuditPlan& plan) {
     auto found = r_.section(root, "", "audit", {"path", "sync", "rotate", "arguments",
-                                                       "checkpoint_key", "checkpoint_every"});
+                                                       "checkpoint_key", "checkpoint_every", "effects"});
     if (!found) return found.error();
     if (!*found) return {};
     const json& audit = **found;
@@ -380,6 +380,10 @@ class PolicyReader {
         return r_.fail("/audit/checkpoint_every", "expected a positive number of records");
       }
       plan.checkpoint_every = every.get<uint64_t>();
+    }
+    if (audit.contains("effects")) {
+      if (!audit["effects"].is_boolean()) return r_.fail("/audit/effects", "expected true or false");
+      plan.effects = audit["effects"].get<bool>();
     }
     return {};
   }

@@ -4,6 +4,9 @@
 // nothing about these URLs here, so every refusal below is the kernel's (cgroup-bpf, EPERM).
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
 
 #include "tests/escape/listener.h"
 #include "tests/integration/relay_harness.h"
@@ -105,6 +108,54 @@ TEST_F(CallGrants, AUrlWithoutAHostOrThatDoesNotResolveIsRefusedBeforeTheServer)
   json unresolvable = call(2, "fetch", {{"url", "http://no-such-host.invalid/"}});
   EXPECT_EQ(error_code_of(unresolvable), -31025) << unresolvable.dump();
   EXPECT_NE(unresolvable["error"]["message"].get<std::string>().find("cannot resolve"), std::string::npos);
+}
+
+// What the server did during each call, from the kernel, in the audit log (`audit.effects`).
+TEST_F(CallGrants, EachCallsEffectsAreAuditedAndAttributed) {
+  std::ofstream(policy_.file("profile.json")) << R"({
+    "network": { "mode": "host", "allow": [] },
+    "audit": { "effects": true },
+    "tools": { "fetch": { "grants": { "url": "connect" } }, "fetch_hang": { "grants": { "url": "connect" } } }
+  })";
+  start();
+  json fetched = call(1, "fetch", {{"url", url(named_)}});
+  ASSERT_EQ(fetched["named"], "connected") << fetched.dump();
+  proxy_->send_line(tool_call(2, "fetch_hang", {{"url", url(named_)}}));
+  json overlapping = call(3, "probe", {{"target", target(other_)}});
+  proxy_->send_line(json{{"jsonrpc", "2.0"}, {"method", "notifications/cancelled"}, {"params", {{"requestId", 2}}}}.dump());
+  json later = call(4, "probe_later", {{"target", target(exfil_)}});
+  std::this_thread::sleep_for(1s);  // the server acts between calls
+  proxy_->close_stdin();
+  EXPECT_EQ(proxy_->wait(20s), 0) << proxy_->stderr_text();
+
+  std::map<std::string, json> effects;
+  json out_of_band;
+  std::istringstream log(read_file(policy_.file("audit.jsonl")));
+  for (std::string line; std::getline(log, line);) {
+    json record = json::parse(line);
+    if (record["event"] == "call.effects") effects[record["id"].dump()] = record;
+    if (record["event"] == "effects.out_of_band") out_of_band = record;
+  }
+  ASSERT_TRUE(effects.count("1")) << read_file(policy_.file("audit.jsonl"));
+  const json& first = effects["1"];
+  EXPECT_EQ(first["tool"], "fetch");
+  EXPECT_EQ(first["attribution"], "exclusive");
+  std::string connects = first["connects"].dump();
+  EXPECT_NE(connects.find("127.0.0.1:" + named_.port()), std::string::npos) << connects;
+  EXPECT_NE(connects.find("127.0.0.1:" + exfil_.port()), std::string::npos) << "the attempt is recorded too: " << connects;
+  EXPECT_GE(first["denied"].get<int>(), 1) << first.dump();
+  ASSERT_TRUE(effects.count("3")) << "probe's record";
+  EXPECT_EQ(effects["3"]["attribution"], "ambiguous") << "fetch_hang was in flight too: " << effects["3"].dump();
+  ASSERT_FALSE(out_of_band.is_null()) << "acting between calls is recorded";
+  EXPECT_NE(out_of_band["connects"].dump().find("127.0.0.1:" + exfil_.port()), std::string::npos) << out_of_band.dump();
+}
+
+TEST(CallGrantsWithoutHostNetwork, EffectRecordsWithoutAnAuditLogAreAUsageError) {
+  TempDir policy;
+  std::ofstream(policy.file("profile.json")) << R"({ "audit": { "effects": true } })";
+  ChildProcess proxy({mcpsandbox_binary(), "run", "--profile", policy.file("profile.json"), "--", "/bin/true"});
+  EXPECT_EQ(proxy.wait(20s), 2);
+  EXPECT_NE(proxy.stderr_text().find("need an audit log"), std::string::npos) << proxy.stderr_text();
 }
 
 TEST(CallGrantsWithoutHostNetwork, AConnectGrantWithoutL4IsRefusedNotIgnored) {
