@@ -11,8 +11,24 @@ bool refused(int64_t result) { return result == -1 || result == -13; }  // EPERM
 
 }  // namespace
 
+void CallEffects::record(nlohmann::json record, const char* what) {
+  if (!audit_) return;
+  if (auto written = audit_->record(std::move(record)); !written) {
+    logger_.error(std::string("audit: ") + what + ": " + written.error().message);
+  }
+}
+
+static const char* kind_name(ObservedEffect::Kind kind, bool write) {
+  switch (kind) {
+    case ObservedEffect::Kind::kOpen: return write ? "write" : "read";
+    case ObservedEffect::Kind::kExec: return "exec";
+    default: return "connect";
+  }
+}
+
 void CallEffects::add(Effects& effects, const ObservedEffect& effect) {
   ++effects.total;
+  effects.behaviour.add(kind_name(effect.kind, effect.write), effect.what);
   if (refused(effect.result)) ++effects.denied;
   nlohmann::json* list = effect.kind == ObservedEffect::Kind::kOpen   ? &effects.opened
                          : effect.kind == ObservedEffect::Kind::kExec ? &effects.execs
@@ -58,9 +74,9 @@ nlohmann::json CallEffects::record_of(const Effects& effects) const {
   return record;
 }
 
-void CallEffects::end(const std::string& call) {
+std::optional<std::string> CallEffects::end(const std::string& call) {
   auto found = in_flight_.find(call);
-  if (found == in_flight_.end()) return;
+  if (found == in_flight_.end()) return std::nullopt;
   trace_.drain();  // the server answered: what it did on the way is already in the ring buffer
   found = in_flight_.find(call);
   Effects effects = std::move(found->second);
@@ -71,9 +87,20 @@ void CallEffects::end(const std::string& call) {
   record["tool"] = effects.tool;
   record["attribution"] = effects.overlapping.empty() ? "exclusive" : "ambiguous";
   if (!effects.overlapping.empty()) record["overlapping"] = effects.overlapping;
-  if (auto written = audit_.record(std::move(record)); !written) {
-    logger_.error("audit: call effects: " + written.error().message);
-  }
+  this->record(std::move(record), "call effects");
+  learned_[effects.tool].merge(effects.behaviour);
+  // Behavioural pins: only an exclusive record is evidence about this tool.
+  auto pinned = pinned_.find(effects.tool);
+  if (pinned == pinned_.end() || !effects.overlapping.empty()) return std::nullopt;
+  std::vector<std::string> departed = departures(pinned->second, effects.behaviour);
+  if (departed.empty()) return std::nullopt;
+  std::string why = "tool '" + effects.tool + "' departed from its pinned behaviour: " + departed.front();
+  logger_.warn("pins: " + why + (block_ ? " (result withheld)" : ""));
+  this->record({{"event", "pin.behaviour"}, {"id", effects.id}, {"tool", effects.tool}, {"departures", departed},
+                {"action", block_ ? "block" : "warn"}},
+               "behaviour departure");
+  if (!block_) return std::nullopt;
+  return why;
 }
 
 void CallEffects::finish() {
@@ -81,11 +108,9 @@ void CallEffects::finish() {
   if (out_of_band_.total == 0) return;
   logger_.warn("effects: the server acted " + std::to_string(out_of_band_.total) +
                " times while no call was in flight (see the audit log's effects.out_of_band)");
-  nlohmann::json record = record_of(out_of_band_);
-  record["event"] = "effects.out_of_band";
-  if (auto written = audit_.record(std::move(record)); !written) {
-    logger_.error("audit: out-of-band effects: " + written.error().message);
-  }
+  nlohmann::json summary = record_of(out_of_band_);
+  summary["event"] = "effects.out_of_band";
+  record(std::move(summary), "out-of-band effects");
 }
 
 }  // namespace mcpsandbox

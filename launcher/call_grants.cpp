@@ -116,8 +116,14 @@ void KernelCallScope::release(const std::string& key) {
 
 Result<void> KernelCallScope::open(const std::string& call, const std::string& id, const std::string& tool,
                                    const CallGrants& grants) {
+  if (auto held = quarantined_.find(tool); held != quarantined_.end()) {
+    return Error{"refused for the rest of this session: " + held->second};
+  }
   auto granted = grant_all(call, grants);
-  if (granted && effects_) effects_->begin(call, id, tool);
+  if (granted && effects_) {
+    effects_->begin(call, id, tool);
+    call_tools_[call] = tool;
+  }
   return granted;
 }
 
@@ -149,13 +155,23 @@ Result<void> KernelCallScope::grant_all(const std::string& call, const CallGrant
   return {};
 }
 
-void KernelCallScope::close(const std::string& call) {
-  if (effects_) effects_->end(call);
+std::optional<std::string> KernelCallScope::close(const std::string& call) {
+  std::optional<std::string> withheld;
+  if (effects_) {
+    withheld = effects_->end(call);
+    auto tool = call_tools_.find(call);
+    if (tool != call_tools_.end()) {
+      if (withheld) quarantined_[tool->second] = *withheld;
+      call_tools_.erase(tool);
+    }
+  }
   auto found = by_call_.find(call);
-  if (found == by_call_.end()) return;
-  std::vector<std::string> keys = std::move(found->second);
-  by_call_.erase(found);
-  for (const auto& key : keys) release(key);
+  if (found != by_call_.end()) {
+    std::vector<std::string> keys = std::move(found->second);
+    by_call_.erase(found);
+    for (const auto& key : keys) release(key);
+  }
+  return withheld;
 }
 
 }  // namespace mcpsandbox

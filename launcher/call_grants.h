@@ -25,7 +25,7 @@ class KernelCallScope final : public CallScope {
 
   Result<void> open(const std::string& call, const std::string& id, const std::string& tool,
                     const CallGrants& grants) override;
-  void close(const std::string& call) override;
+  std::optional<std::string> close(const std::string& call) override;
   // Per-call effect records (`audit.effects`): told when each call begins and ends.
   void record_effects(CallEffects* effects) { effects_ = effects; }
 
@@ -50,6 +50,7 @@ class KernelCallScope final : public CallScope {
   std::vector<uint32_t> free_slots_;
   uint32_t next_slot_ = 0;
   bool warned_filesystem_ = false;
+  std::map<std::string, std::string> call_tools_, quarantined_;  // call -> tool; tool -> why
 };
 
 }  // namespace mcpsandbox

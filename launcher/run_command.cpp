@@ -34,6 +34,17 @@ namespace mcpsandbox {
 namespace {
 
 constexpr int kCannotExecute = 127;
+// The behavioural pins of a pin file, parsed; a malformed one is reported and left out.
+std::map<std::string, BehaviourProfile> pinned_behaviours(const PinStore& pins, const Logger& logger) {
+  std::map<std::string, BehaviourProfile> out;
+  for (const auto& [tool, json] : pins.behaviours()) {
+    auto parsed = BehaviourProfile::from_json(json);
+    if (parsed) out[tool] = std::move(*parsed);
+    else logger.warn("pins: tool '" + tool + "': " + parsed.error().message);
+  }
+  return out;
+}
+
 constexpr int kInternalFailure = 125;
 constexpr int kUsageError = 2;
 
@@ -269,10 +280,13 @@ int run_server(const RunOptions& options, const Logger& logger) {
   // (The ledger before the scope: the scope tells it about calls still open when it goes.)
   std::optional<CallEffects> call_effects;
   KernelCallScope call_scope(egress ? &*egress : nullptr, logger);
-  if (effects_wanted) {
-    call_effects.emplace(**audit, *behaviour, logger);
+  if (effects_wanted || learning) {
+    call_effects.emplace(*audit ? &**audit : nullptr, *behaviour, logger);
     behaviour->observe([&call_effects](const ObservedEffect& effect) { call_effects->observe(effect); });
     call_scope.record_effects(&*call_effects);
+    if (pins) call_effects->pin_behaviour(pinned_behaviours(*pins, logger), plan->proxy.pins.block_behaviour);
+  } else if (pins && !pins->behaviours().empty()) {
+    logger.notice("pins: the pin file records tool behaviour; turn on audit.effects to check calls against it");
   }
   RelayOptions relay_options;
   relay_options.max_message_bytes = options.max_message_bytes;
@@ -310,7 +324,9 @@ int run_server(const RunOptions& options, const Logger& logger) {
   if (call_effects) call_effects->finish();
   if (behaviour && learning) {
     behaviour->drain();
-    auto written = write_file_atomically(options.learn_to, observed_to_json(behaviour->observed()).dump(1) + "\n", 0600);
+    ObservedBehaviour observed = behaviour->observed();
+    observed.tools = call_effects->learned();
+    auto written = write_file_atomically(options.learn_to, observed_to_json(observed).dump(1) + "\n", 0600);
     if (!written) logger.error("learning: " + written.error().message);
   }
   if (lsm_registration) lsm_registration->drain_denials();

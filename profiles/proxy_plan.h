@@ -145,6 +145,9 @@ struct PinPlan {
   std::string file;
   enum class Mode { kTrustOnFirstUse, kStrict } mode = Mode::kTrustOnFirstUse;
   std::vector<std::string> signers;  // base64 Ed25519 public keys; non-empty: FILE.sig required
+  // Behavioural pins (a tool's pinned effect profile, from `profile generate --learn`): a call
+  // that departs is reported (audit.effects), and its result withheld when true.
+  bool block_behaviour = false;
 };
 
 struct ProxyPlan {

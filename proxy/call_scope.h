@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,8 +32,9 @@ class CallScope {
   virtual Result<void> open(const std::string& call, const std::string& id, const std::string& tool,
                             const CallGrants& grants) = 0;
   // When the call's response or error passes, the client cancels it, it times out or the server
-  // is gone. Idempotent; a call that opened nothing is ignored.
-  virtual void close(const std::string& call) = 0;
+  // is gone. Idempotent; a call that opened nothing is ignored. Returns why the call's result
+  // must be withheld (the server departed from the tool's behavioural pin), if it must.
+  virtual std::optional<std::string> close(const std::string& call) = 0;
 };
 
 }  // namespace mcpsandbox

@@ -32,5 +32,6 @@ inline constexpr int kToolPoisoned = -31022;       // the tool's definition carr
 inline constexpr int kRedactionBlocked = -31023;   // a detector whose action is "block" matched
 inline constexpr int kInjectionBlocked = -31024;   // a result carries instructions aimed at the model
 inline constexpr int kGrantFailed = -31025;        // the call-scoped kernel grant could not be made
+inline constexpr int kBehaviourDeparted = -31026;  // the call departed from its tool's behavioural pin
 
 }  // namespace mcpsandbox::error_code

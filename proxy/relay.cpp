@@ -214,7 +214,7 @@ void Relay::handle_client_line(const FramedLine& line) {
       if (message.cancelled_id) {
         client_requests_.mark_cancelled(*message.cancelled_id);
         // The client gave up: whatever the server still does for it, it does without the grant.
-        if (call_scope_) call_scope_->close(message.cancelled_id->key);
+        if (call_scope_) (void)call_scope_->close(message.cancelled_id->key);
       }
       break;
     case MessageKind::kResponse:
@@ -305,7 +305,13 @@ void Relay::handle_server_line(const FramedLine& line) {
         logger_.debug("server asks the client for input on request " + message.id->json);
       }
       cancel_call_timer(pending->id);
-      Verdict verdict = policy_.review_response(*pending, message, line.bytes);
+      // A call whose server departed from the tool's behavioural pin (blocking profile): its
+      // result is withheld, whatever it says.
+      std::optional<std::string> withheld = call_scope_ ? call_scope_->close(pending->id.key) : std::nullopt;
+      Verdict verdict = withheld ? Verdict{Verdict::Action::kRefuse, "",
+                                           Refusal{error_code::kBehaviourDeparted, "pins.behaviour", *withheld,
+                                                   {{"tool", pending->tool}}}}
+                                 : policy_.review_response(*pending, message, line.bytes);
       audit_policy_events();
       end_request(*pending, !message.is_error &&
                                                 verdict.action != Verdict::Action::kRefuse);

@@ -117,7 +117,7 @@ bool Relay::open_call_scope(const MessageInfo& message, const Admission& admissi
 }
 
 void Relay::end_request(const PendingRequest& request, bool succeeded) {
-  if (call_scope_) call_scope_->close(request.id.key);
+  if (call_scope_) (void)call_scope_->close(request.id.key);  // withheld results: see the response path
   policy_.client_request_done(request, succeeded);
 }
 

@@ -169,7 +169,7 @@ Result<Gathered> ask_server(const GenerateOptions& options, const std::vector<st
   return gathered;
 }
 
-Result<void> write_pins(const std::string& path, const json& tools) {
+Result<void> write_pins(const std::string& path, const json& tools, const std::optional<ObservedBehaviour>& observed) {
   simdjson::dom::parser parser;
   std::map<std::string, PinnedTool> pinned;
   for (const json& tool : tools) {
@@ -180,6 +180,12 @@ Result<void> write_pins(const std::string& path, const json& tools) {
     PinnedTool pin;
     pin.definition = identity;
     pin.sha256 = sha256_hex(identity);
+    // Behavioural pin: what the tool's calls did in the learning run (a tool the scenario did
+    // not call has none: nothing is known about it).
+    if (observed) {
+      auto seen = observed->tools.find(tool.value("name", ""));
+      if (seen != observed->tools.end()) pin.behaviour = seen->second.to_json();
+    }
     pinned[tool.value("name", "")] = std::move(pin);
   }
   return PinStore::write_file(path, pinned);
@@ -271,7 +277,7 @@ int run_generate(const GenerateOptions& options, const Logger& logger) {
   std::string pins_path = !options.pins.empty() ? options.pins : options.out.empty() ? "" : default_pins_path(options.out);
   if (input.tools_listed && !pins_path.empty()) {
     pins_path = fs::absolute(pins_path).lexically_normal().string();
-    if (auto written = write_pins(pins_path, input.tools); !written) {
+    if (auto written = write_pins(pins_path, input.tools, input.observed); !written) {
       logger.error(written.error().message);
       return kServerUnavailable;
     }

@@ -9,8 +9,10 @@ json observed_to_json(const ObservedBehaviour& observed) {
   for (const auto& file : observed.files) {
     files.push_back({{"path", file.path}, {"write", file.write}, {"inside_view", file.inside_view}});
   }
+  json tools = json::object();
+  for (const auto& [name, behaviour] : observed.tools) tools[name] = behaviour.to_json();
   return {{"syscalls", observed.syscalls}, {"files", files},     {"execs", observed.execs},
-          {"endpoints", observed.endpoints}, {"events", observed.events}};
+          {"endpoints", observed.endpoints}, {"events", observed.events}, {"tools", tools}};
 }
 
 Result<ObservedBehaviour> observed_from_json(const json& in) {
@@ -24,6 +26,12 @@ Result<ObservedBehaviour> observed_from_json(const json& in) {
     observed.execs = in.at("execs").get<std::vector<std::string>>();
     observed.endpoints = in.at("endpoints").get<std::vector<std::string>>();
     observed.events = in.at("events").get<uint64_t>();
+    const json tools = in.value("tools", json::object());
+    for (const auto& [name, behaviour] : tools.items()) {
+      auto parsed = BehaviourProfile::from_json(behaviour);
+      if (!parsed) return parsed.error();
+      observed.tools[name] = std::move(*parsed);
+    }
     return observed;
   } catch (const json::exception& error) {
     return Error{std::string("learning run's observations: ") + error.what()};

@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include <map>
+
+#include "profiles/generate/behaviour_profile.h"
 #include "profiles/support/result.h"
 
 namespace mcpsandbox {
@@ -23,6 +26,7 @@ struct ObservedBehaviour {
   std::vector<std::string> execs;
   std::vector<std::string> endpoints;  // "ADDR:PORT" as the egress list writes them
   uint64_t events = 0;
+  std::map<std::string, BehaviourProfile> tools;  // per tool, from the calls of the run
 };
 
 nlohmann::json observed_to_json(const ObservedBehaviour& observed);

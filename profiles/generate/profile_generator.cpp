@@ -320,6 +320,10 @@ class Generator {
     JsoncNode& pins = root_.child("pins", "every tool definition pinned as listed at generation");
     pins.set("file", in_.pins_file, "written by profile generate");
     pins.set("mode", "strict", "no pin file, no run; `mcpsandbox pin approve` accepts changes");
+    if (in_.observed && !in_.observed->tools.empty()) {
+      pins.set("behaviour", "warn", "the pins record what each called tool did while learning");
+      pins.note("calls are checked against it with \"audit\": {\"effects\": true} and an audit log; \"block\" withholds departing results");
+    }
   }
 
   const GeneratorInput& in_;

@@ -389,7 +389,7 @@ class PolicyReader {
   }
 
   Result<void> pins(const json& root, PinPlan& plan) {
-    auto found = r_.section(root, "", "pins", {"file", "mode", "signers"});
+    auto found = r_.section(root, "", "pins", {"file", "mode", "signers", "behaviour"});
     if (!found) return found.error();
     if (!*found) return {};
     const json& pins = **found;
@@ -402,6 +402,12 @@ class PolicyReader {
       if (mode == "tofu") plan.mode = PinPlan::Mode::kTrustOnFirstUse;
       else if (mode == "strict") plan.mode = PinPlan::Mode::kStrict;
       else return r_.fail("/pins/mode", "expected \"tofu\" or \"strict\"");
+    }
+    if (pins.contains("behaviour")) {
+      std::string action = pins["behaviour"].is_string() ? pins["behaviour"].get<std::string>() : "";
+      if (action == "warn") plan.block_behaviour = false;
+      else if (action == "block") plan.block_behaviour = true;
+      else return r_.fail("/pins/behaviour", "expected \"warn\" or \"block\"");
     }
     return r_.read_strings(pins, "/pins", "signers", plan.signers);
   }

@@ -64,10 +64,10 @@ Result<std::map<std::string, PinnedTool>> PinStore::read_file(const std::string&
     if (root.at("version") != 1) return Error{path + ": unknown pin file version"};
     for (const auto& [name, entry] : root.at("tools").items()) {
       if (entry.value("removed", false)) {
-        tools[name] = {"", "", true};
+        tools[name] = {"", "", true, nullptr};
         continue;
       }
-      tools[name] = {entry.at("sha256"), entry.at("definition").dump()};
+      tools[name] = {entry.at("sha256"), entry.at("definition").dump(), false, entry.value("behaviour", nlohmann::json())};
     }
   } catch (const nlohmann::json::exception& e) {
     return Error{path + ": not a pin file (" + e.what() + ")"};
@@ -85,8 +85,17 @@ Result<void> PinStore::write_file(const std::string& path,
     }
     root["tools"][name] = {{"sha256", tool.sha256},
                            {"definition", nlohmann::ordered_json::parse(tool.definition)}};
+    if (!tool.behaviour.is_null()) root["tools"][name]["behaviour"] = nlohmann::ordered_json::parse(tool.behaviour.dump());
   }
   return write_file_atomically(path, root.dump(2) + "\n", 0644);
+}
+
+std::map<std::string, nlohmann::json> PinStore::behaviours() const {
+  std::map<std::string, nlohmann::json> out;
+  for (const auto& [name, tool] : pinned_) {
+    if (!tool.behaviour.is_null()) out[name] = tool.behaviour;
+  }
+  return out;
 }
 
 Result<PinStore> PinStore::load(const PinPlan& plan) {
@@ -130,13 +139,13 @@ PinStore::Check PinStore::check(const std::string& name, const std::string& iden
   // Learning pins each tool once: a tool that changes later in the same first session is a
   // rug pull like any other.
   if (learning_ && found == pinned_.end()) {
-    pinned_[name] = {digest, identity};
+    pinned_[name] = {digest, identity, false, nullptr};
     (void)write_file(path_, pinned_);  // a failed write is retried with the next tool
     return Check::kLearned;
   }
   auto& pending = pending_[name];
   if (pending.sha256 != digest) {
-    pending = {digest, identity};
+    pending = {digest, identity, false, nullptr};
     (void)write_file(path_ + ".pending", pending_);
   }
   return found == pinned_.end() ? Check::kNew : Check::kChanged;
@@ -150,7 +159,7 @@ std::vector<std::string> PinStore::missing_from(const std::unordered_set<std::st
     missing.push_back(name);
     PinnedTool& pending = pending_[name];
     if (!pending.removed) {
-      pending = {"", "", true};
+      pending = {"", "", true, nullptr};
       recorded = true;
     }
   }

@@ -8,6 +8,8 @@
 // FILE.sig); a profile can require a signature by listed public keys.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <simdjson.h>
 
 #include <map>
@@ -25,6 +27,9 @@ struct PinnedTool {
   std::string sha256;
   std::string definition;  // canonical JSON
   bool removed = false;    // in a pending file: the server stopped offering this pinned tool
+  // The tool's observed effect profile (profiles/generate/behaviour_profile.h) from a learning
+  // run; null when none was recorded. Not part of the definition's hash.
+  nlohmann::json behaviour;
 };
 
 // The canonical identity of one tools/list entry.
@@ -43,6 +48,8 @@ class PinStore {
   // removal for `pin approve`.
   std::vector<std::string> missing_from(const std::unordered_set<std::string>& listed);
   const std::string& path() const { return path_; }
+  // Behavioural pins: each pinned tool's recorded behaviour, where there is one.
+  std::map<std::string, nlohmann::json> behaviours() const;
   bool learning() const { return learning_; }
 
   // Reading and writing the files, for the `pin` commands too.

@@ -150,6 +150,51 @@ TEST_F(CallGrants, EachCallsEffectsAreAuditedAndAttributed) {
   EXPECT_NE(out_of_band["connects"].dump().find("127.0.0.1:" + exfil_.port()), std::string::npos) << out_of_band.dump();
 }
 
+// Behavioural pins: a learning run records what each tool did into its pin; a later call that
+// departs (the same tool connecting somewhere new) has its result withheld and the tool refused.
+TEST(BehaviouralPins, ALearnedToolThatSuddenlyDoesMoreIsBlocked) {
+  if (::geteuid() != 0) GTEST_SKIP() << "learning and effect records need root (tp_btf)";
+  TempDir dir;
+  AnyAddressListener usual, unusual;
+  std::ofstream(dir.file("scenario.json")) << R"([{"tool": "probe", "arguments": {"target": "127.0.0.1:)" << usual.port() << R"("}}])";
+  std::vector<std::string> server = {"/usr/bin/python3", fixtures_dir() + "/malicious_server.py"};
+  std::vector<std::string> generate = {mcpsandbox_binary(), "profile", "generate", "--learn", "--scenario",
+                                       dir.file("scenario.json"), "--out", dir.file("learned.json"), "--ro",
+                                       fixtures_dir(), "--"};
+  generate.insert(generate.end(), server.begin(), server.end());
+  ChildProcess generator(generate);
+  ASSERT_EQ(generator.wait(60s), 0) << generator.stderr_text();
+  json pins = json::parse(read_file(dir.file("learned.pins.json")));
+  const json& probe_pin = pins["tools"]["probe"];
+  ASSERT_TRUE(probe_pin.contains("behaviour")) << pins.dump(1);
+  EXPECT_EQ(probe_pin["behaviour"]["kinds"], json({"connect"})) << probe_pin.dump();
+  EXPECT_EQ(probe_pin["behaviour"]["endpoints"], json({"127.0.0.1:" + usual.port()}));
+  EXPECT_FALSE(pins["tools"]["fetch"].contains("behaviour")) << "not called while learning: nothing known";
+  EXPECT_NE(read_file(dir.file("learned.json")).find("\"behaviour\": \"warn\""), std::string::npos);
+
+  std::ofstream(dir.file("enforce.json")) << R"({ "audit": { "effects": true },
+    "pins": { "file": ")" << dir.file("learned.pins.json") << R"(", "mode": "strict", "behaviour": "block" } })";
+  std::vector<std::string> run = {mcpsandbox_binary(), "run", "--profile", dir.file("enforce.json"), "--audit-log",
+                                  dir.file("audit.jsonl"), "--ro", fixtures_dir(), "--"};
+  run.insert(run.end(), server.begin(), server.end());
+  ChildProcess proxy(run);
+  proxy.send_line(request(0, "initialize", {{"protocolVersion", "2025-06-18"}, {"capabilities", json::object()}}));
+  ASSERT_TRUE(next_message(proxy, 20s).contains("result")) << proxy.stderr_text();
+  proxy.send_line(tool_call(1, "probe", {{"target", "127.0.0.1:" + usual.port()}}));
+  json as_learned = next_response(proxy, 20s);
+  EXPECT_TRUE(as_learned.contains("result")) << "within its pin: " << as_learned.dump() << proxy.stderr_text();
+  proxy.send_line(tool_call(2, "probe", {{"target", "127.0.0.1:" + unusual.port()}}));
+  json departed = next_response(proxy, 20s);
+  EXPECT_EQ(error_code_of(departed), -31026) << departed.dump();
+  EXPECT_NE(departed.dump().find("not among its pinned endpoints"), std::string::npos) << departed.dump();
+  proxy.send_line(tool_call(3, "probe", {{"target", "127.0.0.1:" + usual.port()}}));
+  json quarantined = next_response(proxy, 20s);
+  EXPECT_EQ(error_code_of(quarantined), -31025) << "refused for the rest of the session: " << quarantined.dump();
+  proxy.close_stdin();
+  EXPECT_EQ(proxy.wait(20s), 0);
+  EXPECT_NE(read_file(dir.file("audit.jsonl")).find("\"event\":\"pin.behaviour\""), std::string::npos);
+}
+
 TEST(CallGrantsWithoutHostNetwork, EffectRecordsWithoutAnAuditLogAreAUsageError) {
   TempDir policy;
   std::ofstream(policy.file("profile.json")) << R"({ "audit": { "effects": true } })";

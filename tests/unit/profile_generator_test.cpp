@@ -177,3 +177,36 @@ TEST(BundleManifest, ResolvesPlaceholdersAndReportsMissingUserConfig) {
 
 }  // namespace
 }  // namespace mcpsandbox
+
+#include "profiles/generate/behaviour_profile.h"
+
+namespace mcpsandbox {
+namespace {
+
+TEST(BehaviourProfile, NewKindsProgramsAndEndpointsAreDepartures) {
+  BehaviourProfile pinned;
+  pinned.add("read", "/home/me/src/a.c");
+  pinned.add("connect", "93.184.215.14:443");
+  BehaviourProfile same;
+  same.add("read", "/home/me/src/b.c");
+  same.add("read", "/usr/lib/node/x.js");  // the runtime's own: incidental
+  same.add("connect", "93.184.215.14:443");
+  EXPECT_TRUE(departures(pinned, same).empty());
+  BehaviourProfile more = same;
+  more.add("exec", "/bin/sh");
+  more.add("connect", "10.0.0.1:22");
+  auto found = departures(pinned, more);
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0], "executes programs, which its pin never did");
+  EXPECT_EQ(found[1], "connects to 10.0.0.1:22, not among its pinned endpoints");
+  BehaviourProfile lazy;
+  lazy.add("read", "/home/me/.npm/_npx/1/node_modules/pkg/lib.js");
+  EXPECT_TRUE(lazy.empty()) << "lazy module loading is not a departure";
+  auto round_trip = BehaviourProfile::from_json(more.to_json());
+  ASSERT_TRUE(round_trip.ok());
+  EXPECT_EQ(round_trip->endpoints, more.endpoints);
+  EXPECT_FALSE(BehaviourProfile::from_json(nlohmann::json::array()).ok());
+}
+
+}  // namespace
+}  // namespace mcpsandbox
