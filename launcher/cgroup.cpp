@@ -83,7 +83,19 @@ Result<ScratchCgroup> ScratchCgroup::create(const std::string& label) {
   ::mkdir((root + "/mcpsandbox").c_str(), 0755);
   ScratchCgroup cgroup;
   cgroup.path_ = root + "/mcpsandbox/" + label + "-" + std::to_string(::getpid());
-  if (::mkdir(cgroup.path_.c_str(), 0755) < 0) {
+  int made = ::mkdir(cgroup.path_.c_str(), 0755);
+  if (made < 0 && errno == EEXIST) {
+    // Our pid is unique among live processes: the directory is left over from a dead one whose
+    // pid we now have (killed before its destructor ran). Remove it; if it still holds exiting
+    // tasks, take a name of our own instead.
+    ::rmdir(cgroup.path_.c_str());
+    made = ::mkdir(cgroup.path_.c_str(), 0755);
+    for (int attempt = 1; made < 0 && errno == EEXIST && attempt < 100; ++attempt) {
+      cgroup.path_ = root + "/mcpsandbox/" + label + "-" + std::to_string(::getpid()) + "." + std::to_string(attempt);
+      made = ::mkdir(cgroup.path_.c_str(), 0755);
+    }
+  }
+  if (made < 0) {
     std::string why = std::strerror(errno);
     cgroup.path_.clear();
     return Error{"cgroup v2: cannot create a cgroup under " + root + "/mcpsandbox: " + why};
@@ -108,7 +120,11 @@ Result<bool> run_in_cgroup(int cgroup_fd, const std::function<bool()>& check) {
 
 ScratchCgroup::~ScratchCgroup() {
   fd_.reset();
-  if (!path_.empty()) ::rmdir(path_.c_str());
+  if (path_.empty()) return;
+  // Tasks that have just exited can keep the cgroup busy for a moment (EBUSY).
+  for (int attempt = 0; attempt < 50 && ::rmdir(path_.c_str()) < 0 && errno == EBUSY; ++attempt) {
+    ::usleep(2000);
+  }
 }
 
 FeatureProbe CgroupLimiter::probe() {
