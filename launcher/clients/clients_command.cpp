@@ -66,6 +66,21 @@ std::string shortened(const std::string& text, size_t width = 60) {
   return text.size() <= width ? text : text.substr(0, width - 3) + "...";
 }
 
+// Each file that loads, handed to `use`; one that does not is reported (never rewritten) and
+// makes the command's status kFailure.
+template <typename Use>
+void for_each_config(const std::vector<ConfigFile>& files, const Logger& logger, int& status, Use use) {
+  for (const ConfigFile& file : files) {
+    auto config = LoadedConfig::load(file);
+    if (!config) {
+      logger.error(config.error().message);
+      status = kFailure;
+      continue;
+    }
+    use(file, *config);
+  }
+}
+
 // --- wrap -------------------------------------------------------------------------------------
 
 Result<void> write_config(const LoadedConfig& config, const std::string& text) {
@@ -83,20 +98,14 @@ int wrap(const ClientsOptions& options, const std::vector<ConfigFile>& files, co
   json report = json::array();
   std::string mcpsandbox = self_path();
   int status = 0;
-  for (const ConfigFile& file : files) {
-    auto config = LoadedConfig::load(file);
-    if (!config) {
-      logger.error(config.error().message);
-      status = kFailure;
-      continue;
-    }
+  for_each_config(files, logger, status, [&](const ConfigFile& file, LoadedConfig& config) {
     bool changed = false;
-    for (const auto& located : config->servers()) {
+    for (const auto& located : config.servers()) {
       WrapDecision decision = decide_wrap(located.entry);
       std::string after;
       if (decision.wrap) {
         std::vector<std::string> args = wrapped_args(decision, located.entry);
-        config->set_command(located.pointer, mcpsandbox, args);
+        config.set_command(located.pointer, mcpsandbox, args);
         changed = true;
         after = "mcpsandbox run --profile " + decision.profile;
         for (const auto& option : decision.run_options) after += " " + option;
@@ -109,12 +118,12 @@ int wrap(const ClientsOptions& options, const std::vector<ConfigFile>& files, co
                         {"wrapped", decision.wrap}, {"profile", decision.profile}, {"reason", decision.reason}});
     }
     if (changed && !options.dry_run) {
-      if (auto written = write_config(*config, config->text()); !written) {
+      if (auto written = write_config(config, config.text()); !written) {
         logger.error(written.error().message);
         status = kFailure;
       }
     }
-  }
+  });
   if (options.json) {
     std::printf("%s\n", report.dump(2).c_str());
   } else {
@@ -131,21 +140,15 @@ int unwrap(const ClientsOptions& options, const std::vector<ConfigFile>& files, 
   TextTable table({"CLIENT", "SCOPE", "SERVER", "RESTORED"});
   json report = json::array();
   int status = 0;
-  for (const ConfigFile& file : files) {
-    auto config = LoadedConfig::load(file);
-    if (!config) {
-      logger.error(config.error().message);
-      status = kFailure;
-      continue;
-    }
+  for_each_config(files, logger, status, [&](const ConfigFile& file, LoadedConfig& config) {
     std::string backup = backup_of(file.path), stamp = stamp_of(file.path);
     bool as_wrapped = fs::exists(backup) && fs::exists(stamp) &&
-                      read_all(stamp) == sha256_hex(config->original_text()) + "\n";
+                      read_all(stamp) == sha256_hex(config.original_text()) + "\n";
     bool changed = false;
-    for (const auto& located : config->servers()) {
+    for (const auto& located : config.servers()) {
       if (!is_wrapped(located.entry)) continue;
       ServerEntry original = unwrapped(located.entry);
-      config->set_command(located.pointer, original.command, original.args);
+      config.set_command(located.pointer, original.command, original.args);
       changed = true;
       std::string how = as_wrapped ? "from the backup, byte for byte" : "entry by entry (the file changed since wrap)";
       table.add({file.client, located.scope, located.entry.name, shortened(command_line(original)) + "  [" + how + "]"});
@@ -153,7 +156,7 @@ int unwrap(const ClientsOptions& options, const std::vector<ConfigFile>& files, 
                         {"server", located.entry.name}, {"restored", command_line(original)},
                         {"exact", as_wrapped}});
     }
-    if (options.dry_run || (!changed && !as_wrapped)) continue;
+    if (options.dry_run || (!changed && !as_wrapped)) return;
     Result<void> done;
     if (as_wrapped) {
       done = write_file_atomically(file.path, read_all(backup), mode_of(file.path));
@@ -162,7 +165,7 @@ int unwrap(const ClientsOptions& options, const std::vector<ConfigFile>& files, 
         fs::remove(stamp);
       }
     } else {
-      done = write_file_atomically(file.path, config->text(), mode_of(file.path));
+      done = write_file_atomically(file.path, config.text(), mode_of(file.path));
       std::error_code ignored;
       fs::remove(stamp, ignored);  // the backup stays: it is older than the user's edits
     }
@@ -170,7 +173,7 @@ int unwrap(const ClientsOptions& options, const std::vector<ConfigFile>& files, 
       logger.error(done.error().message);
       status = kFailure;
     }
-  }
+  });
   if (options.json) std::printf("%s\n", report.dump(2).c_str());
   else std::printf("%s%s", table.render().c_str(), options.dry_run ? "(dry run: nothing written)\n" : "");
   return status;
@@ -254,14 +257,8 @@ int scan(const ClientsOptions& options, const std::vector<ConfigFile>& files, co
   json report = json::array();
   bool any_high = false;
   int status = 0;
-  for (const ConfigFile& file : files) {
-    auto config = LoadedConfig::load(file);
-    if (!config) {
-      logger.error(config.error().message);
-      status = kFailure;
-      continue;
-    }
-    for (const auto& located : config->servers()) {
+  for_each_config(files, logger, status, [&](const ConfigFile& file, LoadedConfig& config) {
+    for (const auto& located : config.servers()) {
       const ServerEntry& entry = located.entry;
       json row = {{"client", file.client}, {"scope", located.scope}, {"file", file.path}, {"server", entry.name},
                   {"transport", entry.transport}, {"command", command_line(entry)}};
@@ -279,7 +276,7 @@ int scan(const ClientsOptions& options, const std::vector<ConfigFile>& files, co
       table.add({file.client, located.scope, entry.name, sandbox, pins, shortened(poisoning, 70)});
       report.push_back(std::move(row));
     }
-  }
+  });
   if (options.json) std::printf("%s\n", report.dump(2).c_str());
   else std::printf("%s", table.render().c_str());
   if (status) return status;
