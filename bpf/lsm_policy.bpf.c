@@ -9,6 +9,11 @@
 // path_rmdir, path_unlink, path_symlink, path_link, path_rename) needs write access to it. Not
 // the host network, socket_connect and socket_bind allow only the profile's destinations and
 // ports. Each denial is an event in the sandbox's own ring buffer.
+//
+// Call-scoped grants (issue #9) are entries of the same maps, added by the sandbox's mcpsandbox
+// while a tool call is in flight and removed when it ends: an inode entry for what exists, a
+// named entry (directory inode + name) for a file the call may create. Beneath a call-scoped
+// directory the baseline holds an entry with no rights, so only those grants open it.
 #include "vmlinux.h"
 
 #include <bpf/bpf_core_read.h>
@@ -51,6 +56,15 @@ struct {
   __type(key, struct mcpsandbox_inode_key);
   __type(value, __u32);
 } mcpsandbox_inodes SEC(".maps");
+
+// (sandbox, directory, name) -> rights on that entry of the directory, for call grants of
+// files that did not exist when granted.
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 4096);
+  __type(key, struct mcpsandbox_named_key);
+  __type(value, __u32);
+} mcpsandbox_named SEC(".maps");
 
 struct denial_ring {
   __uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -115,6 +129,17 @@ static __always_inline int in_sandbox(__u64 cgroup_id) {
   return bpf_map_lookup_elem(&mcpsandbox_sandboxes, &cgroup_id) != 0;
 }
 
+// The rights a call grant by name gives on the entry `dentry` of directory `dir`, if one does.
+static __always_inline __u32 *named_rights(__u64 cgroup_id, struct dentry *dir, struct dentry *dentry) {
+  struct mcpsandbox_named_key key = {.cgroup_id = cgroup_id};
+  key.dev = BPF_CORE_READ(dir, d_sb, s_dev);
+  key.ino = BPF_CORE_READ(dir, d_inode, i_ino);
+  if (bpf_probe_read_kernel_str(key.name, sizeof key.name, BPF_CORE_READ(dentry, d_name.name)) < 0) {
+    return 0;
+  }
+  return bpf_map_lookup_elem(&mcpsandbox_named, &key);
+}
+
 // The rights the sandbox has on `path`: the first rule found walking up from it, crossing from
 // each mount's root to its mountpoint. 0 when nothing grants it.
 static __always_inline __u32 rights_on(__u64 cgroup_id, __u32 flags, const struct path *path) {
@@ -132,6 +157,10 @@ static __always_inline __u32 rights_on(__u64 cgroup_id, __u32 flags, const struc
     if (magic == TMPFS_MAGIC || magic == PROC_SUPER_MAGIC || magic == OVERLAYFS_SUPER_MAGIC) {
       return MCPSANDBOX_RIGHT_READ | MCPSANDBOX_RIGHT_WRITE | MCPSANDBOX_RIGHT_EXEC;
     }
+  }
+  if (flags & MCPSANDBOX_SANDBOX_NAMED_GRANTS) {
+    __u32 *named = named_rights(cgroup_id, BPF_CORE_READ(dentry, d_parent), dentry);
+    if (named) return *named;
   }
   struct mcpsandbox_inode_key key = {.cgroup_id = cgroup_id};
   for (int i = 0; i < MAX_PATH_STEPS; i++) {
@@ -173,14 +202,18 @@ static __always_inline int check_file(struct file *file, __u32 needed, __u32 hoo
 }
 
 // Changing a directory's entries (create, mkdir, mknod, symlink, link, unlink, rmdir, rename)
-// needs write access to the directory. The path_* hooks carry the mount, so rules hold across
-// bind mounts exactly as for file_open.
-static __always_inline int check_dir_write(const struct path *dir) {
+// needs write access to the directory, or a call grant by name for that one entry. The path_*
+// hooks carry the mount, so rules hold across bind mounts exactly as for file_open.
+static __always_inline int check_dir_write(const struct path *dir, struct dentry *entry) {
   __u64 cgroup_id = bpf_get_current_cgroup_id();
   __u32 *flags = bpf_map_lookup_elem(&mcpsandbox_sandboxes, &cgroup_id);
   if (!flags) return 0;
   __u32 rights = rights_on(cgroup_id, *flags, dir);
   if (rights & MCPSANDBOX_RIGHT_WRITE) return 0;
+  if (*flags & MCPSANDBOX_SANDBOX_NAMED_GRANTS) {
+    __u32 *named = named_rights(cgroup_id, BPF_CORE_READ(dir, dentry), entry);
+    if (named && (*named & MCPSANDBOX_RIGHT_WRITE)) return 0;
+  }
   struct mcpsandbox_denial *event = start_denial(MCPSANDBOX_HOOK_DIR_CHANGE);
   if (event) {
     event->needed = MCPSANDBOX_RIGHT_WRITE;
@@ -195,43 +228,43 @@ static __always_inline int check_dir_write(const struct path *dir) {
 SEC("lsm/path_mknod")
 int BPF_PROG(mcpsandbox_path_mknod, const struct path *dir, struct dentry *dentry, umode_t mode,
              unsigned int dev, int ret) {
-  return ret ? ret : check_dir_write(dir);
+  return ret ? ret : check_dir_write(dir, dentry);
 }
 
 SEC("lsm/path_mkdir")
 int BPF_PROG(mcpsandbox_path_mkdir, const struct path *dir, struct dentry *dentry, umode_t mode,
              int ret) {
-  return ret ? ret : check_dir_write(dir);
+  return ret ? ret : check_dir_write(dir, dentry);
 }
 
 SEC("lsm/path_rmdir")
 int BPF_PROG(mcpsandbox_path_rmdir, const struct path *dir, struct dentry *dentry, int ret) {
-  return ret ? ret : check_dir_write(dir);
+  return ret ? ret : check_dir_write(dir, dentry);
 }
 
 SEC("lsm/path_unlink")
 int BPF_PROG(mcpsandbox_path_unlink, const struct path *dir, struct dentry *dentry, int ret) {
-  return ret ? ret : check_dir_write(dir);
+  return ret ? ret : check_dir_write(dir, dentry);
 }
 
 SEC("lsm/path_symlink")
 int BPF_PROG(mcpsandbox_path_symlink, const struct path *dir, struct dentry *dentry,
              const char *old_name, int ret) {
-  return ret ? ret : check_dir_write(dir);
+  return ret ? ret : check_dir_write(dir, dentry);
 }
 
 SEC("lsm/path_link")
 int BPF_PROG(mcpsandbox_path_link, struct dentry *old_dentry, const struct path *new_dir,
              struct dentry *new_dentry, int ret) {
-  return ret ? ret : check_dir_write(new_dir);
+  return ret ? ret : check_dir_write(new_dir, new_dentry);
 }
 
 SEC("lsm/path_rename")
 int BPF_PROG(mcpsandbox_path_rename, const struct path *old_dir, struct dentry *old_dentry,
              const struct path *new_dir, struct dentry *new_dentry, unsigned int flags, int ret) {
   if (ret) return ret;
-  int verdict = check_dir_write(old_dir);
-  return verdict ? verdict : check_dir_write(new_dir);
+  int verdict = check_dir_write(old_dir, old_dentry);
+  return verdict ? verdict : check_dir_write(new_dir, new_dentry);
 }
 
 static __always_inline int destination_allowed(__u64 cgroup_id, __u32 rule_count, __u32 family,
@@ -327,7 +360,13 @@ int BPF_PROG(mcpsandbox_file_open, struct file *file, int ret) {
 SEC("lsm/bprm_check_security")
 int BPF_PROG(mcpsandbox_bprm_check, struct linux_binprm *bprm, int ret) {
   if (ret) return ret;
-  return check_file(BPF_CORE_READ(bprm, file), MCPSANDBOX_RIGHT_EXEC, MCPSANDBOX_HOOK_EXEC);
+  // With filesystem.exec, running a program needs its own right (libraries, mapped for
+  // execution, need only EXEC): the profile's programs, and those an in-flight call's grants add.
+  __u64 cgroup_id = bpf_get_current_cgroup_id();
+  __u32 *flags = bpf_map_lookup_elem(&mcpsandbox_sandboxes, &cgroup_id);
+  __u32 needed = flags && (*flags & MCPSANDBOX_SANDBOX_RUN_GRANTED) ? MCPSANDBOX_RIGHT_RUN
+                                                                     : MCPSANDBOX_RIGHT_EXEC;
+  return check_file(BPF_CORE_READ(bprm, file), needed, MCPSANDBOX_HOOK_EXEC);
 }
 
 SEC("lsm/mmap_file")

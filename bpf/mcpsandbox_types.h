@@ -56,7 +56,8 @@ struct mcpsandbox_net_denial {
  * the rights beneath it. */
 #define MCPSANDBOX_RIGHT_READ 1
 #define MCPSANDBOX_RIGHT_WRITE 2
-#define MCPSANDBOX_RIGHT_EXEC 4
+#define MCPSANDBOX_RIGHT_EXEC 4 /* map for execution (libraries); execve too unless RUN_GRANTED */
+#define MCPSANDBOX_RIGHT_RUN 8  /* execve, in sandboxes with MCPSANDBOX_SANDBOX_RUN_GRANTED */
 
 struct mcpsandbox_inode_key {
   __u64 cgroup_id;
@@ -70,9 +71,23 @@ struct mcpsandbox_inode_key {
 #define MCPSANDBOX_SANDBOX_STARTED 2    /* its setup is done and the server runs */
 #define MCPSANDBOX_SANDBOX_HOST_NETWORK 4 /* shares the host network: connect() is checked */
 #define MCPSANDBOX_SANDBOX_DENY_WX 8      /* no memory both writable and executable */
+#define MCPSANDBOX_SANDBOX_RUN_GRANTED 16 /* execve needs RIGHT_RUN (filesystem.exec) */
+#define MCPSANDBOX_SANDBOX_NAMED_GRANTS 32 /* call grants by name may exist: look them up */
 #define MCPSANDBOX_SANDBOX_RULES_SHIFT 8  /* the number of egress rules, above the flags */
 #define MCPSANDBOX_SANDBOX_BINDS_SHIFT 16 /* the number of bindable ports, above those */
 #define MCPSANDBOX_BIND_INDEX_BASE 64     /* egress map indexes of the bindable ports */
+
+/* Call-scoped grants of a file that does not exist yet (a write grant for a file the call
+ * creates): keyed by the directory it will appear in and its name, since it has no inode. */
+#define MCPSANDBOX_NAME_BYTES 64
+
+struct mcpsandbox_named_key {
+  __u64 cgroup_id;
+  __u32 dev; /* the directory's */
+  __u32 reserved;
+  __u64 ino;
+  char name[MCPSANDBOX_NAME_BYTES]; /* zero-padded */
+};
 
 struct mcpsandbox_egress_key {
   __u64 cgroup_id;

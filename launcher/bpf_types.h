@@ -19,6 +19,7 @@ static_assert(offsetof(mcpsandbox_egress_rule, addr) == 8);
 static_assert(offsetof(mcpsandbox_egress_rule, port) == 24);
 static_assert(sizeof(mcpsandbox_egress_key) == 16);
 static_assert(sizeof(mcpsandbox_inode_key) == 24, "BPF and C++ disagree on the inode key layout");
+static_assert(sizeof(mcpsandbox_named_key) == 88, "BPF and C++ disagree on the named key layout");
 static_assert(offsetof(mcpsandbox_inode_key, ino) == 16);
 static_assert(sizeof(mcpsandbox_event) == 24 + MCPSANDBOX_PATH_BYTES);
 static_assert(sizeof(mcpsandbox_net_denial) == 48 + MCPSANDBOX_UNIX_PATH_BYTES + 4);

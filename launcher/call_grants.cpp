@@ -128,15 +128,27 @@ Result<void> KernelCallScope::open(const std::string& call, const std::string& i
 }
 
 Result<void> KernelCallScope::grant_all(const std::string& call, const CallGrants& grants) {
-  if ((!grants.read.empty() || !grants.write.empty() || !grants.exec.empty()) && !warned_filesystem_) {
+  bool files = !grants.read.empty() || !grants.write.empty() || !grants.exec.empty();
+  if (files && !files_ && !warned_filesystem_) {
     warned_filesystem_ = true;
-    logger_.warn("call grants: read, write and exec grants need BPF LSM, which this kernel does not "
-                 "offer; the baseline profile alone confines files and programs");
+    logger_.warn("call grants: read, write and exec grants need BPF LSM (L5), which is not in use; "
+                 "the baseline profile alone confines files and programs");
   }
-  if (grants.connect.empty()) return {};
+  if (grants.connect.empty()) return files && files_ ? files_->grant(call, grants) : Result<void>();
   if (!egress_) {
     return Error{"a connect grant needs host network with the L4 cgroup-bpf layer (network.mode host)"};
   }
+  if (files && files_) {
+    if (auto granted = files_->grant(call, grants); !granted) return granted;
+  }
+  struct FilesUndo {  // the file grants go again if a network grant cannot be made
+    LsmCallGrants* files;
+    const std::string& call;
+    bool keep = false;
+    ~FilesUndo() {
+      if (files && !keep) files->release(call);
+    }
+  } undo{files ? files_ : nullptr, call};
   std::vector<EgressRule> rules;
   for (const auto& endpoint : grants.connect) {
     auto resolved = resolve(endpoint);
@@ -152,6 +164,7 @@ Result<void> KernelCallScope::grant_all(const std::string& call, const CallGrant
   }
   auto& held = by_call_[call];
   held.insert(held.end(), keys.begin(), keys.end());
+  undo.keep = true;
   return {};
 }
 
@@ -165,6 +178,7 @@ std::optional<std::string> KernelCallScope::close(const std::string& call) {
       call_tools_.erase(tool);
     }
   }
+  if (files_) files_->release(call);
   auto found = by_call_.find(call);
   if (found != by_call_.end()) {
     std::vector<std::string> keys = std::move(found->second);

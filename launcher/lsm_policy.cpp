@@ -92,6 +92,9 @@ Result<void> load_and_pin() {
   if (int rc = bpf_map__pin(skeleton->maps.mcpsandbox_egress, pin("egress").c_str()); rc) {
     return failure("pin the egress map", -rc);
   }
+  if (int rc = bpf_map__pin(skeleton->maps.mcpsandbox_named, pin("named").c_str()); rc) {
+    return failure("pin the named-grant map", -rc);
+  }
   // The sandbox map last: its pin is what tells later launches that everything is in place.
   if (int rc = bpf_map__pin(skeleton->maps.mcpsandbox_sandboxes, pin("sandboxes").c_str()); rc) {
     return failure("pin the sandbox map", -rc);
@@ -115,33 +118,38 @@ Result<LsmPolicy> LsmPolicy::attach() {
   if (!denials.valid()) return failure("open the pinned denial map", errno);
   UniqueFd egress(bpf_obj_get(pin("egress").c_str()));
   if (!egress.valid()) return failure("open the pinned egress map", errno);
+  UniqueFd named(bpf_obj_get(pin("named").c_str()));
+  if (!named.valid()) return failure("open the pinned named-grant map", errno);
   return LsmPolicy(std::move(sandbox_map), std::move(inodes), std::move(denials),
-                   std::move(egress));
+                   std::move(egress), std::move(named));
 }
 
 namespace {
 
-struct InodeRule {
-  std::string path;
-  __u32 rights;
-};
-
 // What the sandbox may reach, as the plan's paths and (without a mount namespace of its own)
-// the host's /proc and device nodes that the mount view would otherwise provide.
-std::vector<InodeRule> rules_for(const Plan& plan, bool own_mounts) {
+// the host's /proc and device nodes that the mount view would otherwise provide; then the walls
+// of call-scoped paths (no rights: only call grants open them), then the programs it may run.
+std::vector<LsmPathRule> rules_for(const Plan& plan, bool own_mounts) {
   constexpr __u32 kRead = MCPSANDBOX_RIGHT_READ, kWrite = MCPSANDBOX_RIGHT_WRITE,
-                  kExec = MCPSANDBOX_RIGHT_EXEC;
-  std::vector<InodeRule> rules;
+                  kExec = MCPSANDBOX_RIGHT_EXEC, kRun = MCPSANDBOX_RIGHT_RUN;
+  std::vector<LsmPathRule> rules;
+  // Without filesystem.exec, whatever may be mapped for execution may be run.
+  __u32 run = plan.programs ? 0 : kRun;
   for (const PathGrant& grant : plan.paths) {
-    __u32 rights = kRead | kExec;
+    __u32 rights = kRead | kExec | run;
     if (grant.kind == PathGrant::Kind::kReadWrite) rights = kRead | kWrite;
-    if (grant.kind == PathGrant::Kind::kOverlay) rights = kRead | kWrite | kExec;
-    rules.push_back({grant.path, rights});
+    if (grant.kind == PathGrant::Kind::kOverlay) rights = kRead | kWrite | kExec | run;
+    bool user = grant.why == "read-only path" || grant.why == "read-write path";
+    rules.push_back({grant.path, rights, false, user});
   }
   for (const char* node : {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom"}) {
     rules.push_back({node, kRead | kWrite});
   }
   if (!own_mounts) rules.push_back({"/proc", kRead});
+  for (const std::string& path : plan.call_scoped_paths) rules.push_back({path, 0, true});
+  if (plan.programs) {
+    for (const std::string& path : *plan.programs) rules.push_back({path, kRead | kExec | kRun});
+  }
   return rules;
 }
 
@@ -162,7 +170,8 @@ Result<LsmPolicy::SandboxRegistration> LsmPolicy::add_sandbox(int cgroup_fd, con
     return failure("register the denial ring buffer", errno);
   }
   registration.denials_outer_.reset(::dup(denials_.get()));
-  for (const InodeRule& rule : rules_for(plan, own_mounts)) {
+  registration.baseline_ = rules_for(plan, own_mounts);
+  for (const LsmPathRule& rule : registration.baseline_) {
     struct stat target {};
     if (::stat(rule.path.c_str(), &target) < 0) continue;  // optional paths may be missing
     mcpsandbox_inode_key key{};
@@ -171,9 +180,10 @@ Result<LsmPolicy::SandboxRegistration> LsmPolicy::add_sandbox(int cgroup_fd, con
     key.dev = (major(target.st_dev) << 20) | minor(target.st_dev);
     key.ino = target.st_ino;
     __u32 rights = rule.rights;
-    // Two grants of one inode (a path granted twice): the union of their rights.
+    // Two grants of one inode (a path granted twice): the union of their rights; but a wall
+    // (a call-scoped path) takes every right away, even on a path granted as such.
     __u32 existing = 0;
-    if (bpf_map_lookup_elem(inodes_.get(), &key, &existing) == 0) rights |= existing;
+    if (!rule.wall && bpf_map_lookup_elem(inodes_.get(), &key, &existing) == 0) rights |= existing;
     if (bpf_map_update_elem(inodes_.get(), &key, &rights, BPF_ANY)) {
       return failure("add the rule for " + rule.path, errno);
     }
@@ -183,6 +193,9 @@ Result<LsmPolicy::SandboxRegistration> LsmPolicy::add_sandbox(int cgroup_fd, con
   }
   registration.flags_ = own_mounts ? MCPSANDBOX_SANDBOX_OWN_MOUNTS : 0;
   if (plan.deny_write_execute) registration.flags_ |= MCPSANDBOX_SANDBOX_DENY_WX;
+  if (plan.programs) registration.flags_ |= MCPSANDBOX_SANDBOX_RUN_GRANTED;
+  if (!plan.call_scoped_paths.empty()) registration.flags_ |= MCPSANDBOX_SANDBOX_NAMED_GRANTS;
+  registration.named_.reset(::dup(named_.get()));
   if (!plan.isolate_network) {
     if (plan.egress.size() > MCPSANDBOX_MAX_EGRESS_RULES) return failure("egress rules", E2BIG);
     registration.egress_.reset(::dup(egress_.get()));
@@ -230,7 +243,14 @@ LsmPolicy::SandboxRegistration::SandboxRegistration(SandboxRegistration&& other)
       flags_(other.flags_),
       inode_keys_(std::move(other.inode_keys_)),
       egress_(std::move(other.egress_)),
-      egress_keys_(std::move(other.egress_keys_)) {}
+      egress_keys_(std::move(other.egress_keys_)),
+      named_(std::move(other.named_)),
+      baseline_(std::move(other.baseline_)) {}
+
+LsmCallGrants LsmPolicy::SandboxRegistration::call_grants() const {
+  return LsmCallGrants(UniqueFd(::dup(inodes_.get())), UniqueFd(::dup(named_.get())), cgroup_id_,
+                       baseline_, flags_ & MCPSANDBOX_SANDBOX_RUN_GRANTED);
+}
 
 void LsmPolicy::SandboxRegistration::mark_started() const {
   __u32 flags = flags_ | MCPSANDBOX_SANDBOX_STARTED;

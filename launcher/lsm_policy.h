@@ -10,6 +10,7 @@
 
 #include "launcher/bpf_types.h"
 #include "launcher/kernel_probe.h"
+#include "launcher/lsm_call_grants.h"
 #include "launcher/violation_log.h"
 #include "profiles/plan.h"
 #include "proxy/io/event_loop.h"
@@ -47,6 +48,9 @@ class LsmPolicy {
     // when drain_denials() is called at the end. `violations` outlives the registration.
     Result<void> watch_denials(EventLoop& loop, ViolationLog& violations);
     void drain_denials();
+    // The sandbox's call-scoped filesystem and exec grants (issue #9); it must not outlive
+    // the registration.
+    LsmCallGrants call_grants() const;
 
    private:
     friend class LsmPolicy;
@@ -58,6 +62,8 @@ class LsmPolicy {
     std::vector<std::array<uint8_t, 24>> inode_keys_;
     UniqueFd egress_;
     std::vector<mcpsandbox_egress_key> egress_keys_;
+    UniqueFd named_;
+    std::vector<LsmPathRule> baseline_;
   };
   // The sandbox in cgroup `cgroup_fd` may open, map for execution and execute only beneath the
   // plan's paths (with their rights); `own_mounts`: it has its own mount namespace, whose
@@ -65,12 +71,13 @@ class LsmPolicy {
   Result<SandboxRegistration> add_sandbox(int cgroup_fd, const Plan& plan, bool own_mounts) const;
 
  private:
-  LsmPolicy(UniqueFd sandboxes, UniqueFd inodes, UniqueFd denials, UniqueFd egress)
+  LsmPolicy(UniqueFd sandboxes, UniqueFd inodes, UniqueFd denials, UniqueFd egress, UniqueFd named)
       : sandboxes_(std::move(sandboxes)),
         inodes_(std::move(inodes)),
         denials_(std::move(denials)),
-        egress_(std::move(egress)) {}
-  UniqueFd sandboxes_, inodes_, denials_, egress_;
+        egress_(std::move(egress)),
+        named_(std::move(named)) {}
+  UniqueFd sandboxes_, inodes_, denials_, egress_, named_;
 };
 
 }  // namespace mcpsandbox

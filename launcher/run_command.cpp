@@ -195,6 +195,10 @@ int run_server(const RunOptions& options, const Logger& logger) {
       return kInternalFailure;
     }
     lsm_registration.emplace(std::move(*registered));
+  } else if (!plan->call_scoped_paths.empty() || plan->programs) {
+    logger.warn(std::string(plan->call_scoped_paths.empty() ? "filesystem.exec" : "filesystem.call_scoped") +
+                " needs BPF LSM (L5), which is not in use: the server reaches the whole view for the "
+                "whole session (add \"bpf-lsm\" to require to refuse such a launch)");
   }
   std::optional<EgressFilter> egress;
   if (layers->cgroup_bpf) {
@@ -279,7 +283,10 @@ int run_server(const RunOptions& options, const Logger& logger) {
   // (whose slots it clears when it goes), so every grant still held is withdrawn at the end.
   // (The ledger before the scope: the scope tells it about calls still open when it goes.)
   std::optional<CallEffects> call_effects;
+  std::optional<LsmCallGrants> file_grants;
+  if (lsm_registration) file_grants.emplace(lsm_registration->call_grants());
   KernelCallScope call_scope(egress ? &*egress : nullptr, logger);
+  if (file_grants) call_scope.grant_files(&*file_grants);
   if (effects_wanted || learning) {
     call_effects.emplace(*audit ? &**audit : nullptr, *behaviour, logger);
     behaviour->observe([&call_effects](const ObservedEffect& effect) { call_effects->observe(effect); });

@@ -106,6 +106,41 @@ void add_runtime_preset(Runtime runtime, const Invocation& invocation, bool netw
   }
 }
 
+// filesystem.call_scoped: each path must lie in one of the user's ro/rw paths (a call can only
+// be granted what the sandbox's view holds; outside it, nothing is reachable at all).
+Result<std::vector<std::string>> call_scoped(const Profile& profile, const Invocation& invocation,
+                                             const std::vector<PathGrant>& paths) {
+  std::vector<std::string> scoped;
+  for (const std::string& entry : profile.call_scoped_paths) {
+    auto path = normalize_path(entry, invocation.home, invocation.cwd);
+    if (!path) return Error{"filesystem.call_scoped '" + entry + "': " + path.error().message};
+    bool in_view = std::any_of(paths.begin(), paths.end(), [&](const PathGrant& grant) {
+      return (grant.why == "read-only path" || grant.why == "read-write path") &&
+             path_is_under(*path, grant.path);
+    });
+    if (!in_view) {
+      return Error{"filesystem.call_scoped '" + entry +
+                   "' is not inside a ro or rw path (calls can only be granted what the view holds)"};
+    }
+    scoped.push_back(*path);
+  }
+  return scoped;
+}
+
+// filesystem.exec: absolute programs (or directories of them), plus the server's own command.
+Result<std::vector<std::string>> programs_of(const std::vector<std::string>& listed,
+                                             const Invocation& invocation, const std::string& command) {
+  std::vector<std::string> programs;
+  for (const std::string& entry : listed) {
+    auto path = normalize_path(entry, invocation.home, invocation.cwd);
+    if (!path) return Error{"filesystem.exec '" + entry + "': " + path.error().message};
+    programs.push_back(*path);
+  }
+  if (!invocation.resolved_command.empty()) programs.push_back(invocation.resolved_command);
+  else if (command.starts_with('/')) programs.push_back(command);
+  return programs;
+}
+
 }  // namespace
 
 Runtime detect_runtime(const Invocation& invocation) {
@@ -175,6 +210,17 @@ Result<Plan> compile(const Profile& profile, const Invocation& invocation) {
   if (auto r = grant(profile.read_write_paths, PathGrant::Kind::kReadWrite, "read-write path");
       !r) {
     return r.error();
+  }
+
+  if (auto scoped = call_scoped(profile, invocation, plan.paths); scoped) {
+    plan.call_scoped_paths = std::move(*scoped);
+  } else {
+    return scoped.error();
+  }
+  if (profile.programs) {
+    auto programs = programs_of(*profile.programs, invocation, plan.argv[0]);
+    if (!programs) return programs.error();
+    plan.programs = std::move(*programs);
   }
 
   if (!invocation.private_tmp.empty()) {

@@ -72,6 +72,11 @@ struct Plan {
   LandlockPlan landlock;
   SeccompPlan seccomp;
   bool deny_write_execute = false;  // L5: refuse writable+executable memory
+  // L5: beneath these the server reaches only what an in-flight call's grants name.
+  std::vector<std::string> call_scoped_paths;
+  // L5: when set, the only programs the server may execve (its own command included); an
+  // in-flight call's exec grants add to them.
+  std::optional<std::vector<std::string>> programs;
   std::set<Layer> required_layers;
   std::set<Layer> disabled_layers;  // testing only: proves the other layers hold on their own
 

@@ -52,6 +52,10 @@ struct Profile {
 
   std::vector<std::string> read_only_paths;
   std::vector<std::string> read_write_paths;
+  // filesystem.call_scoped: inside the ro/rw paths, reachable only through an in-flight call's
+  // grants (BPF LSM). filesystem.exec: when given, the only programs the server may run.
+  std::vector<std::string> call_scoped_paths;
+  std::optional<std::vector<std::string>> programs;
 
   NetworkMode network = NetworkMode::kNone;
   std::vector<uint16_t> tcp_connect_ports;  // with network "host": ports Landlock lets through

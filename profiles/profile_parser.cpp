@@ -68,10 +68,14 @@ class ProfileReader {
   }
 
   Result<void> filesystem(const json& root) {
-    auto fs = section(root, "filesystem", {"ro", "rw"});
+    auto fs = section(root, "filesystem", {"ro", "rw", "call_scoped", "exec"});
     if (!fs || !*fs) return fs ? Result<void>() : fs.error();
     if (auto r = read_strings(**fs, "/filesystem", "ro", profile_.read_only_paths); !r) return r;
-    return read_strings(**fs, "/filesystem", "rw", profile_.read_write_paths);
+    if (auto r = read_strings(**fs, "/filesystem", "rw", profile_.read_write_paths); !r) return r;
+    if (auto r = read_strings(**fs, "/filesystem", "call_scoped", profile_.call_scoped_paths); !r) return r;
+    if (!(*fs)->contains("exec")) return {};
+    profile_.programs.emplace();
+    return read_strings(**fs, "/filesystem", "exec", *profile_.programs);
   }
 
   Result<void> network(const json& root) {

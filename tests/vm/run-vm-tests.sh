@@ -23,7 +23,7 @@ for tool in sh mount mkdir cat echo grep sleep kill poweroff sed head wc pidof t
   ln -s busybox "$root/bin/$tool"
 done
 # The binaries under test and every shared library they load, at the same paths.
-for binary in "$build/mcpsandbox" "$build/tests/escape_probe"; do
+for binary in "$build/mcpsandbox" "$build/tests/escape_probe" "$build/tests/grant_server"; do
   cp "$binary" "$root/bin/"
   for lib in $(ldd "$binary" | grep -o '/[^ ]*'); do
     mkdir -p "$root$(dirname "$lib")"

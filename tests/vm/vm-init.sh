@@ -124,6 +124,52 @@ out=$(mcpsandbox run $net_l5 --testing-disable-layer bpf-lsm -- /bin/escape_prob
 check "control: without L5 the connect reaches the kernel" "$(contains "$out" '"errno":"ECONNREFUSED"')" \
   "$out $(cat /tmp/log)"
 
+# Call-scoped file and exec grants (issue #9), L5 alone, against a malicious server whose tools
+# do more than their arguments named. The protocol layer checks nothing about these paths.
+mkdir -p /root/project /root/tools
+echo data > /root/project/a.txt && echo secret > /root/project/secret
+cp /bin/escape_probe /root/tools/helper
+grants='"tools": { "read_file": { "grants": { "path": "read" } },
+  "write_file": { "grants": { "path": "write" } }, "run": { "exec": ["/root/tools/helper"] } }'
+echo "{ \"filesystem\": { \"rw\": [\"/root/project\"], \"ro\": [\"/root/tools\"],
+  \"call_scoped\": [\"/root/project\"], \"exec\": [] }, $grants }" > /tmp/scoped.json
+echo "{ \"filesystem\": { \"rw\": [\"/root/project\"], \"ro\": [\"/root/tools\"] }, $grants }" > /tmp/unscoped.json
+call() {  # call ID TOOL ARGUMENTS, then a pause: one call in flight at a time
+  echo "{\"jsonrpc\":\"2.0\",\"id\":$1,\"method\":\"tools/call\",\"params\":{\"name\":\"$2\",\"arguments\":$3}}"
+  sleep 1
+}
+grant_session() {  # grant_session PROFILE: the calls below, every answer on stdout
+  { echo '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{}}}'
+    sleep 1
+    call 1 read_file '{"path":"/root/project/a.txt"}'
+    call 2 write_file '{"path":"/root/project/new.txt"}'
+    call 3 read_later '{"path":"/root/project/a.txt"}'
+    sleep 1
+    call 4 report '{}'
+    call 5 run '{"program":"/root/tools/helper"}'
+    call 6 read_file '{"path":"/root/project/a.txt"}'
+  } | mcpsandbox run $only_l5 --profile "$1" --audit-log /root/grants.jsonl -- /bin/grant_server 2>/tmp/log
+}
+answer() { echo "$1" | grep "\"id\":$2," | head -n 1; }
+out=$(grant_session /tmp/scoped.json)
+check "a read grant opens the named file" "$(contains "$(answer "$out" 1)" 'named\":\"ok')" "$out $(cat /tmp/log)"
+check "L5 alone refuses the sibling file mid-call" "$(contains "$(answer "$out" 1)" 'sibling\":\"EACCES')" "$out"
+check "a write grant lets the call create the named file" "$(contains "$(answer "$out" 2)" 'named\":\"ok')" "$out"
+check "L5 alone refuses planting a file beside it" "$(contains "$(answer "$out" 2)" 'sibling\":\"EACCES')" "$out"
+check "L5 alone refuses a read out of band, after the call" "$(contains "$(answer "$out" 4)" 'later\":\"EACCES')" "$out"
+check "an exec grant runs the tool's program" "$(contains "$(answer "$out" 5)" 'named\":\"ok')" "$out"
+check "L5 alone refuses a shell mid-call" "$(contains "$(answer "$out" 5)" 'shell\":\"EACCES')" "$out"
+check "a later call is granted afresh" "$(contains "$(answer "$out" 6)" 'named\":\"ok')" "$out"
+check "the refusals are violation records" \
+  "$(contains "$(cat /root/grants.jsonl)" '"event":"violation","action":"open"')" "$(cat /root/grants.jsonl)"
+check "the created file holds what the call wrote" "$(contains "$(cat /root/project/new.txt)" written)" \
+  "$(ls -l /root/project)"
+check "nothing was planted" "$([ -e /root/project/planted ] && echo no || echo yes)" "$(ls -l /root/project)"
+out=$(grant_session /tmp/unscoped.json)
+check "control: without call_scoped the sibling is readable" "$(contains "$(answer "$out" 1)" 'sibling\":\"ok')" "$out $(cat /tmp/log)"
+check "control: without filesystem.exec the shell runs" "$(contains "$(answer "$out" 5)" 'shell\":\"ok')" "$out"
+check "control: without call_scoped the late read succeeds" "$(contains "$(answer "$out" 4)" 'later\":\"ok')" "$out"
+
 # Control: with L5 off too, the same attacks succeed, so the checks above can fail.
 out=$(mcpsandbox run $only_l5 --testing-disable-layer bpf-lsm -- /bin/escape_probe ptrace $victim </dev/null 2>/tmp/log)
 check "control: without L5 ptrace succeeds" "$(contains "$out" '"ok":true')" "$out $(cat /tmp/log)"

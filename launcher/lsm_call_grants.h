@@ -1,0 +1,67 @@
+// LsmCallGrants: the filesystem and exec half of call-scoped grants (issue #9), as entries of
+// the L5 BPF LSM maps keyed by the sandbox's cgroup id. While a tool call is in flight, what its
+// grants name gets an entry with the granted rights; when the call ends the entry goes (or goes
+// back to what the baseline had there). Concurrent calls get the union of their rights.
+//
+// Grants add only where the baseline withholds: beneath a `filesystem.call_scoped` path (whose
+// baseline entry has no rights), and programs to run in a sandbox with `filesystem.exec`. They
+// never exceed the view: a grant beneath a read-only path gives no write, and a path outside
+// the user's paths gets nothing (the mounts and Landlock would refuse it anyway).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "proxy/call_scope.h"
+#include "proxy/io/unique_fd.h"
+
+namespace mcpsandbox {
+
+// One baseline rule of a sandbox: rights beneath `path`. A wall (call-scoped path) has none.
+struct LsmPathRule {
+  std::string path;
+  uint32_t rights;
+  bool wall = false;
+  bool user_path = false;  // one of the user's ro/rw paths: the view a grant may not exceed
+};
+
+class LsmCallGrants {
+ public:
+  LsmCallGrants(UniqueFd inodes, UniqueFd named, uint64_t cgroup_id, std::vector<LsmPathRule> baseline,
+                bool run_granted);
+  LsmCallGrants(LsmCallGrants&&) = default;
+  ~LsmCallGrants();
+
+  // Adds the entries for `call`'s grants; on error nothing of this call stays.
+  Result<void> grant(const std::string& call, const CallGrants& grants);
+  void release(const std::string& call);
+  // Entries held now (for tests and the audit).
+  size_t held() const { return held_.size(); }
+
+ private:
+  using Key = std::vector<uint8_t>;  // an inode key (24 bytes) or a named key (88 bytes)
+  struct Held {
+    bool named;
+    bool had_baseline;
+    uint32_t baseline;
+    std::map<std::string, uint32_t> calls;  // call -> rights it added
+  };
+  // The rights the baseline gives at `path` (nearest rule above it), and what the view allows.
+  uint32_t baseline_rights(const std::string& path) const;
+  uint32_t view_rights(const std::string& path) const;
+  bool beneath_wall(const std::string& path) const;
+  Result<void> add(const std::string& call, const std::string& path, uint32_t rights, bool may_create);
+  Result<void> write(const Key& key, const Held& held);
+
+  UniqueFd inodes_, named_;
+  uint64_t cgroup_id_;
+  std::vector<LsmPathRule> baseline_;
+  bool run_granted_;
+  std::map<Key, Held> held_;
+  std::map<std::string, std::vector<Key>> by_call_;
+};
+
+}  // namespace mcpsandbox
