@@ -131,8 +131,9 @@ Result<void> KernelCallScope::grant_all(const std::string& call, const CallGrant
   bool files = !grants.read.empty() || !grants.write.empty() || !grants.exec.empty();
   if (files && !files_ && !warned_filesystem_) {
     warned_filesystem_ = true;
-    logger_.warn("call grants: read, write and exec grants need BPF LSM (L5), which is not in use; "
-                 "the baseline profile alone confines files and programs");
+    logger_.warn("call grants: read, write and exec grants need BPF LSM (L5) or, for files, per-call "
+                 "mounts (L1 and root); neither is in use, so the baseline profile alone confines "
+                 "files and programs");
   }
   if (grants.connect.empty()) return files && files_ ? files_->grant(call, grants) : Result<void>();
   if (!egress_) {
@@ -142,7 +143,7 @@ Result<void> KernelCallScope::grant_all(const std::string& call, const CallGrant
     if (auto granted = files_->grant(call, grants); !granted) return granted;
   }
   struct FilesUndo {  // the file grants go again if a network grant cannot be made
-    LsmCallGrants* files;
+    FileGrants* files;
     const std::string& call;
     bool keep = false;
     ~FilesUndo() {

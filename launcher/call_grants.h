@@ -2,8 +2,8 @@
 // flight, the destinations its arguments named (the addresses its URL's host resolves to, on
 // that port) are written into the sandbox's cgroup-bpf grant slots; when the call ends they are
 // cleared. Concurrent calls get the union: a destination two calls share stays until both end.
-// Filesystem and exec grants go to the L5 BPF LSM maps (LsmCallGrants); without BPF LSM they
-// are reported once as unavailable and the baseline profile alone applies.
+// Filesystem and exec grants go to a FileGrants (BPF LSM entries, or per-call mounts); without
+// either they are reported once as unavailable and the baseline profile alone applies.
 #pragma once
 
 #include <map>
@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "launcher/call_effects.h"
-#include "launcher/lsm_call_grants.h"
+#include "launcher/file_grants.h"
 #include "launcher/net_egress.h"
 #include "proxy/call_scope.h"
 #include "proxy/io/logger.h"
@@ -29,8 +29,8 @@ class KernelCallScope final : public CallScope {
   std::optional<std::string> close(const std::string& call) override;
   // Per-call effect records (`audit.effects`): told when each call begins and ends.
   void record_effects(CallEffects* effects) { effects_ = effects; }
-  // With BPF LSM: where read, write and exec grants go (outlives the scope).
-  void grant_files(LsmCallGrants* files) { files_ = files; }
+  // Where read, write and exec grants go (BPF LSM entries or per-call mounts; outlives the scope).
+  void grant_files(FileGrants* files) { files_ = files; }
 
   // How many destinations are granted now (for tests and the audit).
   size_t granted_destinations() const { return by_rule_.size(); }
@@ -48,7 +48,7 @@ class KernelCallScope final : public CallScope {
   EgressFilter* egress_;
   const Logger& logger_;
   CallEffects* effects_ = nullptr;
-  LsmCallGrants* files_ = nullptr;
+  FileGrants* files_ = nullptr;
   std::map<std::string, Slot> by_rule_;                      // rule bytes -> its slot
   std::map<std::string, std::vector<std::string>> by_call_;  // call -> rule keys it holds
   std::vector<uint32_t> free_slots_;

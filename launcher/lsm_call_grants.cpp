@@ -87,6 +87,7 @@ Result<void> LsmCallGrants::grant(const std::string& call, const CallGrants& gra
 Result<void> LsmCallGrants::add(const std::string& call, const std::string& path, uint32_t rights,
                                 bool may_create) {
   uint32_t view = view_rights(path);
+  if ((rights & kRun) && !(view & kExec)) return {};  // nothing runs there: not even read it
   // Never more than the view: no write beneath a read-only path, no running what cannot be mapped.
   uint32_t wanted = rights & (view | ((view & kExec) ? kRun : 0));
   bool walled = beneath_wall(path);

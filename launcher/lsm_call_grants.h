@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "proxy/call_scope.h"
+#include "launcher/file_grants.h"
 #include "proxy/io/unique_fd.h"
 
 namespace mcpsandbox {
@@ -28,16 +28,15 @@ struct LsmPathRule {
   bool user_path = false;  // one of the user's ro/rw paths: the view a grant may not exceed
 };
 
-class LsmCallGrants {
+class LsmCallGrants final : public FileGrants {
  public:
   LsmCallGrants(UniqueFd inodes, UniqueFd named, uint64_t cgroup_id, std::vector<LsmPathRule> baseline,
                 bool run_granted);
   LsmCallGrants(LsmCallGrants&&) = default;
-  ~LsmCallGrants();
+  ~LsmCallGrants() override;
 
-  // Adds the entries for `call`'s grants; on error nothing of this call stays.
-  Result<void> grant(const std::string& call, const CallGrants& grants);
-  void release(const std::string& call);
+  Result<void> grant(const std::string& call, const CallGrants& grants) override;
+  void release(const std::string& call) override;
   // Entries held now (for tests and the audit).
   size_t held() const { return held_.size(); }
 

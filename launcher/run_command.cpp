@@ -15,6 +15,7 @@
 #include "proxy/io/atomic_write.h"
 #include "launcher/kernel_probe.h"
 #include "launcher/lsm_policy.h"
+#include "launcher/mount_call_grants.h"
 #include "launcher/layer_selection.h"
 #include "launcher/net_egress.h"
 #include "launcher/plan_builder.h"
@@ -195,10 +196,17 @@ int run_server(const RunOptions& options, const Logger& logger) {
       return kInternalFailure;
     }
     lsm_registration.emplace(std::move(*registered));
-  } else if (!plan->call_scoped_paths.empty() || plan->programs) {
-    logger.warn(std::string(plan->call_scoped_paths.empty() ? "filesystem.exec" : "filesystem.call_scoped") +
-                " needs BPF LSM (L5), which is not in use: the server reaches the whole view for the "
-                "whole session (add \"bpf-lsm\" to require to refuse such a launch)");
+  } else {
+    if (plan->programs) {
+      logger.warn("filesystem.exec needs BPF LSM (L5), which is not in use: every program in the view "
+                  "may run (add \"bpf-lsm\" to require to refuse such a launch)");
+    }
+    // Call-scoped paths without BPF LSM: per-call mounts, which need the mount namespace and root.
+    if (!plan->call_scoped_paths.empty() && !(layers->namespaces && ::geteuid() == 0)) {
+      logger.warn("filesystem.call_scoped needs BPF LSM (L5), or namespaces and root for per-call "
+                  "mounts; neither is in use: the server reaches those paths for the whole session");
+      plan->call_scoped_paths.clear();
+    }
   }
   std::optional<EgressFilter> egress;
   if (layers->cgroup_bpf) {
@@ -248,6 +256,17 @@ int run_server(const RunOptions& options, const Logger& logger) {
     return failure.exec_failed ? kCannotExecute : kInternalFailure;
   }
   if (lsm_registration) lsm_registration->mark_started();
+  // Without BPF LSM, call-scoped paths are empty tmpfs in the view: calls get binds.
+  std::optional<MountCallGrants> mounted_grants;
+  if (!lsm_registration && !plan->call_scoped_paths.empty()) {
+    auto started = MountCallGrants::start(server->pid, MountCallGrants::areas_for(*plan), logger);
+    if (!started) {
+      logger.error(started.error().message);
+      ProcessTree::signal_all(server->pid, SIGKILL);
+      return kInternalFailure;
+    }
+    mounted_grants.emplace(std::move(*started));
+  }
   logger.info("started MCP server pid " + std::to_string(server->pid));
   if (*audit) {
     // Before the first message is read: no decision precedes its session's record.
@@ -283,10 +302,11 @@ int run_server(const RunOptions& options, const Logger& logger) {
   // (whose slots it clears when it goes), so every grant still held is withdrawn at the end.
   // (The ledger before the scope: the scope tells it about calls still open when it goes.)
   std::optional<CallEffects> call_effects;
-  std::optional<LsmCallGrants> file_grants;
-  if (lsm_registration) file_grants.emplace(lsm_registration->call_grants());
+  std::optional<LsmCallGrants> lsm_grants;
+  if (lsm_registration) lsm_grants.emplace(lsm_registration->call_grants());
   KernelCallScope call_scope(egress ? &*egress : nullptr, logger);
-  if (file_grants) call_scope.grant_files(&*file_grants);
+  if (lsm_grants) call_scope.grant_files(&*lsm_grants);
+  if (mounted_grants) call_scope.grant_files(&*mounted_grants);
   if (effects_wanted || learning) {
     call_effects.emplace(*audit ? &**audit : nullptr, *behaviour, logger);
     behaviour->observe([&call_effects](const ObservedEffect& effect) { call_effects->observe(effect); });

@@ -253,7 +253,8 @@ std::optional<SetupError> attach(int root, Entry& entry) {
 
 }  // namespace
 
-std::optional<SetupError> build_root_and_pivot(const std::vector<PathGrant>& paths) {
+std::optional<SetupError> build_root_and_pivot(const std::vector<PathGrant>& paths,
+                                               const std::vector<std::string>& empty_until_granted) {
   // Nothing we mount may propagate back to the host.
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) {
     return fail("make mounts private");
@@ -261,6 +262,14 @@ std::optional<SetupError> build_root_and_pivot(const std::vector<PathGrant>& pat
   std::vector<Entry> entries;
   for (const PathGrant& grant : paths) MCPSANDBOX_STEP(prepare_grant(grant, entries));
   MCPSANDBOX_STEP(prepare_specials(entries));
+  for (const std::string& path : empty_until_granted) {
+    // After the grant it lies in, so that (at equal depth) it is attached on top of it.
+    Entry entry;
+    entry.target = path;
+    MCPSANDBOX_STEP(new_filesystem("tmpfs", {{"mode", "0755"}, {"size", "1m"}},
+                                   MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, entry.tree));
+    entries.push_back(std::move(entry));
+  }
   // Parents before children: /tmp before a granted /tmp/project, /dev before /dev/null.
   std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
     return depth(a.target) != depth(b.target) ? depth(a.target) < depth(b.target)

@@ -77,7 +77,10 @@ std::optional<SetupError> set_up(const ChildContext& c) {
   if (c.layers.namespaces) {
     if (::sethostname("mcpsandbox", 10) < 0) return SetupError::from(errno, "sethostname");
     if (c.plan.isolate_network) MCPSANDBOX_STEP(set_up_network_namespace());
-    MCPSANDBOX_STEP(build_root_and_pivot(c.plan.paths));
+    // Without BPF LSM, call-scoped paths start empty and the launcher binds in what each call
+    // is granted (launcher/mount_call_grants.h).
+    static const std::vector<std::string> kNone;
+    MCPSANDBOX_STEP(build_root_and_pivot(c.plan.paths, c.layers.bpf_lsm ? kNone : c.plan.call_scoped_paths));
   }
   if (::chdir(c.plan.cwd.c_str()) < 0 && ::chdir("/") < 0) return SetupError::from(errno, "chdir");
   MCPSANDBOX_STEP(apply_resource_limits(c.plan.limits));

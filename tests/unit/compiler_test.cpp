@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "profiles/profile_parser.h"
 #include "profiles/syscall_policy.h"
 
 namespace mcpsandbox {
@@ -121,6 +122,39 @@ TEST(Compiler, DetectsRuntimes) {
   EXPECT_EQ(detect_runtime(invocation({"/usr/bin/python3.11"})), Runtime::kPython);
   EXPECT_EQ(detect_runtime(invocation({"uvx"})), Runtime::kPython);
   EXPECT_EQ(detect_runtime(invocation({"./server"})), Runtime::kStatic);
+}
+
+}  // namespace
+}  // namespace mcpsandbox
+
+namespace mcpsandbox {
+namespace {
+
+TEST(Compiler, CallScopedPathsMustLieInTheViewAndProgramsIncludeTheCommand) {
+  auto parsed = parse_profile(R"({"filesystem": {"rw": ["~/src"], "call_scoped": ["~/src/app"],
+                                                 "exec": ["/usr/bin/git"]}})", "p.json");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  auto plan = compile(*parsed, invocation({"node", "server.js"}, "/usr/bin/node"));
+  ASSERT_TRUE(plan.ok()) << plan.error().message;
+  EXPECT_EQ(plan->call_scoped_paths, std::vector<std::string>{"/home/me/src/app"});
+  ASSERT_TRUE(plan->programs);
+  EXPECT_EQ(*plan->programs, (std::vector<std::string>{"/usr/bin/git", "/usr/bin/node"}));
+
+  Profile outside = *parsed;
+  outside.call_scoped_paths = {"/home/me/other"};
+  auto refused = compile(outside, invocation({"srv"}));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("not inside a ro or rw path"), std::string::npos)
+      << refused.error().message;
+
+  auto unconfined = compile(Profile{}, invocation({"srv"}));
+  ASSERT_TRUE(unconfined.ok());
+  EXPECT_FALSE(unconfined->programs) << "without filesystem.exec every program in the view runs";
+  auto empty = parse_profile(R"({"filesystem": {"exec": []}})", "p.json");
+  ASSERT_TRUE(empty.ok());
+  auto only_itself = compile(*empty, invocation({"./bin/srv"}));
+  ASSERT_TRUE(only_itself.ok());
+  EXPECT_EQ(*only_itself->programs, std::vector<std::string>{"/home/me/project/bin/srv"});
 }
 
 }  // namespace

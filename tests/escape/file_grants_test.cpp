@@ -1,0 +1,137 @@
+// Call-scoped file grants (issue #9) on this host, against a deliberately malicious server
+// (tests/fixtures/grant_server.cpp): the project is `filesystem.call_scoped`, so the server
+// reaches a file in it only while a call that named it is in flight. Where BPF LSM runs the
+// grants are LSM map entries (refusals: EACCES); elsewhere they are per-call bind mounts into
+// the sandbox's mount namespace (what was not granted is not there: ENOENT, or EROFS). The
+// protocol layer checks nothing about these paths here, so every refusal is the kernel's.
+// The BPF LSM path is also proven in the VM (tests/vm/vm-init.sh).
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "tests/integration/relay_harness.h"
+
+namespace mcpsandbox::testing {
+namespace {
+
+class FileGrants : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "per-call mounts need root (and BPF LSM grants too)";
+    project_ = dir_.file("project");
+    std::filesystem::create_directories(project_ + "/sub");
+    std::ofstream(project_ + "/a.txt") << "data\n";
+    std::ofstream(project_ + "/secret") << "secret\n";
+    std::ofstream(project_ + "/sub/b.txt") << "b\n";
+    std::filesystem::create_symlink(project_ + "/secret", project_ + "/link");
+    start(true);
+  }
+  void start(bool call_scoped) {
+    if (proxy_) {
+      proxy_->close_stdin();
+      ASSERT_EQ(proxy_->wait(20s), 0);
+    }
+    std::string scoped = call_scoped ? R"(, "call_scoped": [")" + project_ + R"("])" : "";
+    std::ofstream(dir_.file("profile.json")) << R"({
+      "filesystem": { "rw": [")" + project_ + R"("])" + scoped + R"( },
+      "tools": {
+        "read_file": { "grants": { "path": "read" } },
+        "write_file": { "grants": { "path": "write" } },
+        "hold": { "grants": { "path": "read" }, "timeout": "1500ms" }
+      }
+    })";
+    proxy_.emplace(std::vector<std::string>{mcpsandbox_binary(), "run", "--profile", dir_.file("profile.json"),
+                                            "--audit-log", dir_.file("audit.jsonl"), "--",
+                                            GRANT_SERVER_BINARY});
+    proxy_->send_line(request(0, "initialize", {{"protocolVersion", "2025-06-18"}, {"capabilities", json::object()}}));
+    ASSERT_TRUE(next_message(*proxy_, 20s).contains("result")) << proxy_->stderr_text();
+  }
+  json answer(int id) {
+    json reply = next_response(*proxy_, 20s);
+    EXPECT_EQ(reply.value("id", -1), id) << reply.dump();
+    if (!reply.contains("result")) return reply;
+    return json::parse(reply["result"]["content"][0]["text"].get<std::string>());
+  }
+  json call(int id, const std::string& tool, json args) {
+    proxy_->send_line(tool_call(id, tool, std::move(args)));
+    return answer(id);
+  }
+  // What the server could read of `path` with no call naming it (300 ms after asking).
+  std::string read_out_of_band(int id, const std::string& path) {
+    call(id, "read_later", {{"path", path}});
+    std::this_thread::sleep_for(700ms);
+    return call(id + 1, "report", json::object())["later"];
+  }
+
+  TempDir dir_;
+  std::string project_;
+  std::optional<ChildProcess> proxy_;
+};
+
+TEST_F(FileGrants, ACallReadsTheFileItNamedAndNothingBesideIt) {
+  json read = call(1, "read_file", {{"path", project_ + "/a.txt"}});
+  EXPECT_EQ(read["named"], "ok") << read.dump() << proxy_->stderr_text();
+  EXPECT_NE(read["sibling"], "ok") << "a sibling of the granted file, mid-call: " << read.dump();
+  EXPECT_NE(read_out_of_band(2, project_ + "/a.txt"), "ok") << "the grant ended with its call";
+  json nested = call(4, "read_file", {{"path", project_ + "/sub/b.txt"}});
+  EXPECT_EQ(nested["named"], "ok") << nested.dump();
+}
+
+TEST_F(FileGrants, AWriteGrantWritesTheNamedFileAndPlantsNothing) {
+  json written = call(1, "write_file", {{"path", project_ + "/sub/b.txt"}});
+  EXPECT_EQ(written["named"], "ok") << written.dump() << proxy_->stderr_text();
+  EXPECT_NE(written["sibling"], "ok") << written.dump();
+  EXPECT_EQ(read_file(project_ + "/sub/b.txt"), "written\n");
+  EXPECT_FALSE(std::filesystem::exists(project_ + "/sub/planted"));
+  json read_only = call(2, "read_file", {{"path", project_ + "/a.txt"}});
+  ASSERT_EQ(read_only["named"], "ok");
+  EXPECT_EQ(read_file(project_ + "/a.txt"), "data\n") << "a read grant gives no write";
+}
+
+TEST_F(FileGrants, AGrantHoldsWhileItsCallIsInFlightAndEndsWhenTheClientCancels) {
+  proxy_->send_line(tool_call(1, "hold", {{"path", project_ + "/a.txt"}}));
+  EXPECT_EQ(read_out_of_band(2, project_ + "/a.txt"), "ok")
+      << "the sandbox holds the union of the grants of every call in flight";
+  proxy_->send_line(json{{"jsonrpc", "2.0"}, {"method", "notifications/cancelled"},
+                         {"params", {{"requestId", 1}, {"reason", "user gave up"}}}}.dump());
+  EXPECT_NE(read_out_of_band(4, project_ + "/a.txt"), "ok")
+      << "cancelled: withdrawn though the server never answered";
+}
+
+TEST_F(FileGrants, AGrantEndsWhenTheCallTimesOut) {
+  proxy_->send_line(tool_call(1, "hold", {{"path", project_ + "/a.txt"}}));
+  json timed_out = next_response(*proxy_, 20s);  // the profile's 1500 ms timeout
+  EXPECT_EQ(error_code_of(timed_out), -31016) << timed_out.dump();
+  EXPECT_NE(read_out_of_band(2, project_ + "/a.txt"), "ok");
+}
+
+TEST_F(FileGrants, ASymlinkInTheProjectNeverLeadsAGrantElsewhere) {
+  json linked = call(1, "read_file", {{"path", project_ + "/link"}});
+  // Refused before the server (per-call mounts never bind through a symlink), or granted only
+  // what the link's target is, which is outside what any call named.
+  bool refused = linked.contains("error") || linked["named"] != "ok";
+  EXPECT_TRUE(refused) << linked.dump();
+}
+
+// Control: the same server and calls without `call_scoped` reach everything in the project, so
+// the refusals above are the grants' doing.
+TEST_F(FileGrants, ControlWithoutCallScopedTheWholeProjectIsReachable) {
+  start(false);
+  json read = call(1, "read_file", {{"path", project_ + "/a.txt"}});
+  EXPECT_EQ(read["sibling"], "ok") << read.dump();
+  EXPECT_EQ(read_out_of_band(2, project_ + "/a.txt"), "ok");
+  json written = call(4, "write_file", {{"path", project_ + "/sub/b.txt"}});
+  EXPECT_EQ(written["sibling"], "ok") << written.dump();
+}
+
+TEST_F(FileGrants, NothingOfACallStaysInViewAfterTheSession) {
+  ASSERT_EQ(call(1, "read_file", {{"path", project_ + "/a.txt"}})["named"], "ok");
+  proxy_->close_stdin();
+  EXPECT_EQ(proxy_->wait(20s), 0) << proxy_->stderr_text();
+  EXPECT_EQ(read_file(project_ + "/a.txt"), "data\n");
+  EXPECT_TRUE(std::filesystem::exists(project_ + "/secret")) << "the host tree is untouched";
+}
+
+}  // namespace
+}  // namespace mcpsandbox::testing
