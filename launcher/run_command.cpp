@@ -14,6 +14,7 @@
 #include "launcher/exec_trace.h"
 #include "proxy/io/atomic_write.h"
 #include "launcher/kernel_probe.h"
+#include "launcher/cgroup_gate.h"
 #include "launcher/lsm_policy.h"
 #include "launcher/mount_call_grants.h"
 #include "launcher/layer_selection.h"
@@ -176,7 +177,8 @@ int run_server(const RunOptions& options, const Logger& logger) {
   std::optional<ScratchCgroup> scratch_cgroup;
   bool learning = !options.learn_to.empty();
   bool effects_wanted = plan->proxy.audit.effects;
-  if (cgroup_v2 < 0 && (layers->cgroup_bpf || layers->bpf_lsm || options.trace || learning || effects_wanted)) {
+  if (cgroup_v2 < 0 && (layers->cgroup_bpf || layers->bpf_lsm || options.trace || learning || effects_wanted ||
+                        plan->deny_out_of_band)) {
     auto made = ScratchCgroup::create("sandbox");
     if (made) {
       scratch_cgroup.emplace(std::move(*made));
@@ -302,6 +304,19 @@ int run_server(const RunOptions& options, const Logger& logger) {
   // (whose slots it clears when it goes), so every grant still held is withdrawn at the end.
   // (The ledger before the scope: the scope tells it about calls still open when it goes.)
   std::optional<CallEffects> call_effects;
+  // hardening.out_of_band deny: the server is frozen while no request is in flight.
+  std::optional<CgroupGate> out_of_band_gate;
+  if (plan->deny_out_of_band) {
+    auto gate = cgroup_v2 >= 0 ? CgroupGate::open(cgroup_v2, logger)
+                               : Result<CgroupGate>(Error{"hardening.out_of_band deny needs a cgroup v2 of "
+                                                          "the sandbox's own (root)"});
+    if (!gate) {
+      logger.error(gate.error().message);
+      return kInternalFailure;  // the supervisor's destructor kills the server tree
+    }
+    out_of_band_gate.emplace(std::move(*gate));
+    logger.notice("out of band: the server is frozen while no request is in flight");
+  }
   std::optional<LsmCallGrants> lsm_grants;
   if (lsm_registration) lsm_grants.emplace(lsm_registration->call_grants());
   KernelCallScope call_scope(egress ? &*egress : nullptr, logger);
@@ -324,6 +339,7 @@ int run_server(const RunOptions& options, const Logger& logger) {
               telemetry.get());
   supervisor.attach(relay);
   relay.set_call_scope(&call_scope);
+  if (out_of_band_gate) relay.set_server_gate(&*out_of_band_gate);
 
   auto started = relay.start();
   if (started) started = supervisor.start();

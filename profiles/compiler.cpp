@@ -287,6 +287,7 @@ Result<Plan> compile(const Profile& profile, const Invocation& invocation) {
   plan.secret_files = std::move(proxy->secret_files);
 
   plan.deny_write_execute = profile.deny_write_execute;
+  plan.deny_out_of_band = profile.deny_out_of_band;
   plan.limits = {profile.memory_bytes, profile.max_processes, profile.max_open_files,
                  profile.cpu_seconds, profile.max_file_bytes, profile.cpu_millis};
 

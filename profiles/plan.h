@@ -72,6 +72,7 @@ struct Plan {
   LandlockPlan landlock;
   SeccompPlan seccomp;
   bool deny_write_execute = false;  // L5: refuse writable+executable memory
+  bool deny_out_of_band = false;    // frozen (cgroup v2) while no request is in flight
   // L5: beneath these the server reaches only what an in-flight call's grants name.
   std::vector<std::string> call_scoped_paths;
   // L5: when set, the only programs the server may execve (its own command included); an

@@ -79,6 +79,7 @@ struct Profile {
 
   Runtime runtime = Runtime::kAuto;
   bool deny_write_execute = false;  // BPF LSM: no writable+executable memory (breaks JITs)
+  bool deny_out_of_band = false;    // the server runs only while a request is in flight
 
   ProxyPolicy policy;
 };

@@ -202,8 +202,15 @@ class ProfileReader {
   }
 
   Result<void> hardening(const json& root) {
-    auto found = section(root, "hardening", {"deny_write_execute"});
+    auto found = section(root, "hardening", {"deny_write_execute", "out_of_band"});
     if (!found || !*found) return found ? Result<void>() : found.error();
+    if ((*found)->contains("out_of_band")) {
+      const json& value = (**found)["out_of_band"];
+      if (!value.is_string() || (value != "allow" && value != "deny")) {
+        return fail("/hardening/out_of_band", "expected \"allow\" or \"deny\"");
+      }
+      profile_.deny_out_of_band = value == "deny";
+    }
     if ((*found)->contains("deny_write_execute")) {
       const json& value = (**found)["deny_write_execute"];
       if (!value.is_boolean()) return fail("/hardening/deny_write_execute", "expected true or false");

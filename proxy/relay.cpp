@@ -305,6 +305,7 @@ void Relay::handle_server_line(const FramedLine& line) {
         logger_.debug("server asks the client for input on request " + message.id->json);
       }
       cancel_call_timer(pending->id);
+      answered_once_ = true;
       // A call whose server departed from the tool's behavioural pin (blocking profile): its
       // result is withheld, whatever it says.
       std::optional<std::string> withheld = call_scope_ ? call_scope_->close(pending->id.key) : std::nullopt;
@@ -445,7 +446,18 @@ void Relay::flush_outputs() {
   update_interest();
 }
 
+void Relay::update_server_gate() {
+  if (!gate_) return;
+  // Start-up runs freely until the first answer; shutdown needs the server to run to exit.
+  bool run = !answered_once_ || client_requests_.active() > 0 || tool_fetcher_.fetching() ||
+             client_in_closed_ || server_in_closing_ || server_gone_;
+  if (run == gate_open_) return;
+  gate_open_ = run;
+  gate_->let_run(run);
+}
+
 void Relay::update_interest() {
+  update_server_gate();
   bool client_backlog = client_out_.pending() >= options_.high_water_bytes;
   // Calls held for a tools/list count as queued for the server: a server that never answers
   // it must not make the relay buffer the client without bound.

@@ -20,6 +20,7 @@
 #include "proxy/protocol_revision.h"
 #include "proxy/request_tracker.h"
 #include "proxy/telemetry/telemetry.h"
+#include "proxy/server_gate.h"
 #include "proxy/tool_list_fetcher.h"
 
 namespace mcpsandbox {
@@ -77,6 +78,8 @@ class Relay {
   Result<void> start();
   // Call-scoped kernel grants (optional; must outlive the relay).
   void set_call_scope(CallScope* scope) { call_scope_ = scope; }
+  // Out-of-band denial (optional; must outlive the relay): told when the server may run.
+  void set_server_gate(ServerGate* gate) { gate_ = gate; }
   // Shutdown: once the client's input has ended (or stop_client_input() was called) and
   // everything queued is written, the server's stdin is closed.
   void close_server_input();
@@ -129,6 +132,7 @@ class Relay {
   void server_output_ended();
   void close_server_input_now();
   void update_interest();
+  void update_server_gate();
 
   static constexpr uint64_t kDropsLoggedInFull = 10;
 
@@ -141,6 +145,9 @@ class Relay {
   AuditSink* audit_;
   Telemetry* telemetry_;
   CallScope* call_scope_ = nullptr;
+  ServerGate* gate_ = nullptr;
+  bool gate_open_ = true;       // the server runs until the first request has been answered
+  bool answered_once_ = false;
   ToolListFetcher tool_fetcher_;
   std::unordered_map<std::string, EventLoop::TimerId> call_timers_;  // by RequestId::key
   // Calls answered with a timeout: the server's late answer is expected and dropped quietly.

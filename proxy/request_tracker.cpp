@@ -15,12 +15,16 @@ std::optional<PendingRequest> RequestTracker::complete(const RequestId& id) {
   if (it == pending_.end()) return std::nullopt;
   PendingRequest request = std::move(it->second);
   pending_.erase(it);
+  if (request.cancelled) --cancelled_;
   return request;
 }
 
 void RequestTracker::mark_cancelled(const RequestId& id) {
   auto it = pending_.find(id.key);
-  if (it != pending_.end()) it->second.cancelled = true;
+  if (it != pending_.end() && !it->second.cancelled) {
+    it->second.cancelled = true;
+    ++cancelled_;
+  }
 }
 
 PendingRequest* RequestTracker::find(const RequestId& id) {
@@ -32,6 +36,7 @@ std::vector<PendingRequest> RequestTracker::take_all() {
   std::vector<PendingRequest> all;
   for (auto& [key, request] : pending_) all.push_back(std::move(request));
   pending_.clear();
+  cancelled_ = 0;
   return all;
 }
 
@@ -41,6 +46,7 @@ std::vector<PendingRequest> RequestTracker::take_unanswered() {
     if (!request.cancelled) owed.push_back(std::move(request));
   }
   pending_.clear();
+  cancelled_ = 0;
   return owed;
 }
 

@@ -50,9 +50,12 @@ class RequestTracker {
   // Removes and returns every pending request, cancelled or not.
   std::vector<PendingRequest> take_all();
   size_t size() const { return pending_.size(); }
+  // Pending and not cancelled: what the peer still waits for.
+  size_t active() const { return pending_.size() - cancelled_; }
 
  private:
   size_t max_in_flight_;
+  size_t cancelled_ = 0;
   std::unordered_map<std::string, PendingRequest> pending_;
 };
 

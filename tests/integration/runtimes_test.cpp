@@ -55,11 +55,11 @@ TEST(Runtimes, RefusesGrantsThatPassThroughSymlinks) {
 
 TEST(Runtimes, RejectsABadProfileWithFileAndPointer) {
   TempDir dir;
-  std::ofstream(dir.file("bad.json")) << R"({"filesystem": {"rw": ["/tmp"], "exec": []}})";
+  std::ofstream(dir.file("bad.json")) << R"({"filesystem": {"rw": ["/tmp"], "execute": []}})";
   ChildProcess proxy({mcpsandbox_binary(), "run", "--profile", dir.file("bad.json"), "--",
                       fixture_server_binary()});
   EXPECT_EQ(proxy.wait(), 2);
-  EXPECT_NE(proxy.stderr_text().find("bad.json: /filesystem/exec: unknown key 'exec'"),
+  EXPECT_NE(proxy.stderr_text().find("bad.json: /filesystem/execute: unknown key 'execute'"),
             std::string::npos)
       << proxy.stderr_text();
 }

@@ -37,6 +37,26 @@ TEST(RequestTracker, OwesNoAnswerForCancelledRequests) {
   EXPECT_EQ(tracker.size(), 0u);
 }
 
+TEST(RequestTracker, CountsWhatIsStillAwaitedApartFromWhatWasCancelled) {
+  RequestTracker tracker(10);
+  (void)tracker.add({id("1"), "a", "", {}});
+  (void)tracker.add({id("2"), "b", "", {}});
+  EXPECT_EQ(tracker.active(), 2u);
+  tracker.mark_cancelled(id("1"));
+  tracker.mark_cancelled(id("1"));  // twice is once
+  tracker.mark_cancelled(id("9"));  // unknown: nothing
+  EXPECT_EQ(tracker.active(), 1u);
+  EXPECT_EQ(tracker.size(), 2u);
+  (void)tracker.complete(id("1"));  // the late answer to the cancelled one
+  EXPECT_EQ(tracker.active(), 1u);
+  (void)tracker.complete(id("2"));
+  EXPECT_EQ(tracker.active(), 0u);
+  (void)tracker.add({id("3"), "c", "", {}});
+  tracker.mark_cancelled(id("3"));
+  (void)tracker.take_all();
+  EXPECT_EQ(tracker.active(), 0u);
+}
+
 TEST(ProtocolRevision, TakesMetaVersionOverNegotiatedOne) {
   ProtocolRevision revision;
   MessageInfo init;
