@@ -57,11 +57,12 @@ struct {
   __type(value, __u32);
 } mcpsandbox_inodes SEC(".maps");
 
-// (sandbox, directory, name) -> rights on that entry of the directory, for call grants of
-// files that did not exist when granted.
+// (sandbox, directory, name or name prefix) -> rights on those entries of the directory: call
+// grants of files a call may create or replace (longest prefix wins).
 struct {
-  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(type, BPF_MAP_TYPE_LPM_TRIE);
   __uint(max_entries, 4096);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
   __type(key, struct mcpsandbox_named_key);
   __type(value, __u32);
 } mcpsandbox_named SEC(".maps");
@@ -132,6 +133,7 @@ static __always_inline int in_sandbox(__u64 cgroup_id) {
 // The rights a call grant by name gives on the entry `dentry` of directory `dir`, if one does.
 static __always_inline __u32 *named_rights(__u64 cgroup_id, struct dentry *dir, struct dentry *dentry) {
   struct mcpsandbox_named_key key = {.cgroup_id = cgroup_id};
+  key.prefixlen = MCPSANDBOX_NAMED_FIXED_BITS + MCPSANDBOX_NAME_BYTES * 8;
   key.dev = BPF_CORE_READ(dir, d_sb, s_dev);
   key.ino = BPF_CORE_READ(dir, d_inode, i_ino);
   if (bpf_probe_read_kernel_str(key.name, sizeof key.name, BPF_CORE_READ(dentry, d_name.name)) < 0) {

@@ -77,14 +77,17 @@ struct mcpsandbox_inode_key {
 #define MCPSANDBOX_SANDBOX_BINDS_SHIFT 16 /* the number of bindable ports, above those */
 #define MCPSANDBOX_BIND_INDEX_BASE 64     /* egress map indexes of the bindable ports */
 
-/* Call-scoped grants of a file that does not exist yet (a write grant for a file the call
- * creates): keyed by the directory it will appear in and its name, since it has no inode. */
+/* Call-scoped grants by name, for what a call may create, rename or delete in a directory (a
+ * write grant for a file that does not exist yet, or its temporary siblings `NAME.*` that an
+ * atomic replacement writes and renames): a longest-prefix-match trie over (sandbox, directory,
+ * name), so one entry is either an exact name (its NUL included) or a name prefix. */
 #define MCPSANDBOX_NAME_BYTES 64
+#define MCPSANDBOX_NAMED_FIXED_BITS 160 /* cgroup_id, ino and dev: always matched in full */
 
 struct mcpsandbox_named_key {
+  __u32 prefixlen; /* bits of what follows that must match */
+  __u32 dev;       /* the directory's */
   __u64 cgroup_id;
-  __u32 dev; /* the directory's */
-  __u32 reserved;
   __u64 ino;
   char name[MCPSANDBOX_NAME_BYTES]; /* zero-padded */
 };

@@ -71,9 +71,9 @@ bool LsmCallGrants::beneath_wall(const std::string& path) const {
 }
 
 Result<void> LsmCallGrants::grant(const std::string& call, const CallGrants& grants) {
-  auto add_all = [&](const std::vector<std::string>& paths, uint32_t rights, bool may_create) -> Result<void> {
+  auto add_all = [&](const std::vector<std::string>& paths, uint32_t rights, bool by_name) -> Result<void> {
     for (const std::string& path : paths) {
-      if (auto added = add(call, path, rights, may_create); !added) return added;
+      if (auto added = add(call, path, rights, by_name); !added) return added;
     }
     return {};
   };
@@ -85,7 +85,7 @@ Result<void> LsmCallGrants::grant(const std::string& call, const CallGrants& gra
 }
 
 Result<void> LsmCallGrants::add(const std::string& call, const std::string& path, uint32_t rights,
-                                bool may_create) {
+                                bool by_name) {
   uint32_t view = view_rights(path);
   if ((rights & kRun) && !(view & kExec)) return {};  // nothing runs there: not even read it
   // Never more than the view: no write beneath a read-only path, no running what cannot be mapped.
@@ -95,46 +95,53 @@ Result<void> LsmCallGrants::add(const std::string& call, const std::string& path
   if (!wanted || (!walled && !runs)) return {};  // the baseline decides there
   if (!walled) wanted = kRun;  // a program in the view: only the right to run it is new
 
-  Held held{};
-  Key key;
   struct stat target {};
   if (::stat(path.c_str(), &target) == 0) {
     mcpsandbox_inode_key inode{};
     inode.cgroup_id = cgroup_id_;
     inode.dev = kernel_dev(target.st_dev);
     inode.ino = target.st_ino;
-    key = bytes_of(inode);
-    held.named = false;
-  } else {
-    // Not there yet: a write grant may create it (the directory it goes in and its name).
-    if (!may_create || !walled) return {};
-    size_t slash = path.rfind('/');
-    std::string parent = slash == 0 ? "/" : path.substr(0, slash), name = path.substr(slash + 1);
-    struct stat dir {};
-    if (::stat(parent.c_str(), &dir) < 0) return {};  // nothing to create it in: the call fails
+    if (auto held = hold(call, bytes_of(inode), false, wanted, path); !held) return held;
+  }
+  if (!by_name || !walled || !(wanted & kWrite)) return {};
+  // By name in its directory: the file itself (which it may create, or replace by renaming a
+  // temporary file over it) and its temporary siblings NAME.* (an atomic write's).
+  size_t slash = path.rfind('/');
+  std::string parent = slash == 0 ? "/" : path.substr(0, slash), name = path.substr(slash + 1);
+  struct stat dir {};
+  if (::stat(parent.c_str(), &dir) < 0) return {};  // nothing to create it in: the call fails
+  if (name.empty() || name.size() + 1 >= MCPSANDBOX_NAME_BYTES) {
+    return Error{"cannot grant '" + path + "': the name is longer than " +
+                 std::to_string(MCPSANDBOX_NAME_BYTES - 3) + " bytes"};
+  }
+  for (bool exact : {true, false}) {
     mcpsandbox_named_key named{};
-    if (name.empty() || name.size() >= sizeof named.name) {
-      return Error{"cannot grant '" + path + "': the name is longer than " +
-                   std::to_string(sizeof named.name - 1) + " bytes"};
-    }
     named.cgroup_id = cgroup_id_;
     named.dev = kernel_dev(dir.st_dev);
     named.ino = dir.st_ino;
-    std::memcpy(named.name, name.data(), name.size());
-    key = bytes_of(named);
-    held.named = true;
+    std::string text = exact ? name : name + ".";
+    std::memcpy(named.name, text.data(), text.size());
+    named.prefixlen = MCPSANDBOX_NAMED_FIXED_BITS + static_cast<uint32_t>(text.size() + (exact ? 1 : 0)) * 8;
+    if (auto held = hold(call, bytes_of(named), true, wanted, path); !held) return held;
   }
+  return {};
+}
+
+Result<void> LsmCallGrants::hold(const std::string& call, const Key& key, bool named, uint32_t rights,
+                                 const std::string& path) {
   auto found = held_.find(key);
   if (found == held_.end()) {
-    // What the map holds there now (a baseline rule on that very inode) comes back afterwards.
-    int map = held.named ? named_.get() : inodes_.get();
-    held.had_baseline = bpf_map_lookup_elem(map, key.data(), &held.baseline) == 0;
-    if (!held.had_baseline) held.baseline = baseline_rights(path);
+    Held held{};
+    held.named = named;
+    // What the inode map holds there now (a baseline rule on that very inode) comes back
+    // afterwards. Names are only ever call grants (and a trie lookup is not an exact one).
+    held.had_baseline = !named && bpf_map_lookup_elem(inodes_.get(), key.data(), &held.baseline) == 0;
+    if (!held.had_baseline) held.baseline = named ? 0 : baseline_rights(path);
     found = held_.emplace(key, held).first;
   }
   uint32_t& mine = found->second.calls[call];
   bool first_for_call = mine == 0;
-  mine |= wanted;
+  mine |= rights;
   if (auto written = write(key, found->second); !written) {
     return Error{"cannot grant '" + path + "': " + written.error().message};
   }

@@ -41,7 +41,7 @@ class LsmCallGrants final : public FileGrants {
   size_t held() const { return held_.size(); }
 
  private:
-  using Key = std::vector<uint8_t>;  // an inode key (24 bytes) or a named key (88 bytes)
+  using Key = std::vector<uint8_t>;  // an inode key (24 bytes) or a named trie key (88 bytes)
   struct Held {
     bool named;
     bool had_baseline;
@@ -52,7 +52,8 @@ class LsmCallGrants final : public FileGrants {
   uint32_t baseline_rights(const std::string& path) const;
   uint32_t view_rights(const std::string& path) const;
   bool beneath_wall(const std::string& path) const;
-  Result<void> add(const std::string& call, const std::string& path, uint32_t rights, bool may_create);
+  Result<void> add(const std::string& call, const std::string& path, uint32_t rights, bool by_name);
+  Result<void> hold(const std::string& call, const Key& key, bool named, uint32_t rights, const std::string& path);
   Result<void> write(const Key& key, const Held& held);
 
   UniqueFd inodes_, named_;

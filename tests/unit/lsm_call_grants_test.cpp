@@ -27,7 +27,8 @@ class LsmCallGrantsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     inodes_.reset(bpf_map_create(BPF_MAP_TYPE_HASH, "test_inodes", sizeof(mcpsandbox_inode_key), 4, 64, nullptr));
-    named_.reset(bpf_map_create(BPF_MAP_TYPE_HASH, "test_named", sizeof(mcpsandbox_named_key), 4, 64, nullptr));
+    LIBBPF_OPTS(bpf_map_create_opts, trie, .map_flags = BPF_F_NO_PREALLOC);
+    named_.reset(bpf_map_create(BPF_MAP_TYPE_LPM_TRIE, "test_named", sizeof(mcpsandbox_named_key), 4, 64, &trie));
     if (!inodes_.valid() || !named_.valid()) {
       GTEST_SKIP() << "cannot create BPF maps here (needs root): " << std::strerror(errno);
     }
@@ -71,6 +72,7 @@ class LsmCallGrantsTest : public ::testing::Test {
     key.dev = (major(info.st_dev) << 20) | minor(info.st_dev);
     key.ino = info.st_ino;
     std::memcpy(key.name, name.data(), name.size());
+    key.prefixlen = MCPSANDBOX_NAMED_FIXED_BITS + MCPSANDBOX_NAME_BYTES * 8;  // as the LSM looks up
     uint32_t value = 0;
     if (bpf_map_lookup_elem(named_.get(), &key, &value)) return std::nullopt;
     return value;
@@ -114,9 +116,32 @@ TEST_F(LsmCallGrantsTest, AWriteGrantForANewFileIsByDirectoryAndName) {
   call.write = {path("project/sub/new.txt")};
   ASSERT_TRUE(grants.grant("1", call));
   EXPECT_EQ(named_entry(path("project/sub"), "new.txt"), kRead | kWrite);
+  EXPECT_EQ(named_entry(path("project/sub"), "new.txt.5f3a.tmp"), kRead | kWrite)
+      << "an atomic write's temporary sibling";
+  EXPECT_EQ(named_entry(path("project/sub"), "new.txtx"), std::nullopt);
+  EXPECT_EQ(named_entry(path("project/sub"), "planted"), std::nullopt);
   EXPECT_EQ(inode_entry(path("project/sub")), std::nullopt) << "not the whole directory";
   grants.release("1");
   EXPECT_EQ(named_entry(path("project/sub"), "new.txt"), std::nullopt);
+  EXPECT_EQ(named_entry(path("project/sub"), "new.txt.5f3a.tmp"), std::nullopt);
+}
+
+TEST_F(LsmCallGrantsTest, AWriteGrantOfAnExistingFileAlsoLetsItBeReplacedByName) {
+  LsmCallGrants grants = make();
+  CallGrants call;
+  call.write = {path("project/a.txt")};
+  ASSERT_TRUE(grants.grant("1", call));
+  EXPECT_EQ(inode_entry(path("project/a.txt")), kRead | kWrite);
+  EXPECT_EQ(named_entry(path("project"), "a.txt"), kRead | kWrite) << "rename over it, unlink it";
+  EXPECT_EQ(named_entry(path("project"), "a.txt.tmp"), kRead | kWrite);
+  EXPECT_EQ(named_entry(path("project"), "secret"), std::nullopt);
+  CallGrants reader;
+  reader.read = {path("project/a.txt")};
+  ASSERT_TRUE(grants.grant("2", reader));
+  EXPECT_EQ(named_entry(path("project"), "b.txt"), std::nullopt) << "a read grant adds no names";
+  grants.release("1");
+  EXPECT_EQ(named_entry(path("project"), "a.txt"), std::nullopt);
+  EXPECT_EQ(inode_entry(path("project/a.txt")), kRead);
 }
 
 TEST_F(LsmCallGrantsTest, ANameTooLongToGrantRefusesTheCallAndKeepsNothing) {

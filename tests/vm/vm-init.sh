@@ -130,7 +130,8 @@ mkdir -p /root/project /root/tools
 echo data > /root/project/a.txt && echo secret > /root/project/secret
 cp /bin/escape_probe /root/tools/helper
 grants='"tools": { "read_file": { "grants": { "path": "read" } },
-  "write_file": { "grants": { "path": "write" } }, "run": { "exec": ["/root/tools/helper"] } }'
+  "write_file": { "grants": { "path": "write" } }, "replace_file": { "grants": { "path": "write" } },
+  "run": { "exec": ["/root/tools/helper"] } }'
 echo "{ \"filesystem\": { \"rw\": [\"/root/project\"], \"ro\": [\"/root/tools\"],
   \"call_scoped\": [\"/root/project\"], \"exec\": [] }, $grants }" > /tmp/scoped.json
 echo "{ \"filesystem\": { \"rw\": [\"/root/project\"], \"ro\": [\"/root/tools\"] }, $grants }" > /tmp/unscoped.json
@@ -148,6 +149,8 @@ grant_session() {  # grant_session PROFILE: the calls below, every answer on std
     call 4 report '{}'
     call 5 run '{"program":"/root/tools/helper"}'
     call 6 read_file '{"path":"/root/project/a.txt"}'
+    call 7 replace_file '{"path":"/root/project/a.txt"}'
+    call 8 read_file '{"path":"/root/project/a.txt"}'
   } | mcpsandbox run $only_l5 --profile "$1" --audit-log /root/grants.jsonl -- /bin/grant_server 2>/tmp/log
 }
 answer() { echo "$1" | grep "\"id\":$2," | head -n 1; }
@@ -160,6 +163,10 @@ check "L5 alone refuses a read out of band, after the call" "$(contains "$(answe
 check "an exec grant runs the tool's program" "$(contains "$(answer "$out" 5)" 'named\":\"ok')" "$out"
 check "L5 alone refuses a shell mid-call" "$(contains "$(answer "$out" 5)" 'shell\":\"EACCES')" "$out"
 check "a later call is granted afresh" "$(contains "$(answer "$out" 6)" 'named\":\"ok')" "$out"
+check "a write grant lets the call replace the file atomically (temporary file, rename)" \
+  "$(contains "$(answer "$out" 7)" 'named\":\"ok')" "$out"
+check "L5 alone still refuses planting beside it" "$(contains "$(answer "$out" 7)" 'sibling\":\"EACCES')" "$out"
+check "the replaced file is readable by the next call's grant" "$(contains "$(answer "$out" 8)" 'named\":\"ok')" "$out"
 check "the refusals are violation records" \
   "$(contains "$(cat /root/grants.jsonl)" '"event":"violation","action":"open"')" "$(cat /root/grants.jsonl)"
 check "the created file holds what the call wrote" "$(contains "$(cat /root/project/new.txt)" written)" \
