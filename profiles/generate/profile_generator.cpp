@@ -128,6 +128,10 @@ class Generator {
     }
     fs.set("ro", json(ro), ro.empty() ? "none" : summary(ro, why));
     fs.set("rw", json(rw), rw.empty() ? "none" : summary(rw, why));
+    if ((!ro.empty() || !rw.empty()) && any_path_argument()) {
+      fs.note("the tools name their files in path arguments (read/write grants below): add "
+              "\"call_scoped\": [the paths above] to let the server reach only what each call names");
+    }
     if (in_.observed) outside_view_notes(fs);
     if (in_.bundle) {
       for (const auto& field : in_.bundle->user_config) {
@@ -163,6 +167,16 @@ class Generator {
       fs.note("learning: " + std::to_string(use.first) + " refused open(s) in " + dir +
               (use.second ? " (for writing)" : "") + "; grant it if the server needs it");
     }
+  }
+
+  bool any_path_argument() const {
+    for (const json& tool : tools_) {
+      const json props = properties(tool);  // (GCC 12: no range-for over a temporary's items())
+      for (const auto& [name, schema] : props.items()) {
+        if (classify_argument(name, schema).kind == ArgumentKind::Kind::kPath) return true;
+      }
+    }
+    return false;
   }
 
   bool tool_wants_network(const json& tool, std::string& why) const {
@@ -289,6 +303,9 @@ class Generator {
         switch (kind.kind) {
           case ArgumentKind::Kind::kPath:
             arguments.set(argument, json{{"path", true}}, kind.reason + ": must resolve inside the grants");
+            grants.set(argument, annotation(tool, "readOnlyHint") ? "read" : "write",
+                       annotation(tool, "readOnlyHint") ? "readOnlyHint: a call may read what this names"
+                                                        : "not readOnlyHint: a call may write what this names");
             break;
           case ArgumentKind::Kind::kUrl:
             arguments.set(argument, json{{"url", {{"schemes", {"https", "http"}}}}},

@@ -63,6 +63,9 @@ TEST(ProfileGenerator, MapsSchemasAndAnnotationsToRulesWithAReasonOnEachLine) {
   EXPECT_NE(text.find("\"mode\": \"strict\""), std::string::npos) << text;
   EXPECT_NE(text.find("// search: no annotations; no argument needs a rule"), std::string::npos) << text;
   EXPECT_EQ(text.find("\"pattern\": {"), std::string::npos) << "a search pattern is not a path\n" << text;
+  EXPECT_NE(text.find("\"path\": \"read\"  // readOnlyHint"), std::string::npos) << "file grants\n" << text;
+  EXPECT_NE(text.find("\"destination\": \"write\""), std::string::npos) << text;
+  EXPECT_NE(text.find("\"call_scoped\""), std::string::npos) << "suggested, as a comment\n" << text;
 }
 
 TEST(ProfileGenerator, ReadOnlyServersGetReadOnlyGrantsAndOpenWorldOnesANetworkToFillIn) {
