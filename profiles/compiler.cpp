@@ -111,6 +111,12 @@ void add_runtime_preset(Runtime runtime, const Invocation& invocation, bool netw
 Result<std::vector<std::string>> call_scoped(const Profile& profile, const Invocation& invocation,
                                              const std::vector<PathGrant>& paths) {
   std::vector<std::string> scoped;
+  if (profile.call_scoped_all) {
+    // The data the server works on; its own code often comes in read-only paths and must load.
+    for (const PathGrant& grant : paths) {
+      if (grant.why == "read-write path") scoped.push_back(grant.path);
+    }
+  }
   for (const std::string& entry : profile.call_scoped_paths) {
     auto path = normalize_path(entry, invocation.home, invocation.cwd);
     if (!path) return Error{"filesystem.call_scoped '" + entry + "': " + path.error().message};

@@ -147,6 +147,14 @@ TEST(Compiler, CallScopedPathsMustLieInTheViewAndProgramsIncludeTheCommand) {
   EXPECT_NE(refused.error().message.find("not inside a ro or rw path"), std::string::npos)
       << refused.error().message;
 
+  Profile all;
+  all.read_only_paths = {"/opt/docs"};
+  all.read_write_paths = {"~/src"};
+  all.call_scoped_all = true;  // "call_scoped": true
+  auto every = compile(all, invocation({"srv"}));
+  ASSERT_TRUE(every.ok()) << every.error().message;
+  EXPECT_EQ(every->call_scoped_paths, std::vector<std::string>{"/home/me/src"}) << "rw paths only";
+
   auto unconfined = compile(Profile{}, invocation({"srv"}));
   ASSERT_TRUE(unconfined.ok());
   EXPECT_FALSE(unconfined->programs) << "without filesystem.exec every program in the view runs";
