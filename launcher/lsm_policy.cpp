@@ -139,7 +139,7 @@ std::vector<LsmPathRule> rules_for(const Plan& plan, bool own_mounts) {
     __u32 rights = kRead | kExec | run;
     if (grant.kind == PathGrant::Kind::kReadWrite) rights = kRead | kWrite;
     if (grant.kind == PathGrant::Kind::kOverlay) rights = kRead | kWrite | kExec | run;
-    bool user = grant.why == "read-only path" || grant.why == "read-write path";
+    bool user = is_user_path(grant);
     rules.push_back({grant.path, rights, false, user});
   }
   for (const char* node : {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom"}) {

@@ -187,7 +187,7 @@ std::vector<MountCallGrants::Area> MountCallGrants::areas_for(const Plan& plan) 
   for (const std::string& path : plan.call_scoped_paths) {
     const PathGrant* nearest = nullptr;
     for (const PathGrant& grant : plan.paths) {
-      bool user = grant.why == "read-only path" || grant.why == "read-write path";
+      bool user = is_user_path(grant);
       if (user && path_is_under(path, grant.path) && (!nearest || grant.path.size() >= nearest->path.size())) {
         nearest = &grant;
       }

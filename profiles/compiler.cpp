@@ -114,14 +114,14 @@ Result<std::vector<std::string>> call_scoped(const Profile& profile, const Invoc
   if (profile.call_scoped_all) {
     // The data the server works on; its own code often comes in read-only paths and must load.
     for (const PathGrant& grant : paths) {
-      if (grant.why == "read-write path") scoped.push_back(grant.path);
+      if (is_user_path(grant) && grant.kind == PathGrant::Kind::kReadWrite) scoped.push_back(grant.path);
     }
   }
   for (const std::string& entry : profile.call_scoped_paths) {
     auto path = normalize_path(entry, invocation.home, invocation.cwd);
     if (!path) return Error{"filesystem.call_scoped '" + entry + "': " + path.error().message};
     bool in_view = std::any_of(paths.begin(), paths.end(), [&](const PathGrant& grant) {
-      return (grant.why == "read-only path" || grant.why == "read-write path") &&
+      return is_user_path(grant) &&
              path_is_under(*path, grant.path);
     });
     if (!in_view) {
@@ -275,7 +275,7 @@ Result<Plan> compile(const Profile& profile, const Invocation& invocation) {
                                 {}, invocation.environment};
   for (const PathGrant& path : plan.paths) {
     if (path.kind == PathGrant::Kind::kReadOnly || path.kind == PathGrant::Kind::kReadWrite) {
-      if (path.why == "read-only path" || path.why == "read-write path") {
+      if (is_user_path(path)) {
         proxy_input.filesystem_roots.push_back(path.path);
       }
     }

@@ -35,6 +35,11 @@ struct PathGrant {
   bool follow_symlink = false;
 };
 
+// The user's own ro/rw paths (profile and --ro/--rw), as opposed to what every sandbox gets.
+inline bool is_user_path(const PathGrant& grant) {
+  return grant.why == "read-only path" || grant.why == "read-write path";
+}
+
 struct LandlockPlan {
   int min_abi = 1;
   // ABI >= 4: connect/bind only to the ports below. Connect is left to cgroup-bpf when an
