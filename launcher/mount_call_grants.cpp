@@ -241,7 +241,8 @@ MountCallGrants::MountCallGrants(MountCallGrants&& other) noexcept
       logger_(other.logger_),
       binds_(std::move(other.binds_)),
       by_call_(std::move(other.by_call_)),
-      warned_exec_(other.warned_exec_) {}
+      warned_exec_(other.warned_exec_),
+      helper_gone_(other.helper_gone_) {}
 
 MountCallGrants::~MountCallGrants() {
   std::vector<std::string> calls;
@@ -277,6 +278,7 @@ Result<void> MountCallGrants::ask(int op, const std::string& path, bool flag, in
   int rc = 0;
   if (::sendmsg(socket_.get(), &message, MSG_NOSIGNAL) < 0 ||
       ::read(socket_.get(), &rc, sizeof rc) != sizeof rc) {
+    helper_gone_ = true;
     return Error{"the mount helper is gone"};
   }
   if (rc != 0) return Error{std::strerror(rc)};
@@ -342,6 +344,9 @@ Result<void> MountCallGrants::add(const std::string& call, const std::string& pa
   if (!tree.valid()) return Error{"cannot grant '" + path + "': open_tree: " + std::strerror(errno)};
   mount_attr attr{};
   attr.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (write ? 0 : MOUNT_ATTR_RDONLY);
+  // A clone of a shared host mount would join its peer group: mounts made beneath it in the
+  // sandbox (a file granted inside a granted directory) would then appear on the host.
+  attr.propagation = MS_PRIVATE;
   if (kernel::mount_setattr(tree.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) < 0) {
     return Error{"cannot grant '" + path + "': mount_setattr: " + std::strerror(errno)};
   }
@@ -360,13 +365,14 @@ void MountCallGrants::release(const std::string& call) {
   if (found == by_call_.end()) return;
   std::vector<std::string> paths = std::move(found->second);
   by_call_.erase(found);
+  bool helper_was_gone = helper_gone_;
   for (const std::string& path : paths) {
     auto held = binds_.find(path);
     if (held == binds_.end()) continue;
     Bind& bind = held->second;
     bind.calls.erase(call);
     if (bind.calls.empty()) {
-      if (auto gone = ask(kUnmount, path, false, -1); !gone) {
+      if (auto gone = ask(kUnmount, path, false, -1); !gone && !helper_gone_) {
         logger_->error("call grants: cannot withdraw the bind of '" + path + "': " + gone.error().message);
       }
       binds_.erase(held);
@@ -376,8 +382,11 @@ void MountCallGrants::release(const std::string& call) {
     for (const auto& [other, writes] : bind.calls) any_writer |= writes;
     if (bind.writable_now && !any_writer) {
       if (auto narrowed = ask(kSetWritable, path, false, -1); narrowed) bind.writable_now = false;
-      else logger_->error("call grants: cannot make '" + path + "' read-only again: " + narrowed.error().message);
+      else if (!helper_gone_) logger_->error("call grants: cannot make '" + path + "' read-only again: " + narrowed.error().message);
     }
+  }
+  if (helper_gone_ && !helper_was_gone) {
+    logger_->info("call grants: the mount helper has ended; binds still in place end with the sandbox's mount namespace");
   }
 }
 

@@ -64,6 +64,9 @@ class MountCallGrants final : public FileGrants {
   std::map<std::string, Bind> binds_;                        // sandbox path -> its bind
   std::map<std::string, std::vector<std::string>> by_call_;  // call -> paths it holds
   bool warned_exec_ = false;
+  // The teardown kills every process mcpsandbox started, the helper too, once the server has
+  // exited: its mount namespace (and every bind in it) is gone, so there is nothing to withdraw.
+  bool helper_gone_ = false;
 };
 
 }  // namespace mcpsandbox

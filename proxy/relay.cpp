@@ -448,9 +448,10 @@ void Relay::flush_outputs() {
 
 void Relay::update_server_gate() {
   if (!gate_) return;
-  // Start-up runs freely until the first answer; shutdown needs the server to run to exit.
+  // Start-up runs freely until the first answer; shutdown (either side closing) needs the
+  // server to run to exit.
   bool run = !answered_once_ || client_requests_.active() > 0 || tool_fetcher_.fetching() ||
-             client_in_closed_ || server_in_closing_ || server_gone_;
+             client_in_closed_ || server_in_closing_ || server_out_closed_ || server_gone_;
   if (run == gate_open_) return;
   gate_open_ = run;
   gate_->let_run(run);

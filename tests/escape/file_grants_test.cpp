@@ -5,10 +5,13 @@
 // the sandbox's mount namespace (what was not granted is not there: ENOENT, or EROFS). The
 // protocol layer checks nothing about these paths here, so every refusal is the kernel's.
 // The BPF LSM path is also proven in the VM (tests/vm/vm-init.sh).
+#include <sys/mount.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "tests/integration/relay_harness.h"
 
@@ -131,6 +134,42 @@ TEST_F(FileGrants, NothingOfACallStaysInViewAfterTheSession) {
   EXPECT_EQ(proxy_->wait(20s), 0) << proxy_->stderr_text();
   EXPECT_EQ(read_file(project_ + "/a.txt"), "data\n");
   EXPECT_TRUE(std::filesystem::exists(project_ + "/secret")) << "the host tree is untouched";
+}
+
+// How many mounts the host has at or beneath `path` (its own mount table, not the sandbox's).
+int host_mounts_beneath(const std::string& path) {
+  std::ifstream table("/proc/self/mountinfo");
+  int count = 0;
+  for (std::string line; std::getline(table, line);) {
+    std::istringstream fields(line);
+    std::string id, parent, device, root, point;
+    fields >> id >> parent >> device >> root >> point;
+    if (point == path || point.rfind(path + "/", 0) == 0) ++count;
+  }
+  return count;
+}
+
+// The project on a shared mount (as on hosts where / is shared, systemd's default): a file
+// granted inside a granted directory is a mount in the sandbox beneath that directory's bind,
+// and it must never propagate back to the host's mount table.
+TEST_F(FileGrants, AGrantInsideAGrantedDirectoryOfASharedMountStaysInTheSandbox) {
+  ASSERT_EQ(::mount(project_.c_str(), project_.c_str(), nullptr, MS_BIND, nullptr), 0) << std::strerror(errno);
+  struct Unmount {
+    std::string path;
+    ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
+  } unmount{project_};
+  ASSERT_EQ(::mount(nullptr, project_.c_str(), nullptr, MS_SHARED, nullptr), 0) << std::strerror(errno);
+  start(true);
+  ASSERT_EQ(host_mounts_beneath(project_), 1);
+  proxy_->send_line(tool_call(1, "hold", {{"path", project_ + "/sub"}}));
+  proxy_->send_line(tool_call(2, "hold", {{"path", project_ + "/sub/b.txt"}}));
+  // Both calls in flight (proven by a read under their union), then the host's table.
+  EXPECT_EQ(read_out_of_band(3, project_ + "/sub/b.txt"), "ok") << proxy_->stderr_text();
+  EXPECT_EQ(host_mounts_beneath(project_), 1) << "a grant's mount propagated into the host's mount table";
+  proxy_->close_stdin();
+  EXPECT_EQ(proxy_->wait(20s), 0) << proxy_->stderr_text();
+  proxy_.reset();
+  EXPECT_EQ(host_mounts_beneath(project_), 1);
 }
 
 }  // namespace

@@ -177,6 +177,22 @@ check "control: without call_scoped the sibling is readable" "$(contains "$(answ
 check "control: without filesystem.exec the shell runs" "$(contains "$(answer "$out" 5)" 'shell\":\"ok')" "$out"
 check "control: without call_scoped the late read succeeds" "$(contains "$(answer "$out" 4)" 'later\":\"ok')" "$out"
 
+# Speed of call-scoped file grants (a figure, not a check): 300 read_file calls in one session,
+# the path granted (LSM entries added and removed per call) against the same without call_scoped.
+i=1
+{ echo '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{}}}'
+  while [ $i -le 300 ]; do
+    echo "{\"jsonrpc\":\"2.0\",\"id\":$i,\"method\":\"tools/call\",\"params\":{\"name\":\"read_file\",\"arguments\":{\"path\":\"/root/project/a.txt\"}}}"
+    i=$((i + 1))
+  done
+} > /tmp/calls.jsonl
+echo '{"filesystem": {"rw": ["/root/project"], "call_scoped": ["/root/project"]}, "tools": {"read_file": {"grants": {"path": "read"}}}}' > /tmp/bench-scoped.json
+echo '{"filesystem": {"rw": ["/root/project"]}, "tools": {"read_file": {"grants": {"path": "read"}}}}' > /tmp/bench-plain.json
+session_us() { /bin/escape_probe time-exec /bin/sh -c "mcpsandbox --log-level error run $only_l5 --profile $1 -- /bin/grant_server </tmp/calls.jsonl >/dev/null"; }
+scoped_us=$(session_us /tmp/bench-scoped.json)
+plain_us=$(session_us /tmp/bench-plain.json)
+echo "VMTEST BENCH 300 granted calls: ${scoped_us} us with call-scoped LSM grants, ${plain_us} us without ($(( (scoped_us - plain_us) / 300 )) us per call added, under TCG emulation)"
+
 # Control: with L5 off too, the same attacks succeed, so the checks above can fail.
 out=$(mcpsandbox run $only_l5 --testing-disable-layer bpf-lsm -- /bin/escape_probe ptrace $victim </dev/null 2>/tmp/log)
 check "control: without L5 ptrace succeeds" "$(contains "$out" '"ok":true')" "$out $(cat /tmp/log)"
