@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "launcher/bpf_types.h"
+#include "profiles/connect_grant_policy.h"
 
 namespace mcpsandbox {
 namespace {
@@ -15,6 +16,18 @@ std::string key_of(const EgressRule& rule) {
   return std::to_string(rule.family) + "/" +
          std::string(reinterpret_cast<const char*>(rule.address.data()), rule.address.size()) + "/" +
          std::to_string(rule.port);
+}
+
+// A name with any non-public address is suspect (DNS rebinding, split horizon): the whole call
+// is refused rather than granted part of what it named.
+Error refuse_internal(const CallGrants::Endpoint& endpoint, const EgressRule& address) {
+  char text[INET6_ADDRSTRLEN] = "?";
+  ::inet_ntop(address.family, address.address.data(), text, sizeof text);
+  std::string range(describe(classify_address(address.family, address.address)));
+  bool literal = endpoint.host == text;
+  return Error{"'" + endpoint.host + "'" + (literal ? "" : std::string(" resolves to ") + text) + " (" + range +
+               "): a connect grant opens only public addresses unless the profile says "
+               "network.internal_grants \"allow\" or lists it in network.allow"};
 }
 
 }  // namespace
@@ -154,7 +167,13 @@ Result<void> KernelCallScope::grant_all(const std::string& call, const CallGrant
   for (const auto& endpoint : grants.connect) {
     auto resolved = resolve(endpoint);
     if (!resolved) return resolved.error();
-    rules.insert(rules.end(), resolved->begin(), resolved->end());
+    for (const EgressRule& rule : *resolved) {
+      switch (decide_connect_grant(reach_.baseline, reach_.internal_grants, rule)) {
+        case ConnectGrantDecision::kGrant: rules.push_back(rule); break;
+        case ConnectGrantDecision::kBaselineCovers: break;
+        case ConnectGrantDecision::kRefuse: return refuse_internal(endpoint, rule);
+      }
+    }
   }
   std::vector<std::string> keys;
   for (const EgressRule& rule : rules) {

@@ -20,8 +20,14 @@ namespace mcpsandbox {
 
 class KernelCallScope final : public CallScope {
  public:
+  // What a connect grant may open beyond the public internet (profiles/connect_grant_policy.h).
+  struct Reach {
+    std::vector<EgressRule> baseline;  // network.allow: already reachable, nothing to grant
+    bool internal_grants = false;      // network.internal_grants: "allow"
+  };
   // `egress` (nullable: no host network) outlives the scope.
-  KernelCallScope(EgressFilter* egress, const Logger& logger) : egress_(egress), logger_(logger) {}
+  KernelCallScope(EgressFilter* egress, Reach reach, const Logger& logger)
+      : egress_(egress), reach_(std::move(reach)), logger_(logger) {}
   ~KernelCallScope() override;
 
   Result<void> open(const std::string& call, const std::string& id, const std::string& tool,
@@ -46,6 +52,7 @@ class KernelCallScope final : public CallScope {
   void release(const std::string& key);
 
   EgressFilter* egress_;
+  Reach reach_;
   const Logger& logger_;
   CallEffects* effects_ = nullptr;
   FileGrants* files_ = nullptr;

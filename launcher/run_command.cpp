@@ -319,7 +319,7 @@ int run_server(const RunOptions& options, const Logger& logger) {
   }
   std::optional<LsmCallGrants> lsm_grants;
   if (lsm_registration) lsm_grants.emplace(lsm_registration->call_grants());
-  KernelCallScope call_scope(egress ? &*egress : nullptr, logger);
+  KernelCallScope call_scope(egress ? &*egress : nullptr, {plan->egress, plan->internal_grants}, logger);
   if (lsm_grants) call_scope.grant_files(&*lsm_grants);
   if (mounted_grants) call_scope.grant_files(&*mounted_grants);
   if (effects_wanted || learning) {

@@ -294,6 +294,7 @@ Result<Plan> compile(const Profile& profile, const Invocation& invocation) {
 
   plan.deny_write_execute = profile.deny_write_execute;
   plan.deny_out_of_band = profile.deny_out_of_band;
+  plan.internal_grants = profile.internal_grants;
   plan.limits = {profile.memory_bytes, profile.max_processes, profile.max_open_files,
                  profile.cpu_seconds, profile.max_file_bytes, profile.cpu_millis};
 

@@ -72,6 +72,8 @@ struct Plan {
   bool isolate_network = true;  // an empty network namespace (loopback only)
   // With the host network: the only destinations connect()/sendmsg() may reach (cgroup-bpf).
   std::vector<EgressRule> egress;
+  // Connect grants may open non-public addresses (see profiles/connect_grant_policy.h).
+  bool internal_grants = false;
   std::vector<std::pair<std::string, std::string>> env;
   ResourceLimits limits;
   LandlockPlan landlock;

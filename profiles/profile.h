@@ -62,6 +62,7 @@ struct Profile {
   std::vector<uint16_t> tcp_connect_ports;  // with network "host": ports Landlock lets through
   std::vector<uint16_t> tcp_bind_ports;
   std::vector<std::string> egress_allow;  // with "host": destinations cgroup-bpf lets through
+  bool internal_grants = false;  // connect grants may open loopback/private/link-local addresses
 
   std::vector<std::string> env_pass;             // names copied from the invoking environment
   std::map<std::string, std::string> env_set;    // names set to fixed values

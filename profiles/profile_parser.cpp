@@ -83,7 +83,7 @@ class ProfileReader {
   }
 
   Result<void> network(const json& root) {
-    auto found = section(root, "network", {"mode", "tcp_connect", "tcp_bind", "allow"});
+    auto found = section(root, "network", {"mode", "tcp_connect", "tcp_bind", "allow", "internal_grants"});
     if (!found || !*found) return found ? Result<void>() : found.error();
     const json& net = **found;
     if (net.contains("mode")) {
@@ -91,6 +91,13 @@ class ProfileReader {
       if (mode == "none") profile_.network = NetworkMode::kNone;
       else if (mode == "host") profile_.network = NetworkMode::kHost;
       else return fail("/network/mode", "expected \"none\" or \"host\"");
+    }
+    if (net.contains("internal_grants")) {
+      const json& value = net["internal_grants"];
+      if (!value.is_string() || (value != "allow" && value != "deny")) {
+        return fail("/network/internal_grants", "expected \"allow\" or \"deny\"");
+      }
+      profile_.internal_grants = value == "allow";
     }
     if (auto r = read_strings(net, "/network", "allow", profile_.egress_allow); !r) return r;
     for (size_t i = 0; i < profile_.egress_allow.size(); ++i) {

@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
        profile("net.json", R"({"network": {"mode": "host", "allow": []}})"),
        profile("net-grant.json", R"({"network": {"mode": "host", "allow": []},
                                      "tools": {"echo": {"grants": {"url": "connect"}}}})"),
-       R"({"url":"http://127.0.0.1:8080/x"})"},
+       R"({"url":"http://93.184.215.14:8080/x"})"},  // public: internal addresses are refused
       {"project readable, no call_scoped", "call_scoped, the path granted",
        profile("fs.json", "{" + fs + R"(}, "tools": {"echo": {"grants": {"path": "read"}}}})"),
        profile("fs-grant.json", "{" + fs + R"(, "call_scoped": [")" + dir + R"(/project"]},

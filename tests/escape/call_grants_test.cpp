@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "tests/escape/listener.h"
 #include "tests/integration/relay_harness.h"
@@ -25,8 +26,10 @@ class CallGrants : public ::testing::Test {
       if (line.find("L4 cgroup-bpf") != std::string::npos) l4 = line;
     }
     if (l4.find(" yes ") == std::string::npos) GTEST_SKIP() << "no cgroup-bpf here: " << l4;
+    // The listeners are on this machine: grants to loopback must be opened explicitly
+    // (InternalAddresses below shows they are refused otherwise).
     std::ofstream(policy_.file("profile.json")) << R"({
-      "network": { "mode": "host", "allow": [] },
+      "network": { "mode": "host", "allow": [], "internal_grants": "allow" },
       "tools": {
         "fetch": { "grants": { "url": "connect" } },
         "fetch_hang": { "grants": { "url": "connect" }, "timeout": "1500ms" }
@@ -110,10 +113,38 @@ TEST_F(CallGrants, AUrlWithoutAHostOrThatDoesNotResolveIsRefusedBeforeTheServer)
   EXPECT_NE(unresolvable["error"]["message"].get<std::string>().find("cannot resolve"), std::string::npos);
 }
 
+// SSRF: the model chooses the URL, so by default a grant opens only public addresses. A URL
+// naming this machine, a name resolving to it, the cloud metadata address or an IPv6 spelling of
+// loopback is refused before the server sees the call, and nothing is granted; a destination
+// the baseline `network.allow` already lists needs no grant and still works.
+TEST_F(CallGrants, InternalAddressesAreNeverGrantedUnlessTheProfileSaysSo) {
+  std::ofstream(policy_.file("profile.json")) << R"({
+    "network": { "mode": "host", "allow": ["127.0.0.1:)" + other_.port() + R"("] },
+    "tools": { "fetch": { "grants": { "url": "connect" } } }
+  })";
+  start();
+  std::string port = named_.port();
+  for (const auto& [id, address, range] :
+       std::vector<std::tuple<int, std::string, std::string>>{{1, "http://127.0.0.1:" + port + "/", "loopback"},
+                                                              {2, "http://localhost:" + port + "/", "loopback"},
+                                                              {3, "http://[::ffff:127.0.0.1]:" + port + "/", "loopback"},
+                                                              {4, "http://169.254.169.254/latest/meta-data/", "link-local"},
+                                                              {5, "http://10.1.2.3:" + port + "/", "private"}}) {
+    json refused = call(id, "fetch", {{"url", address}});
+    EXPECT_EQ(error_code_of(refused), -31025) << address << ": " << refused.dump();
+    EXPECT_NE(refused.dump().find(range), std::string::npos) << refused.dump();
+  }
+  json nothing_granted = call(6, "probe", {{"target", target(named_)}});
+  EXPECT_EQ(nothing_granted["named"], "refused: EPERM") << nothing_granted.dump();
+  json baseline = call(7, "fetch", {{"url", url(other_)}});
+  EXPECT_EQ(baseline["named"], "connected") << "network.allow needs no grant: " << baseline.dump();
+  EXPECT_EQ(baseline["exfil"], "refused: EPERM") << baseline.dump();
+}
+
 // What the server did during each call, from the kernel, in the audit log (`audit.effects`).
 TEST_F(CallGrants, EachCallsEffectsAreAuditedAndAttributed) {
   std::ofstream(policy_.file("profile.json")) << R"({
-    "network": { "mode": "host", "allow": [] },
+    "network": { "mode": "host", "allow": [], "internal_grants": "allow" },
     "audit": { "effects": true },
     "tools": { "fetch": { "grants": { "url": "connect" } }, "fetch_hang": { "grants": { "url": "connect" } } }
   })";
