@@ -78,6 +78,10 @@ Command parse_command_line(int argc, char** argv) {
                   "127.0.0.1:8080, 10.0.0.0/8:443, [::1]:5432 (repeatable)")
       ->type_name("DEST")
       ->allow_extra_args(false);
+  run->add_flag("--call-scoped", o.call_scoped,
+               "the server reaches files in the read-write paths (--rw included) only while a call "
+               "whose grants name them is in flight (filesystem.call_scoped: true; BPF LSM, or "
+               "namespaces and root)");
   run->add_flag("--trace", o.trace,
                "log every exec and process exit inside the sandbox (L7 eBPF tracing; root)");
   run->add_option("--require", o.require,

@@ -23,6 +23,7 @@ struct RunOptions {
   std::string network;  // "", "none" or "host"
   std::vector<std::string> allow_net;
   bool trace = false;
+  bool call_scoped = false;  // filesystem.call_scoped: true
   std::vector<std::string> require, testing_disable;
   std::string key_file;  // the gateway key (else MCPSANDBOX_KEY); never a command-line value
   std::string audit_log;  // overrides the profile's audit.path

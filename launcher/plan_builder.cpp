@@ -83,6 +83,7 @@ Result<Profile> load_profile(const RunOptions& options) {
     else profile.env_set[entry.substr(0, eq)] = entry.substr(eq + 1);
   }
   if (!options.pins.empty()) profile.policy.pins.file = options.pins;
+  if (options.call_scoped) profile.call_scoped_all = true;
   profile.egress_allow.insert(profile.egress_allow.end(), options.allow_net.begin(),
                               options.allow_net.end());
   if (options.network == "host") profile.network = NetworkMode::kHost;
