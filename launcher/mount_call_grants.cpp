@@ -1,17 +1,10 @@
 #include "launcher/mount_call_grants.h"
 
 #include <fcntl.h>
-#include <sched.h>
-#include <signal.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include <sys/stat.h>
-
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -22,162 +15,40 @@
 namespace mcpsandbox {
 namespace {
 
-enum Op : uint32_t { kMount = 1, kUnmount = 2, kSetWritable = 3 };
-
-struct Request {
-  uint32_t op;
-  uint32_t flag;  // kMount: a directory; kSetWritable: writable
-  char path[4096];
-};
-
-constexpr int kMaxAreas = 64;
-
-// ---- The helper, in the sandbox's mount namespace. It runs right after fork() in a process
-// that may have had other threads, so it allocates nothing: syscalls and stack buffers only.
-
-int receive(int socket, Request& request, int& fd) {
-  char control[CMSG_SPACE(sizeof(int))] = {};
-  iovec io{&request, sizeof request};
-  msghdr message{};
-  message.msg_iov = &io;
-  message.msg_iovlen = 1;
-  message.msg_control = control;
-  message.msg_controllen = sizeof control;
-  ssize_t n = ::recvmsg(socket, &message, MSG_CMSG_CLOEXEC);
-  if (n <= 0) return -1;
-  fd = -1;
-  for (cmsghdr* c = CMSG_FIRSTHDR(&message); c; c = CMSG_NXTHDR(&message, c)) {
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+// Creates the mount point `relative` (and the directories above it) in an area's empty tmpfs
+// through `area`, a writable clone of it: the mount the server sees stays read-only.
+int make_mount_point(int area, const std::string& relative, bool directory) {
+  UniqueFd dir(::dup(area));
+  size_t start = 0;
+  for (size_t slash; dir.valid() && (slash = relative.find('/', start)) != std::string::npos; start = slash + 1) {
+    std::string component = relative.substr(start, slash - start);
+    if (::mkdirat(dir.get(), component.c_str(), 0755) < 0 && errno != EEXIST) return errno;
+    dir = UniqueFd(kernel::openat2(dir.get(), component.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
+                                   RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS));
   }
-  request.path[sizeof request.path - 1] = '\0';
-  return 0;
-}
-
-// Creates `path` (and the directories above it) in the empty tmpfs of its area, through the
-// helper's writable handle on that tmpfs: the mount the server sees stays read-only.
-// The area `path` lies beneath (its index), and the rest of the path into `relative`.
-int area_of(const char* path, const char* const* areas, int count, char (&relative)[4096]) {
-  int best = -1;
-  size_t best_length = 0;
-  for (int i = 0; i < count; ++i) {
-    size_t length = std::strlen(areas[i]);
-    if (std::strncmp(path, areas[i], length) == 0 && path[length] == '/' && length >= best_length) {
-      best = i;
-      best_length = length;
-    }
-  }
-  if (best < 0) return -1;
-  std::strncpy(relative, path + best_length + 1, sizeof relative - 1);
-  relative[sizeof relative - 1] = '\0';
-  return best;
+  if (!dir.valid()) return errno;
+  std::string last = relative.substr(start);
+  if (directory) return ::mkdirat(dir.get(), last.c_str(), 0755) < 0 && errno != EEXIST ? errno : 0;
+  UniqueFd file(::openat(dir.get(), last.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644));
+  return !file.valid() && errno != EEXIST ? errno : 0;
 }
 
 // After the unmount: the mount point goes from the tmpfs, and the directories made for it
 // while empty, so that nothing of an ended call (not even an empty file) stays in view.
-void remove_mount_point(const char* path, const char* const* areas, const int* handles, int count) {
-  char relative[4096];
-  int best = area_of(path, areas, count, relative);
-  if (best < 0) return;
-  for (size_t length = std::strlen(relative); length > 0;) {
-    if (::unlinkat(handles[best], relative, 0) < 0 && ::unlinkat(handles[best], relative, AT_REMOVEDIR) < 0) {
-      return;  // in use (another call's mount point) or not empty
+void remove_mount_point(int area, std::string relative) {
+  while (!relative.empty()) {
+    if (::unlinkat(area, relative.c_str(), 0) < 0 && ::unlinkat(area, relative.c_str(), AT_REMOVEDIR) < 0) {
+      return;  // in use (another call's mount point), not empty, or not in the tmpfs (nested)
     }
-    char* slash = std::strrchr(relative, '/');
-    if (!slash) return;
-    *slash = '\0';
-    length = static_cast<size_t>(slash - relative);
+    size_t slash = relative.rfind('/');
+    relative.resize(slash == std::string::npos ? 0 : slash);
   }
 }
 
-int make_mount_point(const char* path, bool directory, const char* const* areas, const int* handles, int count) {
-  char relative[4096];
-  int best = area_of(path, areas, count, relative);
-  if (best < 0) return EPERM;
-  int dir = ::dup(handles[best]);
-  char* component = relative;
-  while (dir >= 0) {
-    char* slash = std::strchr(component, '/');
-    if (!slash) break;
-    *slash = '\0';
-    if (::mkdirat(dir, component, 0755) < 0 && errno != EEXIST) break;
-    int next = kernel::openat2(dir, component, O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
-                               RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
-    ::close(dir);
-    dir = next;
-    component = slash + 1;
-  }
-  if (dir < 0) return errno;
-  int rc = 0;
-  if (directory) {
-    if (::mkdirat(dir, component, 0755) < 0 && errno != EEXIST) rc = errno;
-  } else {
-    int file = ::openat(dir, component, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (file < 0 && errno != EEXIST) rc = errno;
-    if (file >= 0) ::close(file);
-  }
-  ::close(dir);
-  return rc;
-}
-
-int carry_out(const Request& request, int fd, const char* const* areas, const int* handles, int count) {
-  switch (request.op) {
-    case kMount: {
-      int point = kernel::openat2(AT_FDCWD, request.path, O_PATH | O_CLOEXEC, 0, RESOLVE_NO_SYMLINKS);
-      if (point < 0 && errno == ENOENT) {
-        if (int rc = make_mount_point(request.path, request.flag, areas, handles, count)) return rc;
-        point = kernel::openat2(AT_FDCWD, request.path, O_PATH | O_CLOEXEC, 0, RESOLVE_NO_SYMLINKS);
-      }
-      if (point < 0) return errno;
-      int rc = kernel::move_mount(fd, "", point, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0 ? errno : 0;
-      ::close(point);
-      return rc;
-    }
-    case kUnmount: {
-      int rc = ::umount2(request.path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 ? errno : 0;
-      if (rc == 0) remove_mount_point(request.path, areas, handles, count);
-      return rc;
-    }
-    case kSetWritable: {
-      int mount = kernel::open_tree(AT_FDCWD, request.path, OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
-      if (mount < 0) return errno;
-      mount_attr attr{};
-      (request.flag ? attr.attr_clr : attr.attr_set) = MOUNT_ATTR_RDONLY;
-      int rc = kernel::mount_setattr(mount, "", AT_EMPTY_PATH, &attr) < 0 ? errno : 0;
-      ::close(mount);
-      return rc;
-    }
-  }
-  return EINVAL;
-}
-
-[[noreturn]] void helper_main(int socket, int namespace_fd, const char* const* areas, int count) {
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  int handles[kMaxAreas];
-  int status = ::setns(namespace_fd, CLONE_NEWNS) < 0 ? errno : 0;
-  ::close(namespace_fd);
-  for (int i = 0; status == 0 && i < count; ++i) {
-    // A writable handle on the area's empty tmpfs, for creating mount points in it.
-    int area = kernel::openat2(AT_FDCWD, areas[i], O_PATH | O_DIRECTORY | O_CLOEXEC, 0, RESOLVE_NO_SYMLINKS);
-    handles[i] = area < 0 ? -1 : kernel::open_tree(area, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-    if (handles[i] < 0) {
-      status = errno;
-      break;
-    }
-    ::close(area);
-    mount_attr writable{};
-    writable.attr_clr = MOUNT_ATTR_RDONLY;
-    if (kernel::mount_setattr(handles[i], "", AT_EMPTY_PATH, &writable) < 0) status = errno;
-  }
-  (void)!::write(socket, &status, sizeof status);
-  if (status != 0) ::_exit(1);
-  Request request;
-  int fd;
-  while (receive(socket, request, fd) == 0) {
-    int rc = carry_out(request, fd, areas, handles, count);
-    if (fd >= 0) ::close(fd);
-    if (::write(socket, &rc, sizeof rc) != sizeof rc) break;
-  }
-  ::_exit(0);
+int set_read_only(int mount, bool read_only) {
+  mount_attr attr{};
+  (read_only ? attr.attr_set : attr.attr_clr) = MOUNT_ATTR_RDONLY;
+  return kernel::mount_setattr(mount, "", AT_EMPTY_PATH, &attr) < 0 ? errno : 0;
 }
 
 }  // namespace
@@ -199,98 +70,45 @@ std::vector<MountCallGrants::Area> MountCallGrants::areas_for(const Plan& plan) 
 
 Result<MountCallGrants> MountCallGrants::start(pid_t sandbox_pid, std::vector<Area> areas,
                                                const Logger& logger) {
-  if (areas.size() > kMaxAreas) return Error{"per-call mounts: more than 64 call-scoped paths"};
-  int pair[2];
-  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
-    return Error{std::string("per-call mounts: socketpair: ") + std::strerror(errno)};
+  auto visit = MountNamespaceVisit::prepare(sandbox_pid);
+  if (!visit) return Error{"per-call mounts: " + visit.error().message};
+  // A writable handle on each area's empty tmpfs, for creating mount points in it.
+  std::vector<UniqueFd> handles;
+  int rc = visit->run([&] {
+    for (const Area& area : areas) {
+      UniqueFd root(kernel::openat2(AT_FDCWD, area.path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
+                                    RESOLVE_NO_SYMLINKS));
+      if (!root.valid()) return errno;
+      UniqueFd clone(kernel::open_tree(root.get(), "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH));
+      if (!clone.valid()) return errno;
+      if (int failed = set_read_only(clone.get(), false)) return failed;
+      handles.push_back(std::move(clone));
+    }
+    return 0;
+  });
+  if (rc != 0) {
+    return Error{std::string("per-call mounts: cannot prepare the call-scoped paths in the sandbox's mount namespace: ") +
+                 std::strerror(rc)};
   }
-  UniqueFd mine(pair[0]), theirs(pair[1]);
-  std::string ns = "/proc/" + std::to_string(sandbox_pid) + "/ns/mnt";
-  UniqueFd namespace_fd(::open(ns.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!namespace_fd.valid()) return Error{"per-call mounts: open " + ns + ": " + std::strerror(errno)};
-  std::vector<const char*> names;
-  for (const Area& area : areas) names.push_back(area.path.c_str());
-  pid_t helper = ::fork();
-  if (helper < 0) return Error{std::string("per-call mounts: fork: ") + std::strerror(errno)};
-  if (helper == 0) {
-    // Only the socket and the namespace stay open (the client's pipes must not linger here).
-    int socket = ::fcntl(theirs.get(), F_DUPFD_CLOEXEC, 64), nsfd = ::fcntl(namespace_fd.get(), F_DUPFD_CLOEXEC, 64);
-    int null = ::open("/dev/null", O_RDWR);
-    ::dup2(null, STDIN_FILENO);
-    ::dup2(null, STDOUT_FILENO);
-    unsigned low = static_cast<unsigned>(std::min(socket, nsfd)), high = static_cast<unsigned>(std::max(socket, nsfd));
-    ::close_range(3, low - 1, 0);
-    if (high > low + 1) ::close_range(low + 1, high - 1, 0);
-    ::close_range(high + 1, ~0u, 0);
-    helper_main(socket, nsfd, names.data(), static_cast<int>(names.size()));
-  }
-  theirs.reset();
-  MountCallGrants grants(helper, std::move(mine), std::move(areas), logger);
-  int status = 0;
-  if (::read(grants.socket_.get(), &status, sizeof status) != sizeof status) status = EPIPE;
-  if (status != 0) {
-    return Error{std::string("per-call mounts: cannot enter the sandbox's mount namespace: ") + std::strerror(status)};
-  }
-  return grants;
+  return MountCallGrants(std::move(*visit), std::move(areas), std::move(handles), logger);
 }
-
-MountCallGrants::MountCallGrants(MountCallGrants&& other) noexcept
-    : helper_(std::exchange(other.helper_, -1)),
-      socket_(std::move(other.socket_)),
-      areas_(std::move(other.areas_)),
-      logger_(other.logger_),
-      binds_(std::move(other.binds_)),
-      by_call_(std::move(other.by_call_)),
-      warned_exec_(other.warned_exec_),
-      helper_gone_(other.helper_gone_) {}
 
 MountCallGrants::~MountCallGrants() {
   std::vector<std::string> calls;
   for (const auto& [call, paths] : by_call_) calls.push_back(call);
   for (const auto& call : calls) release(call);
-  socket_.reset();  // the helper's recvmsg sees the end and it exits
-  if (helper_ > 0) {
-    ::kill(helper_, SIGKILL);
-    ::waitpid(helper_, nullptr, 0);
-  }
 }
 
-Result<void> MountCallGrants::ask(int op, const std::string& path, bool flag, int fd) {
-  Request request{};
-  request.op = static_cast<uint32_t>(op);
-  request.flag = flag;
-  if (path.size() >= sizeof request.path) return Error{"path too long"};
-  std::memcpy(request.path, path.data(), path.size());
-  iovec io{&request, sizeof request};
-  msghdr message{};
-  message.msg_iov = &io;
-  message.msg_iovlen = 1;
-  char control[CMSG_SPACE(sizeof(int))] = {};
-  if (fd >= 0) {
-    message.msg_control = control;
-    message.msg_controllen = sizeof control;
-    cmsghdr* c = CMSG_FIRSTHDR(&message);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
-  }
-  int rc = 0;
-  if (::sendmsg(socket_.get(), &message, MSG_NOSIGNAL) < 0 ||
-      ::read(socket_.get(), &rc, sizeof rc) != sizeof rc) {
-    helper_gone_ = true;
-    return Error{"the mount helper is gone"};
-  }
-  if (rc != 0) return Error{std::strerror(rc)};
-  return {};
-}
-
-const MountCallGrants::Area* MountCallGrants::area_of(const std::string& path) const {
-  const Area* best = nullptr;
-  for (const Area& area : areas_) {
-    if (path_is_under(path, area.path) && (!best || area.path.size() > best->path.size())) best = &area;
+std::optional<size_t> MountCallGrants::area_of(const std::string& path) const {
+  std::optional<size_t> best;
+  for (size_t i = 0; i < areas_.size(); ++i) {
+    if (path_is_under(path, areas_[i].path) && (!best || areas_[i].path.size() > areas_[*best].path.size())) best = i;
   }
   return best;
+}
+
+std::string MountCallGrants::relative_to_area(const std::string& path, size_t area) const {
+  return path.size() > areas_[area].path.size() ? path.substr(areas_[area].path.size() + 1) : "";
 }
 
 Result<void> MountCallGrants::grant(const std::string& call, const CallGrants& grants) {
@@ -310,15 +128,15 @@ Result<void> MountCallGrants::grant(const std::string& call, const CallGrants& g
 }
 
 Result<void> MountCallGrants::add(const std::string& call, const std::string& path, bool write) {
-  const Area* area = area_of(path);
+  std::optional<size_t> area = area_of(path);
   if (!area) return {};  // outside every call-scoped path: the baseline decides
-  write = write && area->writable;  // never more than the view
+  write = write && areas_[*area].writable;  // never more than the view
   auto held = binds_.find(path);
   if (held != binds_.end()) {
     Bind& bind = held->second;
     if (write && !bind.writable_now) {
-      if (auto made = ask(kSetWritable, path, true, -1); !made) {
-        return Error{"cannot grant write on '" + path + "': " + made.error().message};
+      if (int rc = visit_.run([&] { return set_read_only(bind.mount.get(), false); })) {
+        return Error{"cannot grant write on '" + path + "': " + std::strerror(rc)};
       }
       bind.writable_now = true;
     }
@@ -352,12 +170,40 @@ Result<void> MountCallGrants::add(const std::string& call, const std::string& pa
   }
   struct stat info {};
   bool directory = ::fstat(source.get(), &info) == 0 && S_ISDIR(info.st_mode);
-  if (auto mounted = ask(kMount, path, directory, tree.get()); !mounted) {
-    return Error{"cannot grant '" + path + "': " + mounted.error().message};
-  }
-  binds_[path] = Bind{write, {{call, write}}};
+  int rc = visit_.run([&] {
+    // The mount point as the sandbox sees it, never through a symlink (a granted directory is
+    // the server's to change); made in the area's tmpfs when the view has none.
+    UniqueFd point(kernel::openat2(AT_FDCWD, path.c_str(), O_PATH | O_CLOEXEC, 0, RESOLVE_NO_SYMLINKS));
+    if (!point.valid() && errno == ENOENT) {
+      if (int made = make_mount_point(handles_[*area].get(), relative_to_area(path, *area), directory)) return made;
+      point = UniqueFd(kernel::openat2(AT_FDCWD, path.c_str(), O_PATH | O_CLOEXEC, 0, RESOLVE_NO_SYMLINKS));
+    }
+    if (!point.valid()) return errno;
+    return kernel::move_mount(tree.get(), "", point.get(), "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0
+               ? errno
+               : 0;
+  });
+  if (rc != 0) return Error{"cannot grant '" + path + "': " + std::strerror(rc)};
+  // `tree` now names the attached bind: it is withdrawn through this fd, not by path, so that
+  // the server renaming or replacing directories above it cannot redirect the unmount.
+  binds_[path] = Bind{std::move(tree), *area, write, {{call, write}}};
   by_call_[call].push_back(path);
   return {};
+}
+
+int MountCallGrants::unmount(const std::string& path, Bind& bind) {
+  // umount2() takes a path: this process's own /proc/self/fd/N, which leads to the bind itself
+  // whatever has become of its path in the sandbox (resolved here, before entering, from the
+  // host's /proc: the sandbox's /proc does not show this process).
+  UniqueFd fd_dir(::open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!fd_dir.valid()) return errno;
+  std::string name = std::to_string(bind.mount.get());
+  return visit_.run([&] {
+    if (::fchdir(fd_dir.get()) < 0) return errno;
+    int unmounted = ::umount2(name.c_str(), MNT_DETACH) < 0 ? errno : 0;
+    if (unmounted == 0) remove_mount_point(handles_[bind.area].get(), relative_to_area(path, bind.area));
+    return unmounted;
+  });
 }
 
 void MountCallGrants::release(const std::string& call) {
@@ -365,15 +211,14 @@ void MountCallGrants::release(const std::string& call) {
   if (found == by_call_.end()) return;
   std::vector<std::string> paths = std::move(found->second);
   by_call_.erase(found);
-  bool helper_was_gone = helper_gone_;
   for (const std::string& path : paths) {
     auto held = binds_.find(path);
     if (held == binds_.end()) continue;
     Bind& bind = held->second;
     bind.calls.erase(call);
     if (bind.calls.empty()) {
-      if (auto gone = ask(kUnmount, path, false, -1); !gone && !helper_gone_) {
-        logger_->error("call grants: cannot withdraw the bind of '" + path + "': " + gone.error().message);
+      if (int rc = unmount(path, bind)) {
+        logger_->error("call grants: cannot withdraw the bind of '" + path + "': " + std::strerror(rc));
       }
       binds_.erase(held);
       continue;
@@ -381,12 +226,12 @@ void MountCallGrants::release(const std::string& call) {
     bool any_writer = false;
     for (const auto& [other, writes] : bind.calls) any_writer |= writes;
     if (bind.writable_now && !any_writer) {
-      if (auto narrowed = ask(kSetWritable, path, false, -1); narrowed) bind.writable_now = false;
-      else if (!helper_gone_) logger_->error("call grants: cannot make '" + path + "' read-only again: " + narrowed.error().message);
+      if (int rc = visit_.run([&] { return set_read_only(bind.mount.get(), true); })) {
+        logger_->error("call grants: cannot make '" + path + "' read-only again: " + std::strerror(rc));
+      } else {
+        bind.writable_now = false;
+      }
     }
-  }
-  if (helper_gone_ && !helper_was_gone) {
-    logger_->info("call grants: the mount helper has ended; binds still in place end with the sandbox's mount namespace");
   }
 }
 

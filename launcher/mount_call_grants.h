@@ -4,10 +4,11 @@
 // into it at their own paths, and unmounted when it ends. Concurrent calls share a bind (the
 // union: writable while any of them may write).
 //
-// The binds are made by a small helper process: forked from the launcher (root), it enters the
-// sandbox's mount namespace and does only what the launcher asks over a socket. The launcher
-// opens every host path itself, beneath its call-scoped directory and never through a symlink,
-// and hands the helper a detached mount of it.
+// The launcher opens every host path itself, beneath its call-scoped directory and never
+// through a symlink, clones it (private: nothing mounted beneath it propagates to the host),
+// and attaches the clone from inside the sandbox's mount namespace (launcher/
+// mount_namespace_visit.h). It keeps the attached mount's fd and unmounts through it, so the
+// server renaming directories around a bind cannot make the withdrawal miss it.
 //
 // Limits, documented: what does not exist cannot be bound, so a write grant for a new file is
 // refused (BPF LSM grants those by name); exec grants need BPF LSM; a file the server opened
@@ -17,11 +18,12 @@
 #include <sys/types.h>
 
 #include <map>
-#include <set>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "launcher/file_grants.h"
+#include "launcher/mount_namespace_visit.h"
 #include "profiles/plan.h"
 #include "proxy/io/logger.h"
 #include "proxy/io/unique_fd.h"
@@ -36,9 +38,10 @@ class MountCallGrants final : public FileGrants {
   };
   // The plan's call-scoped paths, each writable when it lies in a read-write path.
   static std::vector<Area> areas_for(const Plan& plan);
-  // Starts the helper in the mount namespace of `sandbox_pid` (after its root is built).
+  // For the mount namespace of `sandbox_pid` (after its root is built). Grants are then made
+  // and withdrawn on the calling thread.
   static Result<MountCallGrants> start(pid_t sandbox_pid, std::vector<Area> areas, const Logger& logger);
-  MountCallGrants(MountCallGrants&& other) noexcept;
+  MountCallGrants(MountCallGrants&&) noexcept = default;
   MountCallGrants& operator=(MountCallGrants&&) = delete;
   ~MountCallGrants() override;
 
@@ -48,25 +51,26 @@ class MountCallGrants final : public FileGrants {
 
  private:
   struct Bind {
+    UniqueFd mount;  // the attached bind itself
+    size_t area;
     bool writable_now;
     std::map<std::string, bool> calls;  // call -> whether it may write
   };
-  MountCallGrants(pid_t helper, UniqueFd socket, std::vector<Area> areas, const Logger& logger)
-      : helper_(helper), socket_(std::move(socket)), areas_(std::move(areas)), logger_(&logger) {}
-  const Area* area_of(const std::string& path) const;
+  MountCallGrants(MountNamespaceVisit visit, std::vector<Area> areas, std::vector<UniqueFd> handles,
+                  const Logger& logger)
+      : visit_(std::move(visit)), areas_(std::move(areas)), handles_(std::move(handles)), logger_(&logger) {}
+  std::optional<size_t> area_of(const std::string& path) const;
+  std::string relative_to_area(const std::string& path, size_t area) const;
   Result<void> add(const std::string& call, const std::string& path, bool write);
-  Result<void> ask(int op, const std::string& path, bool flag, int fd);
+  int unmount(const std::string& path, Bind& bind);
 
-  pid_t helper_ = -1;
-  UniqueFd socket_;
+  MountNamespaceVisit visit_;
   std::vector<Area> areas_;
+  std::vector<UniqueFd> handles_;  // per area: a writable clone of its tmpfs, for mount points
   const Logger* logger_;
   std::map<std::string, Bind> binds_;                        // sandbox path -> its bind
   std::map<std::string, std::vector<std::string>> by_call_;  // call -> paths it holds
   bool warned_exec_ = false;
-  // The teardown kills every process mcpsandbox started, the helper too, once the server has
-  // exited: its mount namespace (and every bind in it) is gone, so there is nothing to withdraw.
-  bool helper_gone_ = false;
 };
 
 }  // namespace mcpsandbox

@@ -231,6 +231,9 @@ class Generator {
     net.set("allow", json(resolvers),
             resolvers.empty() ? "add fixed destinations (ADDR[/PREFIX]:PORT); calls get what their URLs name"
                               : "the DNS resolver (/etc/resolv.conf), so URL names resolve; calls get what their URLs name");
+    net.set("internal_grants", "deny",
+            "a URL naming loopback, a private network or cloud metadata is refused; \"allow\" if the server "
+            "must reach local services");
   }
 
   void environment() {

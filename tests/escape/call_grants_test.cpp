@@ -47,12 +47,7 @@ class CallGrants : public ::testing::Test {
   std::string url(const AnyAddressListener& listener) { return "http://127.0.0.1:" + listener.port() + "/"; }
   std::string target(const AnyAddressListener& listener) { return "127.0.0.1:" + listener.port(); }
   // What the server reported for a call (its JSON text), or the error.
-  json answer(int id) {
-    json reply = next_response(*proxy_, 20s);
-    EXPECT_EQ(reply.value("id", -1), id) << reply.dump();
-    if (!reply.contains("result")) return reply;
-    return json::parse(reply["result"]["content"][0]["text"].get<std::string>());
-  }
+  json answer(int id) { return reported_result(*proxy_, id); }
   json call(int id, const std::string& tool, json args) {
     proxy_->send_line(tool_call(id, tool, std::move(args)));
     return answer(id);

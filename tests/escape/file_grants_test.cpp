@@ -50,12 +50,7 @@ class FileGrants : public ::testing::Test {
     proxy_->send_line(request(0, "initialize", {{"protocolVersion", "2025-06-18"}, {"capabilities", json::object()}}));
     ASSERT_TRUE(next_message(*proxy_, 20s).contains("result")) << proxy_->stderr_text();
   }
-  json answer(int id) {
-    json reply = next_response(*proxy_, 20s);
-    EXPECT_EQ(reply.value("id", -1), id) << reply.dump();
-    if (!reply.contains("result")) return reply;
-    return json::parse(reply["result"]["content"][0]["text"].get<std::string>());
-  }
+  json answer(int id) { return reported_result(*proxy_, id); }
   json call(int id, const std::string& tool, json args) {
     proxy_->send_line(tool_call(id, tool, std::move(args)));
     return answer(id);

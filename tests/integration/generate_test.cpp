@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -131,7 +132,13 @@ TEST(Generate, UrlArgumentsBecomeCallScopedConnectGrantsThatWork) {
   std::string text = read_file(profile);
   EXPECT_NE(text.find("\"url\": \"connect\"  // while a call runs"), std::string::npos) << text;
   EXPECT_NE(text.find("\"mode\": \"host\""), std::string::npos) << text;
-  // A listener on this machine: the call that names it reaches it.
+  // A listener on this machine: refused as generated (grants reach public addresses only), and
+  // reached once the profile opens internal grants as its comment says.
+  auto opened = text.find("\"internal_grants\": \"deny\"");
+  ASSERT_NE(opened, std::string::npos) << text;
+  std::string local_profile = policy.file("fetch-local.json");
+  std::ofstream(local_profile) << text.replace(opened, std::strlen("\"internal_grants\": \"deny\""),
+                                               "\"internal_grants\": \"allow\"");
   int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -143,6 +150,11 @@ TEST(Generate, UrlArgumentsBecomeCallScopedConnectGrantsThatWork) {
   std::string url = "http://127.0.0.1:" + std::to_string(ntohs(address.sin_port)) + "/";
   {
     Session session(profile, standin("fetch.json"));
+    json refused = session.call("fetch", {{"url", url}});
+    EXPECT_EQ(error_code_of(refused), -31025) << refused.dump();
+  }
+  {
+    Session session(local_profile, standin("fetch.json"));
     json fetched = session.call("fetch", {{"url", url}});
     ASSERT_TRUE(fetched.contains("result")) << fetched.dump() << session.stderr_text();
     json outcome = json::parse(fetched["result"]["content"][0]["text"].get<std::string>());

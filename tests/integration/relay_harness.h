@@ -56,6 +56,15 @@ inline json next_response(ChildProcess& proxy, std::chrono::milliseconds timeout
   }
 }
 
+// The fixtures that report what they tried as JSON text (malicious_server.py, grant_server):
+// the next response, expected for `id`, as that report, or the error response as it is.
+inline json reported_result(ChildProcess& proxy, int id, std::chrono::milliseconds timeout = 20s) {
+  json reply = next_response(proxy, timeout);
+  EXPECT_EQ(reply.value("id", -1), id) << reply.dump();
+  if (!reply.contains("result")) return reply;
+  return json::parse(reply["result"]["content"][0]["text"].get<std::string>());
+}
+
 inline int error_code_of(const json& response) {
   return response.contains("error") ? response["error"].value("code", 0) : 0;
 }

@@ -80,6 +80,8 @@ TEST(ProfileGenerator, ReadOnlyServersGetReadOnlyGrantsAndOpenWorldOnesANetworkT
   EXPECT_EQ(profile.network, NetworkMode::kHost);
   EXPECT_TRUE(profile.egress_allow.empty()) << "no destination is guessed";
   EXPECT_NE(text.find("\"url\": \"connect\"  // while a call runs"), std::string::npos) << "call-scoped\n" << text;
+  EXPECT_FALSE(profile.internal_grants) << "grants reach public addresses only, and the profile says so";
+  EXPECT_NE(text.find("\"internal_grants\": \"deny\""), std::string::npos) << text;
   in.resolvers = {"127.0.0.53", "2001:db8::53"};
   EXPECT_EQ(parsed(generate_profile(in)).egress_allow, (std::vector<std::string>{"127.0.0.53:53", "[2001:db8::53]:53"}));
   EXPECT_NE(text.find("needed by fetch (openWorldHint)"), std::string::npos) << text;
