@@ -40,8 +40,8 @@ KernelCallScope::~KernelCallScope() {
 }
 
 // The addresses `host` names: a literal as it is, a name through the resolver (the same
-// /etc/hosts and DNS the sandbox sees). Each becomes a host route (/32, /128) on the port.
-Result<std::vector<EgressRule>> KernelCallScope::resolve(const CallGrants::Endpoint& endpoint) const {
+// /etc/hosts and DNS the sandbox sees; at most kResolveDeadline, see launcher/bounded_resolver.h). Each becomes a host route (/32, /128) on the port.
+Result<std::vector<EgressRule>> KernelCallScope::resolve(const CallGrants::Endpoint& endpoint) {
   // An address literal needs no resolver (glibc's getaddrinfo costs tens of µs even for one).
   EgressRule literal;
   literal.port = endpoint.port;
@@ -56,33 +56,23 @@ Result<std::vector<EgressRule>> KernelCallScope::resolve(const CallGrants::Endpo
     literal.prefix_len = 128;
     return std::vector<EgressRule>{literal};
   }
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  if (int rc = ::getaddrinfo(endpoint.host.c_str(), nullptr, &hints, &found); rc != 0) {
-    return Error{"cannot resolve '" + endpoint.host + "': " + ::gai_strerror(rc)};
-  }
+  auto addresses = resolver_.resolve(endpoint.host);
+  if (!addresses) return addresses.error();
   std::vector<EgressRule> rules;
-  for (addrinfo* entry = found; entry; entry = entry->ai_next) {
+  for (const sockaddr_storage& address : *addresses) {
     EgressRule rule;
-    rule.family = entry->ai_family;
+    rule.family = address.ss_family;
     rule.port = endpoint.port;
-    if (entry->ai_family == AF_INET) {
-      const auto* address = reinterpret_cast<const sockaddr_in*>(entry->ai_addr);
-      std::memcpy(rule.address.data(), &address->sin_addr, 4);
+    if (address.ss_family == AF_INET) {
+      std::memcpy(rule.address.data(), &reinterpret_cast<const sockaddr_in*>(&address)->sin_addr, 4);
       rule.prefix_len = 32;
-    } else if (entry->ai_family == AF_INET6) {
-      const auto* address = reinterpret_cast<const sockaddr_in6*>(entry->ai_addr);
-      std::memcpy(rule.address.data(), &address->sin6_addr, 16);
-      rule.prefix_len = 128;
     } else {
-      continue;
+      std::memcpy(rule.address.data(), &reinterpret_cast<const sockaddr_in6*>(&address)->sin6_addr, 16);
+      rule.prefix_len = 128;
     }
     rule.text = endpoint.host + ":" + std::to_string(endpoint.port);
     rules.push_back(rule);
   }
-  ::freeaddrinfo(found);
   if (rules.empty()) return Error{"'" + endpoint.host + "' has no IPv4 or IPv6 address"};
   return rules;
 }

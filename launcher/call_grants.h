@@ -6,10 +6,12 @@
 // either they are reported once as unavailable and the baseline profile alone applies.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "launcher/bounded_resolver.h"
 #include "launcher/call_effects.h"
 #include "launcher/file_grants.h"
 #include "launcher/net_egress.h"
@@ -47,12 +49,17 @@ class KernelCallScope final : public CallScope {
     int users;
   };
   Result<void> grant_all(const std::string& call, const CallGrants& grants);
-  Result<std::vector<EgressRule>> resolve(const CallGrants::Endpoint& endpoint) const;
+  Result<std::vector<EgressRule>> resolve(const CallGrants::Endpoint& endpoint);
   Result<void> grant(const EgressRule& rule, std::vector<std::string>& keys);
   void release(const std::string& key);
 
+  // How long a call's host name may take to resolve: the relay waits on it (a public name
+  // answers in milliseconds; a resolver that never answers must not stall the session).
+  static constexpr std::chrono::milliseconds kResolveDeadline{2000};
+
   EgressFilter* egress_;
   Reach reach_;
+  BoundedResolver resolver_{kResolveDeadline};
   const Logger& logger_;
   CallEffects* effects_ = nullptr;
   FileGrants* files_ = nullptr;

@@ -487,6 +487,10 @@ int run_profile_check(const RunOptions& options) {
   std::printf("%s: valid\nplan for: %s\n", options.profile_path.c_str(),
               with_command.command[0].c_str());
   std::printf("network: %s\n", plan->isolate_network ? "none (empty namespace)" : "host");
+  if (!plan->isolate_network) {
+    std::printf("  allowed destinations: %zu; connect grants open %s\n", plan->egress.size(),
+                plan->internal_grants ? "any address (internal_grants allow)" : "public addresses only");
+  }
   std::printf("paths:\n");
   for (const PathGrant& path : plan->paths) {
     const char* kind = path.kind == PathGrant::Kind::kReadWrite ? "rw"
@@ -494,6 +498,9 @@ int run_profile_check(const RunOptions& options) {
                                                                 : "ro";
     std::printf("  %-8s %-40s %s%s\n", kind, path.path.c_str(), path.why.c_str(),
                 path.optional ? " (if present)" : "");
+  }
+  for (const std::string& path : plan->call_scoped_paths) {
+    std::printf("  %-8s %-40s reachable only while a call's grants name it\n", "scoped", path.c_str());
   }
   std::printf("environment:\n");
   for (const auto& [name, value] : plan->env) std::printf("  %s\n", name.c_str());

@@ -82,5 +82,21 @@ TEST(ProfileCheck, AcceptsTheShippedExampleAndPrintsItsPlan) {
   EXPECT_NE(out.find("NODE_ENV"), std::string::npos) << out;
 }
 
+TEST(ProfileCheck, ShowsCallScopedPathsAndWhatConnectGrantsMayOpen) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.file("project"));
+  std::ofstream(dir.file("profile.json")) << R"({
+    "filesystem": { "rw": [")" + dir.file("project") + R"("], "call_scoped": true },
+    "network": { "mode": "host", "allow": ["127.0.0.53:53"] },
+    "tools": { "fetch": { "grants": { "url": "connect" } } }
+  })";
+  ChildProcess check({mcpsandbox_binary(), "profile", "check", dir.file("profile.json"), "--", "/bin/true"});
+  std::string out;
+  for (const auto& line : check.read_all_lines()) out += line + "\n";
+  EXPECT_EQ(check.wait(), 0) << check.stderr_text();
+  EXPECT_NE(out.find("scoped   " + dir.file("project")), std::string::npos) << out;
+  EXPECT_NE(out.find("allowed destinations: 1; connect grants open public addresses only"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace mcpsandbox::testing
