@@ -49,7 +49,7 @@ class KernelCallScope final : public CallScope {
     int users;
   };
   Result<void> grant_all(const std::string& call, const CallGrants& grants);
-  Result<std::vector<EgressRule>> resolve(const CallGrants::Endpoint& endpoint);
+  Result<std::vector<EgressRule>> resolve(const CallGrants::Endpoint& endpoint) const;
   Result<void> grant(const EgressRule& rule, std::vector<std::string>& keys);
   void release(const std::string& key);
 
