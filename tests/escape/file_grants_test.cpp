@@ -41,7 +41,8 @@ class FileGrants : public ::testing::Test {
       "tools": {
         "read_file": { "grants": { "path": "read" } },
         "write_file": { "grants": { "path": "write" } },
-        "hold": { "grants": { "path": "read" }, "timeout": "1500ms" }
+        "hold": { "grants": { "path": "read" }, "timeout": "1500ms" },
+        "hold_write": { "grants": { "path": "write" }, "timeout": "30s" }
       }
     })";
     proxy_.emplace(std::vector<std::string>{mcpsandbox_binary(), "run", "--profile", dir_.file("profile.json"),
@@ -129,6 +130,27 @@ TEST_F(FileGrants, NothingOfACallStaysInViewAfterTheSession) {
   EXPECT_EQ(proxy_->wait(20s), 0) << proxy_->stderr_text();
   EXPECT_EQ(read_file(project_ + "/a.txt"), "data\n");
   EXPECT_TRUE(std::filesystem::exists(project_ + "/secret")) << "the host tree is untouched";
+}
+
+// A grant is withdrawn from the bind itself, not from the path it was made at: here the server,
+// holding a write grant on a directory, moves a subdirectory in which a file is granted to
+// another call. When that call ends its read-only bind must go from where it now is, or it
+// would keep shadowing the file (a write through the directory's grant then fails with EROFS).
+TEST_F(FileGrants, AGrantIsWithdrawnWhereverTheServerMovedIt) {
+  std::filesystem::create_directories(project_ + "/sub/inner");
+  std::ofstream(project_ + "/sub/inner/c.txt") << "c\n";
+  proxy_->send_line(tool_call(1, "hold_write", {{"path", project_ + "/sub"}}));
+  proxy_->send_line(tool_call(2, "hold", {{"path", project_ + "/sub/inner/c.txt"}}));
+  json moved = call(3, "move_aside", {{"path", project_ + "/sub/inner"}});
+  ASSERT_EQ(moved["named"], "ok") << moved.dump() << proxy_->stderr_text();
+  ASSERT_TRUE(std::filesystem::exists(project_ + "/sub/moved/c.txt"));
+  proxy_->send_line(json{{"jsonrpc", "2.0"}, {"method", "notifications/cancelled"},
+                         {"params", {{"requestId", 2}}}}.dump());
+  call(4, "write_later", {{"path", project_ + "/sub/moved/c.txt"}});
+  std::this_thread::sleep_for(700ms);
+  EXPECT_EQ(read_file(project_ + "/sub/moved/c.txt"), "written\n")
+      << "the ended call's bind still shadows the file: " << proxy_->stderr_text();
+  EXPECT_EQ(proxy_->stderr_text().find("cannot withdraw"), std::string::npos) << proxy_->stderr_text();
 }
 
 // How many mounts the host has at or beneath `path` (its own mount table, not the sandbox's).
