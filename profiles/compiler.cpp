@@ -116,6 +116,11 @@ Result<std::vector<std::string>> call_scoped(const Profile& profile, const Invoc
     for (const PathGrant& grant : paths) {
       if (is_user_path(grant) && grant.kind == PathGrant::Kind::kReadWrite) scoped.push_back(grant.path);
     }
+    // Scoping nothing would look like protection and be none.
+    if (scoped.empty()) {
+      return Error{"filesystem.call_scoped (or --call-scoped) is true, but there is no rw path to scope "
+                   "(grant the server's data with --rw PATH)"};
+    }
   }
   for (const std::string& entry : profile.call_scoped_paths) {
     auto path = normalize_path(entry, invocation.home, invocation.cwd);

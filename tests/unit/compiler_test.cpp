@@ -154,6 +154,10 @@ TEST(Compiler, CallScopedPathsMustLieInTheViewAndProgramsIncludeTheCommand) {
   auto every = compile(all, invocation({"srv"}));
   ASSERT_TRUE(every.ok()) << every.error().message;
   EXPECT_EQ(every->call_scoped_paths, std::vector<std::string>{"/home/me/src"}) << "rw paths only";
+  all.read_write_paths.clear();
+  auto nothing = compile(all, invocation({"srv"}));
+  ASSERT_FALSE(nothing.ok()) << "call_scoped: true with no rw path scopes nothing";
+  EXPECT_NE(nothing.error().message.find("no rw path to scope"), std::string::npos) << nothing.error().message;
 
   auto unconfined = compile(Profile{}, invocation({"srv"}));
   ASSERT_TRUE(unconfined.ok());
