@@ -40,7 +40,8 @@ KernelCallScope::~KernelCallScope() {
 }
 
 // The addresses `host` names: a literal as it is, a name through the resolver (the same
-// /etc/hosts and DNS the sandbox sees; at most kResolveDeadline, see launcher/bounded_resolver.h). Each becomes a host route (/32, /128) on the port.
+// /etc/hosts and DNS the sandbox sees, waited for at most kResolveDeadline). Each becomes a host
+// route (/32, /128) on the port.
 Result<std::vector<EgressRule>> KernelCallScope::resolve(const CallGrants::Endpoint& endpoint) const {
   // An address literal needs no resolver (glibc's getaddrinfo costs tens of µs even for one).
   EgressRule literal;
