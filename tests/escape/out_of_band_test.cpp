@@ -28,10 +28,7 @@ class OutOfBand : public ::testing::Test {
   }
   json call(int id, const std::string& tool, json args) {
     proxy_->send_line(tool_call(id, tool, std::move(args)));
-    json reply = next_response(*proxy_, 20s);
-    EXPECT_EQ(reply.value("id", -1), id) << reply.dump();
-    if (!reply.contains("result")) return reply;
-    return json::parse(reply["result"]["content"][0]["text"].get<std::string>());
+    return reported_result(*proxy_, id);
   }
   // Schedules a write 300 ms ahead and stays idle for a second: did it happen?
   bool written_while_idle() {
