@@ -64,6 +64,17 @@ Result<void> JsonReader::read_strings(const json& object, const std::string& poi
   return {};
 }
 
+Result<void> JsonReader::read_allow_or_deny(const json& object, const std::string& pointer,
+                                            const char* key, bool& allow) const {
+  if (!object.contains(key)) return {};
+  const json& value = object[key];
+  if (!value.is_string() || (value != "allow" && value != "deny")) {
+    return fail(json_pointer_child(pointer, key), "expected \"allow\" or \"deny\"");
+  }
+  allow = value == "allow";
+  return {};
+}
+
 Result<void> JsonReader::read_bool(const json& object, const std::string& pointer,
                                    const char* key, bool& target) const {
   if (!object.contains(key)) return {};

@@ -31,6 +31,9 @@ class JsonReader {
                             std::vector<std::string>& target) const;
   Result<void> read_bool(const json& object, const std::string& pointer, const char* key,
                          bool& target) const;
+  // Reads object[key], if present, as "allow" (true) or "deny" (false) into `allow`.
+  Result<void> read_allow_or_deny(const json& object, const std::string& pointer, const char* key,
+                                  bool& allow) const;
   Result<std::string> string_value(const json& value, const std::string& pointer) const;
 
   const std::string& source() const { return source_; }

@@ -92,12 +92,8 @@ class ProfileReader {
       else if (mode == "host") profile_.network = NetworkMode::kHost;
       else return fail("/network/mode", "expected \"none\" or \"host\"");
     }
-    if (net.contains("internal_grants")) {
-      const json& value = net["internal_grants"];
-      if (!value.is_string() || (value != "allow" && value != "deny")) {
-        return fail("/network/internal_grants", "expected \"allow\" or \"deny\"");
-      }
-      profile_.internal_grants = value == "allow";
+    if (auto r = reader_.read_allow_or_deny(net, "/network", "internal_grants", profile_.internal_grants); !r) {
+      return r;
     }
     if (auto r = read_strings(net, "/network", "allow", profile_.egress_allow); !r) return r;
     for (size_t i = 0; i < profile_.egress_allow.size(); ++i) {
@@ -215,13 +211,9 @@ class ProfileReader {
   Result<void> hardening(const json& root) {
     auto found = section(root, "hardening", {"deny_write_execute", "out_of_band"});
     if (!found || !*found) return found ? Result<void>() : found.error();
-    if ((*found)->contains("out_of_band")) {
-      const json& value = (**found)["out_of_band"];
-      if (!value.is_string() || (value != "allow" && value != "deny")) {
-        return fail("/hardening/out_of_band", "expected \"allow\" or \"deny\"");
-      }
-      profile_.deny_out_of_band = value == "deny";
-    }
+    bool out_of_band = !profile_.deny_out_of_band;
+    if (auto r = reader_.read_allow_or_deny(**found, "/hardening", "out_of_band", out_of_band); !r) return r;
+    profile_.deny_out_of_band = !out_of_band;
     if ((*found)->contains("deny_write_execute")) {
       const json& value = (**found)["deny_write_execute"];
       if (!value.is_boolean()) return fail("/hardening/deny_write_execute", "expected true or false");

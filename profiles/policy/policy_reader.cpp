@@ -113,10 +113,9 @@ class PolicyReader {
                                std::pair{"elicitation", &scope.elicitation},
                                std::pair{"roots", &scope.roots}}) {
       if (!access.contains(key)) continue;
-      std::string value = access[key].is_string() ? access[key].get<std::string>() : "";
-      if (value == "allow") *target = AskPolicy::kAllow;
-      else if (value == "deny") *target = AskPolicy::kDeny;
-      else return r_.fail(json_pointer_child(pointer, key), "expected \"allow\" or \"deny\"");
+      bool allow = false;
+      if (auto r = r_.read_allow_or_deny(access, pointer, key, allow); !r) return r;
+      *target = allow ? AskPolicy::kAllow : AskPolicy::kDeny;
     }
     return {};
   }
