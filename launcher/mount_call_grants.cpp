@@ -72,6 +72,8 @@ Result<MountCallGrants> MountCallGrants::start(pid_t sandbox_pid, std::vector<Ar
                                                const Logger& logger) {
   auto visit = MountNamespaceVisit::prepare(sandbox_pid);
   if (!visit) return Error{"per-call mounts: " + visit.error().message};
+  UniqueFd own_fds(::open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!own_fds.valid()) return Error{std::string("per-call mounts: open /proc/self/fd: ") + std::strerror(errno)};
   // A writable handle on each area's empty tmpfs, for creating mount points in it.
   std::vector<UniqueFd> handles;
   int rc = visit->run([&] {
@@ -90,7 +92,7 @@ Result<MountCallGrants> MountCallGrants::start(pid_t sandbox_pid, std::vector<Ar
     return Error{std::string("per-call mounts: cannot prepare the call-scoped paths in the sandbox's mount namespace: ") +
                  std::strerror(rc)};
   }
-  return MountCallGrants(std::move(*visit), std::move(areas), std::move(handles), logger);
+  return MountCallGrants(std::move(*visit), std::move(own_fds), std::move(areas), std::move(handles), logger);
 }
 
 MountCallGrants::~MountCallGrants() {
@@ -193,13 +195,11 @@ Result<void> MountCallGrants::add(const std::string& call, const std::string& pa
 
 int MountCallGrants::unmount(const std::string& path, Bind& bind) {
   // umount2() takes a path: this process's own /proc/self/fd/N, which leads to the bind itself
-  // whatever has become of its path in the sandbox (resolved here, before entering, from the
-  // host's /proc: the sandbox's /proc does not show this process).
-  UniqueFd fd_dir(::open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!fd_dir.valid()) return errno;
+  // whatever has become of its path in the sandbox (relative to the host's /proc/self/fd: the
+  // sandbox's /proc does not show this process).
   std::string name = std::to_string(bind.mount.get());
   return visit_.run([&] {
-    if (::fchdir(fd_dir.get()) < 0) return errno;
+    if (::fchdir(own_fds_.get()) < 0) return errno;
     int unmounted = ::umount2(name.c_str(), MNT_DETACH) < 0 ? errno : 0;
     if (unmounted == 0) remove_mount_point(handles_[bind.area].get(), relative_to_area(path, bind.area));
     return unmounted;

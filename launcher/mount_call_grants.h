@@ -56,15 +56,20 @@ class MountCallGrants final : public FileGrants {
     bool writable_now;
     std::map<std::string, bool> calls;  // call -> whether it may write
   };
-  MountCallGrants(MountNamespaceVisit visit, std::vector<Area> areas, std::vector<UniqueFd> handles,
-                  const Logger& logger)
-      : visit_(std::move(visit)), areas_(std::move(areas)), handles_(std::move(handles)), logger_(&logger) {}
+  MountCallGrants(MountNamespaceVisit visit, UniqueFd own_fds, std::vector<Area> areas,
+                  std::vector<UniqueFd> handles, const Logger& logger)
+      : visit_(std::move(visit)),
+        own_fds_(std::move(own_fds)),
+        areas_(std::move(areas)),
+        handles_(std::move(handles)),
+        logger_(&logger) {}
   std::optional<size_t> area_of(const std::string& path) const;
   std::string relative_to_area(const std::string& path, size_t area) const;
   Result<void> add(const std::string& call, const std::string& path, bool write);
   int unmount(const std::string& path, Bind& bind);
 
   MountNamespaceVisit visit_;
+  UniqueFd own_fds_;  // the host's /proc/self/fd, for unmounting a bind through its fd
   std::vector<Area> areas_;
   std::vector<UniqueFd> handles_;  // per area: a writable clone of its tmpfs, for mount points
   const Logger* logger_;
