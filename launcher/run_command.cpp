@@ -31,6 +31,7 @@
 #include "launcher/spawn.h"
 #include "launcher/supervisor.h"
 #include "proxy/relay.h"
+#include "proxy/scanning/scan_engine.h"
 
 namespace mcpsandbox {
 namespace {
@@ -398,6 +399,22 @@ int run_server(const RunOptions& options, const Logger& logger) {
 
 namespace mcpsandbox {
 
+namespace {
+
+// Redaction's engine is chosen per CPU; say which one and whether it passed its self-check.
+void print_scan_engine() {
+  const ScanEngine& engine = process_scan_engine();
+  std::printf("  %-16s %-4s %s\n", "text scanning", engine.vectorscan ? "yes" : "slow",
+              engine.describe().c_str());
+  std::vector<InstructionSet> runnable = runnable_instruction_sets();
+  if (std::find(runnable.begin(), runnable.end(), InstructionSet::kAvx512) != runnable.end()) {
+    std::printf("  %-16s      this CPU has AVX-512: never used for scanning (Vectorscan's "
+                "AVX-512 code misses matches)\n", "");
+  }
+}
+
+}  // namespace
+
 int run_doctor() {
   KernelFeatures features = probe_kernel();
   auto line = [](const char* layer, const FeatureProbe& probe) {
@@ -414,6 +431,7 @@ int run_doctor() {
   if (int live = LsmPolicy::live_sandboxes(); live >= 0) {
     std::printf("  %-16s %d sandbox(es) registered with the pinned LSM programs\n", "", live);
   }
+  print_scan_engine();
   bool complete = features.user_namespaces.available && features.landlock.available &&
                   features.seccomp.available;
   std::printf("%s\n", complete ? "every default layer is available"

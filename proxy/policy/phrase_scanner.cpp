@@ -16,7 +16,8 @@ int stop_at_first(unsigned int id, unsigned long long, unsigned long long, unsig
 
 }  // namespace
 
-Result<PhraseScanner> PhraseScanner::create(std::vector<std::string> phrases) {
+Result<PhraseScanner> PhraseScanner::create(std::vector<std::string> phrases,
+                                            const ScanEngine& scan_engine) {
   PhraseScanner scanner;
   // Folded once: the slow path below compares against a folded copy of the text.
   for (std::string& phrase : phrases) phrase = ascii_lower(phrase);
@@ -30,11 +31,13 @@ Result<PhraseScanner> PhraseScanner::create(std::vector<std::string> phrases) {
     flags.push_back(HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH);
     ids.push_back(static_cast<unsigned>(i));
   }
-  // Where Vectorscan does not run (a CPU without SSSE3), the same answer the slow way.
-  if (hs_valid_platform() != HS_SUCCESS) return scanner;
+  // Without a Vectorscan runtime that passed its self-check, the same answer the slow way.
+  if (!scan_engine.vectorscan) return scanner;
+  scanner.scan_ = scan_engine.vectorscan->scan;
+  hs_platform_info_t platform = scan_engine.vectorscan->platform;
   hs_compile_error_t* error = nullptr;
   if (hs_compile_lit_multi(literals.data(), flags.data(), ids.data(), lengths.data(),
-                           static_cast<unsigned>(literals.size()), HS_MODE_BLOCK, nullptr,
+                           static_cast<unsigned>(literals.size()), HS_MODE_BLOCK, &platform,
                            &scanner.database_, &error) != HS_SUCCESS) {
     std::string message = std::string("phrase scanner: ") + (error ? error->message : "?");
     hs_free_compile_error(error);
@@ -48,6 +51,7 @@ Result<PhraseScanner> PhraseScanner::create(std::vector<std::string> phrases) {
 
 PhraseScanner::PhraseScanner(PhraseScanner&& other) noexcept
     : phrases_(std::move(other.phrases_)),
+      scan_(other.scan_),
       database_(std::exchange(other.database_, nullptr)),
       scratch_(std::exchange(other.scratch_, nullptr)) {}
 
@@ -73,7 +77,7 @@ std::string PhraseScanner::find(std::string_view text) const {
     return {};
   }
   int found = -1;
-  hs_scan(database_, text.data(), static_cast<unsigned>(text.size()), 0, scratch_, stop_at_first, &found);
+  scan_(database_, text.data(), static_cast<unsigned>(text.size()), 0, scratch_, stop_at_first, &found);
   return found < 0 ? std::string() : phrases_[static_cast<size_t>(found)];
 }
 

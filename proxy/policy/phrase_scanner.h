@@ -9,15 +9,14 @@
 #include <vector>
 
 #include "profiles/support/result.h"
-
-struct hs_database;
-struct hs_scratch;
+#include "proxy/scanning/scan_engine.h"
 
 namespace mcpsandbox {
 
 class PhraseScanner {
  public:
-  static Result<PhraseScanner> create(std::vector<std::string> phrases);
+  static Result<PhraseScanner> create(std::vector<std::string> phrases,
+                                      const ScanEngine& scan_engine = process_scan_engine());
   PhraseScanner(PhraseScanner&& other) noexcept;
   PhraseScanner& operator=(PhraseScanner&& other) noexcept;
   PhraseScanner(const PhraseScanner&) = delete;
@@ -30,6 +29,7 @@ class PhraseScanner {
  private:
   PhraseScanner() = default;
   std::vector<std::string> phrases_;
+  ScanFunction scan_ = nullptr;
   hs_database* database_ = nullptr;
   hs_scratch* scratch_ = nullptr;  // one scan at a time: the proxy's loop is single-threaded
 };

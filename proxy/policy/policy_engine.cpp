@@ -293,24 +293,34 @@ void PolicyEngine::client_request_done(const PendingRequest& request, bool succe
 Redactor* PolicyEngine::redactor() {
   if (!plan_.redaction.enabled || redactor_failed_) return nullptr;
   if (!redactor_) {
-    auto created = Redactor::create(plan_.redaction);
+    auto created = Redactor::create(plan_.redaction, scan_engine());
     if (!created) {
       redactor_failed_ = true;
       logger_.error(created.error().message);
       return nullptr;
     }
     redactor_.emplace(std::move(*created));
-    if (!redactor_->accelerated()) {
-      logger_.warn("redaction: Vectorscan does not run on this CPU; every detector searches "
-                   "whole strings with RE2 instead (slower, as thorough)");
-    }
   }
   return &*redactor_;
 }
 
+const ScanEngine& PolicyEngine::scan_engine() {
+  const ScanEngine& engine = context_.scan_engine ? *context_.scan_engine : process_scan_engine();
+  if (scan_engine_reported_) return engine;
+  scan_engine_reported_ = true;
+  if (!engine.fault.empty()) {
+    logger_.error("scanning: falling back to RE2 over whole strings (slower, as thorough) for "
+                  "redaction and the instruction-phrase check: " + engine.fault);
+    audit_events_.push_back({{"event", "scan_engine"}, {"engine", "re2"}, {"fault", engine.fault}});
+  } else if (!engine.vectorscan) {
+    logger_.warn("scanning: " + engine.describe());
+  }
+  return engine;
+}
+
 PhraseScanner* PolicyEngine::injection_phrases() {
   if (!injection_phrases_) {
-    auto created = PhraseScanner::create(model_instruction_phrases());
+    auto created = PhraseScanner::create(model_instruction_phrases(), scan_engine());
     if (!created) {
       logger_.error(created.error().message);
       return nullptr;

@@ -43,6 +43,7 @@ struct PolicyContext {
   bool authenticated = true;               // a valid key, or none needed
   PinStore* pins = nullptr;                // tool pinning, when the profile asks for it
   std::function<std::chrono::steady_clock::time_point()> clock = std::chrono::steady_clock::now;
+  const ScanEngine* scan_engine = nullptr;  // nullptr: this process's (process_scan_engine())
 };
 
 struct Admission {
@@ -136,6 +137,8 @@ class PolicyEngine {
   // Compiled on first use: sessions that never pass text pay nothing.
   Redactor* redactor();
   PhraseScanner* injection_phrases();
+  // The engine both scan with; a fault in it (a failed self-check) is logged and audited once.
+  const ScanEngine& scan_engine();
   // Runs redaction over `value`; records findings; a refusal when a "block" detector matched.
   std::optional<Refusal> redact(simdjson::dom::element value, RedactionDirection direction,
                                 const std::string& tool, StringRewrites& rewrites);
@@ -158,6 +161,7 @@ class PolicyEngine {
   std::optional<Redactor> redactor_;
   std::optional<PhraseScanner> injection_phrases_;  // built on first use, like the redactor
   bool redactor_failed_ = false;
+  bool scan_engine_reported_ = false;
   simdjson::dom::element empty_object_;  // arguments of a call that sends none
 };
 

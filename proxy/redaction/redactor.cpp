@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
+#include <optional>
 
 #include "profiles/glob.h"
 
@@ -53,8 +54,9 @@ struct Redactor::Engine {
   // Vectorscan pass and nothing else.
   std::vector<std::unique_ptr<re2::RE2>> spans;
   std::vector<Window> windows;  // parallel to detectors
-  hs_database_t* database = nullptr;
+  hs_database_t* database = nullptr;  // nullptr: the fallback engine (RE2 over whole strings)
   hs_scratch_t* scratch = nullptr;
+  ScanFunction scan = nullptr;  // the Vectorscan runtime the database was compiled for
   unsigned char hash_key[crypto_generichash_KEYBYTES];
   ~Engine() {
     if (scratch) hs_free_scratch(scratch);
@@ -85,6 +87,61 @@ int note_hit(unsigned int id, unsigned long long, unsigned long long to, unsigne
 }
 
 
+bool is_alphanumeric(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+bool accepts(const RedactionDetector& detector, std::string_view text, size_t from, size_t to) {
+  return !detector.validate || detector.validate(text.substr(from, to - from));
+}
+
+// A rejected match may have swallowed a number after the real one ("...0004 12 items" read as
+// one 18-digit card): the longest shorter reading from the same start that ends where a word
+// ends, if the validator accepts it. 0 when there is none.
+size_t shorter_valid_end(std::string_view text, const re2::RE2& expression,
+                         const RedactionDetector& detector, size_t start, size_t end) {
+  re2::StringPiece input(text.data(), text.size());
+  for (size_t cut = end - 1; cut > start; --cut) {
+    if (!is_alphanumeric(text[cut - 1]) || is_alphanumeric(text[cut])) continue;
+    if (expression.Match(input, start, cut, re2::RE2::ANCHOR_BOTH, nullptr, 0) &&
+        accepts(detector, text, start, cut)) {
+      return cut;
+    }
+  }
+  return 0;
+}
+
+// Every span of text[from, to] where `expression` matches and the detector's validator agrees.
+// After a rejected match the search goes on from its next character, not from its end: it may
+// have swallowed a number before the real one ("order 12 5500-0000-0000-0004"). Where two
+// valid readings overlap ("4 5500-0000-0000-0004": a 13-digit and a 16-digit card), the span
+// covers both, so no reading's digits are left in the clear.
+void find_valid_spans(std::string_view text, const re2::RE2& expression,
+                      const RedactionDetector& detector, unsigned id, size_t from, size_t to,
+                      std::vector<Span>& spans) {
+  auto add = [&](size_t start, size_t end) {
+    if (!spans.empty() && spans.back().id == id && start < spans.back().to) {
+      spans.back().to = std::max(spans.back().to, end);
+    } else {
+      spans.push_back({start, end, id});
+    }
+  };
+  re2::StringPiece input(text.data(), text.size()), match;
+  size_t offset = from;
+  while (offset <= to && expression.Match(input, offset, to, re2::RE2::UNANCHORED, &match, 1)) {
+    size_t start = static_cast<size_t>(match.data() - text.data());
+    size_t end = start + match.size();
+    if (accepts(detector, text, start, end)) {
+      add(start, end);
+      offset = end > start ? end : start + 1;
+    } else {
+      if (size_t shorter = shorter_valid_end(text, expression, detector, start, end)) add(start, shorter);
+      offset = start + 1;
+    }
+    if (spans.size() > 100000) return;
+  }
+}
+
 }  // namespace
 
 Redactor::Redactor(std::unique_ptr<Engine> engine) : engine_(std::move(engine)) {}
@@ -92,7 +149,7 @@ Redactor::Redactor(Redactor&&) noexcept = default;
 Redactor& Redactor::operator=(Redactor&&) noexcept = default;
 Redactor::~Redactor() = default;
 
-Result<Redactor> Redactor::create(const RedactionPlan& plan) {
+Result<Redactor> Redactor::create(const RedactionPlan& plan, const ScanEngine& scan_engine) {
   if (sodium_init() < 0) return Error{"redaction: libsodium failed to initialise"};
   auto engine = std::make_unique<Engine>();
   engine->plan = plan;
@@ -112,9 +169,14 @@ Result<Redactor> Redactor::create(const RedactionPlan& plan) {
     ids.push_back(static_cast<unsigned>(i));
   }
   hs_compile_error_t* error = nullptr;
-  if (hs_valid_platform() == HS_SUCCESS && hs_compile_multi(patterns.data(), flags.data(), ids.data(),
-                       static_cast<unsigned>(patterns.size()), HS_MODE_BLOCK, nullptr,
-                       &engine->database, &error) != HS_SUCCESS) {
+  std::optional<hs_platform_info_t> platform;
+  if (scan_engine.vectorscan) {
+    platform = scan_engine.vectorscan->platform;
+    engine->scan = scan_engine.vectorscan->scan;
+  }
+  if (platform && hs_compile_multi(patterns.data(), flags.data(), ids.data(),
+                                   static_cast<unsigned>(patterns.size()), HS_MODE_BLOCK, &*platform,
+                                   &engine->database, &error) != HS_SUCCESS) {
     std::string which = error && error->expression >= 0
                             ? engine->detectors[ids[static_cast<size_t>(error->expression)]].name
                             : "?";
@@ -162,11 +224,12 @@ bool Redactor::scan_string(std::string_view text, const std::string& location,
                            std::vector<RedactionFinding>& findings, bool& blocked,
                            std::string* rewritten) {
   std::vector<Hit> hits;
-  // Without Vectorscan (a CPU it does not support), or when a scan stops early (too many hits)
-  // or fails, every expression searches the whole string: slower, never less thorough.
+  // Without Vectorscan (a CPU it does not support, a runtime that failed its self-check), or
+  // when a scan stops early (too many hits) or fails, every expression searches the whole
+  // string: slower, never less thorough.
   bool whole_text = engine_->database == nullptr;
   if (!whole_text) {
-    whole_text = hs_scan(engine_->database, text.data(), static_cast<unsigned>(text.size()), 0,
+    whole_text = engine_->scan(engine_->database, text.data(), static_cast<unsigned>(text.size()), 0,
                          engine_->scratch, note_hit, &hits) != HS_SUCCESS;
   }
   if (whole_text) {
@@ -199,26 +262,14 @@ bool Redactor::scan_string(std::string_view text, const std::string& location,
       if (next_from > to) break;
       to = std::min(text.size(), hits[j].end + window.after);
     }
-    re2::StringPiece input(text.data(), text.size()), match;
-    size_t offset = from;
-    while (offset <= to &&
-           engine_->spans[id]->Match(input, offset, to, re2::RE2::UNANCHORED, &match, 1)) {
-      size_t start = static_cast<size_t>(match.data() - text.data());
-      size_t end = start + match.size();
-      if (merged.empty() || merged.back().id != id || start >= merged.back().to) {
-        merged.push_back({start, end, id});
-      }
-      offset = end > start ? end : start + 1;
-      if (merged.size() > 100000) break;
-    }
+    find_valid_spans(text, *engine_->spans[id], engine_->detectors[id], id, from, to, merged);
+    if (merged.size() > 100000) break;
     i = j;
   }
-  // Validate, then take spans by detector priority (secrets before personal data); a span that
-  // overlaps an accepted one is part of it.
+  // Take spans by detector priority (secrets before personal data); a span that overlaps an
+  // accepted one is part of it.
   std::vector<Span> accepted;
   for (const Span& span : merged) {
-    const RedactionDetector& detector = engine_->detectors[span.id];
-    if (detector.validate && !detector.validate(text.substr(span.from, span.to - span.from))) continue;
     bool overlaps = std::any_of(accepted.begin(), accepted.end(), [&](const Span& other) {
       return span.from < other.to && other.from < span.to;
     });

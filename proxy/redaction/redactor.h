@@ -17,6 +17,7 @@
 #include "profiles/support/result.h"
 #include "proxy/policy/text_cleaner.h"
 #include "proxy/redaction/detectors.h"
+#include "proxy/scanning/scan_engine.h"
 
 namespace mcpsandbox {
 
@@ -31,7 +32,8 @@ struct RedactionFinding {
 
 class Redactor {
  public:
-  static Result<Redactor> create(const RedactionPlan& plan);
+  static Result<Redactor> create(const RedactionPlan& plan,
+                                 const ScanEngine& scan_engine = process_scan_engine());
   Redactor(Redactor&&) noexcept;
   Redactor& operator=(Redactor&&) noexcept;
   ~Redactor();
@@ -42,7 +44,8 @@ class Redactor {
     bool blocked = false;
   };
   Outcome scan(simdjson::dom::element value, RedactionDirection direction, std::string_view tool);
-  // False where Vectorscan does not run (a CPU without SSSE3): RE2 then searches whole strings.
+  // False on the fallback engine (no Vectorscan runtime passed its self-check, or the CPU has
+  // no SSSE3): RE2 then searches whole strings.
   bool accelerated() const;
 
   // One string, for tests and benchmarks: the rewritten text (or the original).
