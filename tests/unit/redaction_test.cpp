@@ -73,21 +73,31 @@ std::string long_filler(size_t length) {
   return filler;
 }
 
-// The positive is found between `before` and `after`, with the same spans as on its own:
-// nothing of the secret is left behind.
-void expect_found_between(Redactor& redactor, const Positive& positive, const std::string& before,
-                          const std::string& after) {
+// A positive redacted on its own and between `before` and `after`, and whether its detector
+// found it there.
+struct Placed {
+  std::string alone, full, out;
+};
+
+Placed redact_placed(Redactor& redactor, const Positive& positive, const std::string& before,
+                     const std::string& after) {
   std::vector<RedactionFinding> alone_findings, findings;
   bool blocked = false;
-  std::string alone = redactor.redact_text(positive.text, RedactionDirection::kResults, "",
-                                           alone_findings, blocked);
-  std::string out = redactor.redact_text(before + positive.text + after, RedactionDirection::kResults,
-                                         "", findings, blocked);
+  Placed placed{redactor.redact_text(positive.text, RedactionDirection::kResults, "", alone_findings, blocked),
+                before + positive.text + after, ""};
+  placed.out = redactor.redact_text(placed.full, RedactionDirection::kResults, "", findings, blocked);
   bool found = std::any_of(findings.begin(), findings.end(),
                            [&](const RedactionFinding& f) { return f.detector == positive.detector; });
   EXPECT_TRUE(found) << positive.detector << " missed after " << before.size() << " and before "
                      << after.size() << " bytes: " << positive.text;
-  EXPECT_EQ(out, before + alone + after) << positive.detector << ": " << positive.text;
+  return placed;
+}
+
+// The same spans as on its own: nothing of the secret is left behind, nothing around it taken.
+void expect_found_between(Redactor& redactor, const Positive& positive, const std::string& before,
+                          const std::string& after) {
+  Placed placed = redact_placed(redactor, positive, before, after);
+  EXPECT_EQ(placed.out, before + placed.alone + after) << positive.detector << ": " << positive.text;
 }
 
 // The prefilters only say where RE2 looks (windows around each hit, digit clusters): every
@@ -114,16 +124,7 @@ size_t common_suffix(std::string_view a, std::string_view b) {
 // ("3.4 5500-0000-0000-0004" is also a 13-digit card), never may part of the secret remain.
 void expect_covered_between(Redactor& redactor, const Positive& positive, const std::string& before,
                             const std::string& after) {
-  std::vector<RedactionFinding> alone_findings, findings;
-  bool blocked = false;
-  std::string alone = redactor.redact_text(positive.text, RedactionDirection::kResults, "",
-                                           alone_findings, blocked);
-  std::string full = before + positive.text + after;
-  std::string out = redactor.redact_text(full, RedactionDirection::kResults, "", findings, blocked);
-  bool found = std::any_of(findings.begin(), findings.end(),
-                           [&](const RedactionFinding& f) { return f.detector == positive.detector; });
-  EXPECT_TRUE(found) << positive.detector << " missed after " << before.size() << " and before "
-                     << after.size() << " bytes: " << positive.text;
+  auto [alone, full, out] = redact_placed(redactor, positive, before, after);
   if (alone == positive.text) {  // recorded, not rewritten (addresses)
     EXPECT_EQ(out, full);
     return;
