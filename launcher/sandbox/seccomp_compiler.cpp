@@ -5,6 +5,7 @@
 #include <seccomp.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <memory>
@@ -68,17 +69,49 @@ std::optional<SetupError> export_program(scmp_filter_ctx ctx, std::vector<sock_f
   return std::nullopt;
 }
 
+// Set-id bits: a file the server creates or chmods in a read-write grant lives on the host,
+// where a setuid program it planted would run with its owner's rights for any local user
+// (root's, when root runs mcpsandbox). nosuid on the sandbox's own mounts does not reach the
+// host's inode, so no mode argument may carry S_ISUID or S_ISGID, in any syscall that takes
+// one. openat2 carries its mode in memory seccomp cannot read: ENOSYS, and libc falls back to
+// openat. File capabilities need setxattr, which the allowlist does not have.
+// By name: libseccomp resolves syscalls its headers predate (fchmodat2); one it does not know
+// is not in the allowlist either, so it already fails with ENOSYS.
+struct ModeArgument {
+  const char* syscall;
+  unsigned index;
+};
+constexpr ModeArgument kModeArguments[] = {
+    {"chmod", 1}, {"fchmod", 1}, {"fchmodat", 2}, {"fchmodat2", 2}, {"open", 2},
+    {"openat", 3}, {"creat", 1}, {"mknod", 1},    {"mknodat", 2},
+};
+
+std::optional<SetupError> add_set_id_denials(scmp_filter_ctx ctx) {
+  for (const ModeArgument& argument : kModeArguments) {
+    int nr = seccomp_syscall_resolve_name(argument.syscall);
+    if (nr == __NR_SCMP_ERROR) continue;
+    for (uint64_t bit : {uint64_t{S_ISUID}, uint64_t{S_ISGID}}) {
+      scmp_arg_cmp mode_has_bit{argument.index, SCMP_CMP_MASKED_EQ, bit, bit};
+      MCPSANDBOX_STEP(add(ctx, SCMP_ACT_ERRNO(EPERM), nr, {mode_has_bit}, argument.syscall));
+    }
+  }
+  int openat2 = seccomp_syscall_resolve_name("openat2");
+  if (openat2 == __NR_SCMP_ERROR) return std::nullopt;
+  return add(ctx, SCMP_ACT_ERRNO(ENOSYS), openat2, {}, "openat2");
+}
+
 // Terminal injection: compare only the low 32 bits, since the kernel ignores the upper ones
 // (CVE-2019-10063 in flatpak compared all 64). These live in a second filter whose default is
 // to allow: libseccomp lets an unconditional allow for ioctl override conditional denials in
 // the same filter, while the kernel always applies the stricter verdict of two filters.
-std::optional<SetupError> compile_ioctl_denials(std::vector<sock_filter>& out) {
+std::optional<SetupError> compile_argument_denials(std::vector<sock_filter>& out) {
   Context ctx(seccomp_init(SCMP_ACT_ALLOW), &seccomp_release);
   if (!ctx) return SetupError::from(ENOMEM, "seccomp_init");
   for (uint64_t request : {uint64_t{TIOCSTI}, uint64_t{TIOCLINUX}}) {
     MCPSANDBOX_STEP(add(ctx.get(), SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl),
                         {SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, request)}, "ioctl"));
   }
+  MCPSANDBOX_STEP(add_set_id_denials(ctx.get()));
   return export_program(ctx.get(), out);
 }
 
@@ -145,7 +178,7 @@ std::optional<SetupError> compile_seccomp(const SeccompPlan& plan, CompiledSecco
   if (allowed("clone")) MCPSANDBOX_STEP(add_process_rules(ctx.get()));
   if (allowed("socket")) MCPSANDBOX_STEP(add_socket_rules(ctx.get()));
   MCPSANDBOX_STEP(export_program(ctx.get(), out.allowlist));
-  return compile_ioctl_denials(out.ioctl_denials);
+  return compile_argument_denials(out.argument_denials);
 }
 
 }  // namespace mcpsandbox

@@ -1,5 +1,6 @@
 // The plan's seccomp policy compiled to BPF with libseccomp: an allowlist filter and a second,
-// allow-by-default filter holding the ioctl denials. Used at run time for custom policies and
+// allow-by-default filter holding the denials that depend on arguments (terminal ioctls,
+// set-id mode bits). Used at run time for custom policies and
 // at build time to precompile the default one.
 #pragma once
 
@@ -15,7 +16,7 @@ namespace mcpsandbox {
 
 struct CompiledSeccomp {
   std::vector<sock_filter> allowlist;
-  std::vector<sock_filter> ioctl_denials;
+  std::vector<sock_filter> argument_denials;
 };
 
 std::optional<SetupError> compile_seccomp(const SeccompPlan& plan, CompiledSeccomp& out);

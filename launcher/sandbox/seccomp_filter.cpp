@@ -30,12 +30,12 @@ bool is_default_seccomp_policy(const SeccompPlan& plan) {
 std::optional<SetupError> load_seccomp_filter(const SeccompPlan& plan) {
   if (is_default_seccomp_policy(plan)) {
     MCPSANDBOX_STEP(install(kDefaultAllowlist, std::size(kDefaultAllowlist), "allowlist"));
-    return install(kDefaultIoctlDenials, std::size(kDefaultIoctlDenials), "ioctl filter");
+    return install(kDefaultArgumentDenials, std::size(kDefaultArgumentDenials), "argument filter");
   }
   CompiledSeccomp compiled;
   MCPSANDBOX_STEP(compile_seccomp(plan, compiled));
   MCPSANDBOX_STEP(install(compiled.allowlist.data(), compiled.allowlist.size(), "allowlist"));
-  return install(compiled.ioctl_denials.data(), compiled.ioctl_denials.size(), "ioctl filter");
+  return install(compiled.argument_denials.data(), compiled.argument_denials.size(), "argument filter");
 }
 
 }  // namespace mcpsandbox

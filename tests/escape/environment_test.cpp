@@ -12,9 +12,6 @@ namespace mcpsandbox::testing {
 namespace {
 
 // A user namespace of our own in which no further user namespace may be created.
-const std::vector<std::string> kNoUserNamespaces = {
-    "/usr/bin/unshare", "--user", "--map-root-user", "/bin/sh", "-c",
-    "echo 0 > /proc/sys/user/max_user_namespaces && exec \"$0\" \"$@\""};
 
 std::string doctor_line(const std::vector<std::string>& prefix, const std::string& layer) {
   std::vector<std::string> argv = prefix;

@@ -30,6 +30,12 @@ inline std::string probe_binary() { return ESCAPE_PROBE_BINARY; }
 inline const std::vector<std::string> kAsNobody = {"/usr/bin/setpriv", "--reuid=65534",
                                                    "--regid=65534", "--clear-groups", "--"};
 
+// Prefix that runs mcpsandbox where it cannot create user namespaces (its fallback tier): uid 0
+// of a user namespace of its own whose max_user_namespaces is 0.
+inline const std::vector<std::string> kNoUserNamespaces = {
+    "/usr/bin/unshare", "--user", "--map-root-user", "/bin/sh", "-c",
+    "echo 0 > /proc/sys/user/max_user_namespaces && exec \"$0\" \"$@\""};
+
 // `prefix` goes before mcpsandbox (setpriv, unshare); `options` after `run`.
 inline ProbeOutcome run_probe(const std::vector<std::string>& options,
                               const std::vector<std::string>& attack,

@@ -3,7 +3,9 @@
 // mcpsandbox relays to the test), then exits. An attack that seccomp answers by killing the
 // process reports nothing: the test sees exit status 128+SIGSYS instead.
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/io_uring.h>
+#include <linux/openat2.h>
 #include <linux/perf_event.h>
 #include <linux/userfaultfd.h>
 #include <arpa/inet.h>
@@ -19,6 +21,7 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -164,6 +167,50 @@ int capabilities() {
   return report("capabilities", any, EPERM, caps);
 }
 
+// Plants a set-user-id and set-group-id program at `path` through one syscall form (a file the
+// server creates in a read-write grant is the host's file), or a file capability.
+long plant_set_id(const std::string& form, const char* path) {
+  constexpr mode_t kSetId = S_ISUID | S_ISGID | 0755;
+  auto plain = [&] {
+    int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0755);
+    return fd;
+  };
+  if (form == "chmod") return close(plain()), chmod(path, kSetId);
+  if (form == "fchmod") {
+    int fd = plain();
+    long rc = fchmod(fd, kSetId);
+    close(fd);
+    return rc;
+  }
+  if (form == "fchmodat") return close(plain()), fchmodat(AT_FDCWD, path, kSetId, 0);
+  if (form == "fchmodat2") return close(plain()), syscall(452 /* SYS_fchmodat2 */, AT_FDCWD, path, kSetId, 0);
+  if (form == "open") return syscall(SYS_open, path, O_CREAT | O_WRONLY, kSetId);
+  if (form == "openat") return syscall(SYS_openat, AT_FDCWD, path, O_CREAT | O_WRONLY, kSetId);
+  if (form == "creat") return syscall(SYS_creat, path, kSetId);
+  if (form == "mknod") return syscall(SYS_mknod, path, S_IFREG | kSetId, 0);
+  if (form == "mknodat") return syscall(SYS_mknodat, AT_FDCWD, path, S_IFREG | kSetId, 0);
+  if (form == "openat2") {
+    open_how how{O_CREAT | O_WRONLY, kSetId, 0};
+    return syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how);
+  }
+  if (form == "setcap") {  // cap_setuid+ep, as `setcap` writes it
+    vfs_cap_data capability{VFS_CAP_REVISION_2 | VFS_CAP_FLAGS_EFFECTIVE, {{1u << CAP_SETUID, 0}, {0, 0}}};
+    close(plain());
+    return setxattr(path, "security.capability", &capability, sizeof capability, 0);
+  }
+  errno = EINVAL;
+  return -1;
+}
+
+int set_id(const std::string& form, const char* path) {
+  long rc = plant_set_id(form, path);
+  int saved = errno;
+  struct stat status {};
+  char mode[16] = "none";
+  if (stat(path, &status) == 0) std::snprintf(mode, sizeof mode, "%04o", status.st_mode & 07777);
+  return report("set-id " + form, rc >= 0, saved, std::string("mode ") + mode);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -172,6 +219,7 @@ int main(int argc, char** argv) {
   const char* arg = argc > 2 ? argv[2] : "";
   const char* arg2 = argc > 3 ? argv[3] : "";
   if (attack == "read") return read_file(arg);
+  if (attack == "set-id") return set_id(arg, arg2);  // arg: the syscall form, arg2: the path
   if (attack == "write") return write_file(arg);
   if (attack == "list") {
     int fd = open(arg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
