@@ -100,6 +100,21 @@ std::optional<SetupError> add_set_id_denials(scmp_filter_ctx ctx) {
   return add(ctx, SCMP_ACT_ERRNO(ENOSYS), openat2, {}, "openat2");
 }
 
+// Code the server wrote cannot run from a writable mount (all noexec), so the way left is an
+// anonymous file: a memfd is executable unless made with MFD_NOEXEC_SEAL, and vm.memfd_noexec,
+// which would change that default, is not the sandbox's to set when an ordinary user runs it.
+// So a memfd without the seal is "not supported here" (ENOSYS: callers such as Chromium fall
+// back to /dev/shm, noexec inside), and MFD_EXEC, which asks for exactly this, is refused.
+std::optional<SetupError> add_executable_memfd_denials(scmp_filter_ctx ctx) {
+  constexpr uint64_t kNoExecSeal = 0x0008, kExec = 0x0010;  // newer than Debian 12's headers
+  int memfd_create = seccomp_syscall_resolve_name("memfd_create");
+  if (memfd_create == __NR_SCMP_ERROR) return std::nullopt;
+  MCPSANDBOX_STEP(add(ctx, SCMP_ACT_ERRNO(ENOSYS), memfd_create,
+                      {SCMP_A1(SCMP_CMP_MASKED_EQ, kNoExecSeal | kExec, 0)}, "memfd_create"));
+  return add(ctx, SCMP_ACT_ERRNO(EPERM), memfd_create,
+             {SCMP_A1(SCMP_CMP_MASKED_EQ, kNoExecSeal | kExec, kExec)}, "memfd_create MFD_EXEC");
+}
+
 // Terminal injection: compare only the low 32 bits, since the kernel ignores the upper ones
 // (CVE-2019-10063 in flatpak compared all 64). These live in a second filter whose default is
 // to allow: libseccomp lets an unconditional allow for ioctl override conditional denials in
@@ -112,6 +127,7 @@ std::optional<SetupError> compile_argument_denials(std::vector<sock_filter>& out
                         {SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, request)}, "ioctl"));
   }
   MCPSANDBOX_STEP(add_set_id_denials(ctx.get()));
+  MCPSANDBOX_STEP(add_executable_memfd_denials(ctx.get()));
   return export_program(ctx.get(), out);
 }
 

@@ -211,6 +211,30 @@ int set_id(const std::string& form, const char* path) {
   return report("set-id " + form, rc >= 0, saved, std::string("mode ") + mode);
 }
 
+// Writes a copy of this probe into a memfd and executes it (as a server would run code it
+// downloaded, where every writable mount is noexec). `flags`: default, exec (MFD_EXEC) or
+// noexec-seal (MFD_NOEXEC_SEAL); `via`: execveat (fexecve's AT_EMPTY_PATH) or proc
+// (/proc/self/fd/N). The copy, once running, reports the attack as succeeded.
+int memfd_exec(const std::string& flags, const std::string& via) {
+  constexpr unsigned kNoExecSeal = 0x0008, kExec = 0x0010;  // newer than Debian 12's headers
+  unsigned extra = flags == "exec" ? kExec : flags == "noexec-seal" ? kNoExecSeal : 0;
+  int memfd = static_cast<int>(syscall(SYS_memfd_create, "payload", extra));
+  if (memfd < 0) return report("memfd-exec", false, errno, "memfd_create");
+  int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  char buffer[65536];
+  for (ssize_t got; self >= 0 && (got = read(self, buffer, sizeof buffer)) > 0;) {
+    if (write(memfd, buffer, static_cast<size_t>(got)) != got) return report("memfd-exec", false, errno, "write");
+  }
+  char* const argv[] = {const_cast<char*>("payload"), const_cast<char*>("memfd-payload"), nullptr};
+  if (via == "proc") {
+    std::string path = "/proc/self/fd/" + std::to_string(memfd);
+    execve(path.c_str(), argv, environ);
+  } else {
+    syscall(SYS_execveat, memfd, "", argv, environ, AT_EMPTY_PATH);
+  }
+  return report("memfd-exec", false, errno, "exec");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -219,6 +243,8 @@ int main(int argc, char** argv) {
   const char* arg = argc > 2 ? argv[2] : "";
   const char* arg2 = argc > 3 ? argv[3] : "";
   if (attack == "read") return read_file(arg);
+  if (attack == "memfd-exec") return memfd_exec(arg, arg2);
+  if (attack == "memfd-payload") return report("memfd-exec", true, 0, "code written by the server ran");
   if (attack == "set-id") return set_id(arg, arg2);  // arg: the syscall form, arg2: the path
   if (attack == "write") return write_file(arg);
   if (attack == "list") {
