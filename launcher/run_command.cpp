@@ -250,7 +250,7 @@ int run_server(const RunOptions& options, const Logger& logger) {
   std::string layer_summary = layers->describe(plan->isolate_network);
   logger.notice("sandbox: " + layer_summary);
   SpawnFailure failure;
-  SpawnRequest request{*plan, *layers, !logger.to_stderr(), -1, {}};
+  SpawnRequest request{*plan, *layers, -1, {}};
   request.cgroup_fd = cgroup_v2;
   if (cgroup) request.before_start = [&](pid_t pid) { return cgroup->add(pid); };
   auto server = Spawner::spawn(request, failure);

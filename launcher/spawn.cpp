@@ -74,11 +74,11 @@ std::optional<SpawnedServer> Spawner::spawn(const SpawnRequest& request, SpawnFa
     failure.message = "no server command given";
     return std::nullopt;
   }
-  auto in = make_pipe(), out = make_pipe(true), report = make_pipe(), go = make_pipe(),
-       status = make_pipe();
-  std::optional<Pipe> err;
-  if (request.capture_stderr) err = make_pipe();
-  if (!in || !out || !report || !go || !status || (request.capture_stderr && !err)) {
+  // The server's stderr is always a pipe the relay reads, never ours: ours may be the user's
+  // terminal, whose keystrokes, echo setting and escape sequences are not the server's.
+  auto in = make_pipe(), out = make_pipe(true), err = make_pipe(), report = make_pipe(),
+       go = make_pipe(), status = make_pipe();
+  if (!in || !out || !err || !report || !go || !status) {
     failure.message = std::string("pipe2: ") + std::strerror(errno);
     return std::nullopt;
   }
@@ -96,7 +96,7 @@ std::optional<SpawnedServer> Spawner::spawn(const SpawnRequest& request, SpawnFa
   }
   if (pid == 0) {
     sandbox_child_main({request.plan, request.layers, in->read.get(), out->write.get(),
-                        err ? err->write.get() : -1, go->read.get(), report->write.get(),
+                        err->write.get(), go->read.get(), report->write.get(),
                         status->write.get()});
   }
 
@@ -139,7 +139,7 @@ std::optional<SpawnedServer> Spawner::spawn(const SpawnRequest& request, SpawnFa
   }
   server.stdin_write = std::move(in->write);
   server.stdout_read = std::move(out->read);
-  if (err) server.stderr_read = std::move(err->read);
+  server.stderr_read = std::move(err->read);
   server.status_read = std::move(status->read);
   return server;
 }

@@ -19,8 +19,6 @@ namespace mcpsandbox {
 struct SpawnRequest {
   const Plan& plan;
   ActiveLayers layers;
-  // Capture the server's stderr in a pipe (for --log-file); otherwise it shares ours.
-  bool capture_stderr = false;
   int cgroup_fd = -1;  // a cgroup v2 directory to start in (CLONE_INTO_CGROUP), or -1
   // Runs after the child exists and before it may proceed (cgroup v1 placement); an error
   // aborts the spawn.

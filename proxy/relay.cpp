@@ -107,8 +107,9 @@ void Relay::on_server_stderr() {
   ssize_t n = ::read(fds_.server_err.get(), chunk, sizeof chunk);
   if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
   if (n <= 0) {
-    if (!stderr_partial_.empty()) logger_.server_stderr(stderr_partial_);
+    if (!stderr_partial_.empty()) log_server_stderr(stderr_partial_);
     stderr_partial_.clear();
+    report_dropped_stderr();
     loop_.unwatch(fds_.server_err.get());
     fds_.server_err.reset();
     return;
@@ -117,13 +118,29 @@ void Relay::on_server_stderr() {
   size_t start = 0;
   for (size_t newline; (newline = stderr_partial_.find('\n', start)) != std::string::npos;
        start = newline + 1) {
-    logger_.server_stderr(std::string_view(stderr_partial_).substr(start, newline - start));
+    log_server_stderr(std::string_view(stderr_partial_).substr(start, newline - start));
   }
   stderr_partial_.erase(0, start);
   if (stderr_partial_.size() > kMaxStderrLine) {
-    logger_.server_stderr(stderr_partial_);
+    log_server_stderr(stderr_partial_);
     stderr_partial_.clear();
   }
+}
+
+void Relay::log_server_stderr(std::string_view line) {
+  if (stderr_lines_.take(std::chrono::steady_clock::now())) {
+    ++stderr_lines_dropped_;
+    return;
+  }
+  report_dropped_stderr();
+  logger_.server_stderr(line);
+}
+
+void Relay::report_dropped_stderr() {
+  if (stderr_lines_dropped_ == 0) return;
+  logger_.warn("server stderr: " + std::to_string(stderr_lines_dropped_) +
+               " line(s) not shown (more than 200 a second)");
+  stderr_lines_dropped_ = 0;
 }
 
 void Relay::reply_to_client(const std::optional<RequestId>& id, int code,

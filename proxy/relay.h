@@ -17,6 +17,7 @@
 #include "proxy/audit/audit_log.h"
 #include "proxy/message.h"
 #include "proxy/policy/policy_engine.h"
+#include "proxy/policy/token_bucket.h"
 #include "proxy/protocol_revision.h"
 #include "proxy/request_tracker.h"
 #include "proxy/telemetry/telemetry.h"
@@ -94,6 +95,9 @@ class Relay {
   void on_client_readable();
   void on_server_readable();
   void on_server_stderr();
+  // One line of the server's stderr to the log, within the rate bound.
+  void log_server_stderr(std::string_view line);
+  void report_dropped_stderr();
   void handle_client_line(const FramedLine& line);
   void handle_server_line(const FramedLine& line);
   void handle_server_reject(std::string_view line, const Rejection& rejection);
@@ -160,6 +164,10 @@ class Relay {
   RequestTracker client_requests_, server_requests_;
   RelayStats stats_;
   std::string stderr_partial_;
+  // A server flooding stderr would flood the user's terminal or fill the log's disk: lines
+  // beyond 200 a second (bursts of 1000) are counted, and the count is shown instead.
+  TokenBucket stderr_lines_{RateSpec{200, 1000, "200/s"}, std::chrono::steady_clock::now()};
+  size_t stderr_lines_dropped_ = 0;
 
   bool client_in_closed_ = false, client_in_paused_ = false, server_out_closed_ = false;
   bool server_in_closing_ = false, server_in_closed_ = false, server_gone_ = false;

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <ctime>
 
+#include "proxy/io/terminal_text.h"
+
 namespace mcpsandbox {
 namespace {
 
@@ -65,7 +67,9 @@ void Logger::write_line(std::string_view message) const {
 
 void Logger::server_stderr(std::string_view bytes) const {
   std::string prefix = file_.valid() ? timestamp() + " server: " : std::string();
-  write_record(fd(), prefix, bytes);
+  // One line each: the relay splits at newlines; a CRLF's carriage return is not worth showing.
+  while (!bytes.empty() && (bytes.back() == '\n' || bytes.back() == '\r')) bytes.remove_suffix(1);
+  write_record(fd(), prefix, terminal_safe(bytes));
 }
 
 }  // namespace mcpsandbox

@@ -235,6 +235,21 @@ int memfd_exec(const std::string& flags, const std::string& via) {
   return report("memfd-exec", false, errno, "exec");
 }
 
+// Looks for the user's terminal among its fds and at /dev/tty (to read keystrokes or turn echo
+// off), then writes escape sequences (window title, OSC 52 clipboard) to stderr for the test to
+// look for on the terminal.
+int terminal() {
+  for (int fd = 0; fd < 1024; ++fd) {
+    if (isatty(fd)) return report("terminal", true, 0, "fd " + std::to_string(fd) + " is a terminal");
+  }
+  int tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  int tty_errno = errno;
+  if (tty >= 0) return report("terminal", true, 0, "/dev/tty opened");
+  std::fprintf(stderr, "title\x1b]0;pwned\x07 clipboard\x1b]52;c;cHduZWQ=\x07 done\n");
+  std::fflush(stderr);
+  return report("terminal", false, ENOTTY, std::string("/dev/tty: ") + strerrorname_np(tty_errno));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -243,6 +258,7 @@ int main(int argc, char** argv) {
   const char* arg = argc > 2 ? argv[2] : "";
   const char* arg2 = argc > 3 ? argv[3] : "";
   if (attack == "read") return read_file(arg);
+  if (attack == "terminal") return terminal();
   if (attack == "memfd-exec") return memfd_exec(arg, arg2);
   if (attack == "memfd-payload") return report("memfd-exec", true, 0, "code written by the server ran");
   if (attack == "set-id") return set_id(arg, arg2);  // arg: the syscall form, arg2: the path
