@@ -49,6 +49,7 @@ Result<ActiveLayers> select_layers(const Plan& plan, const KernelFeatures& featu
   }
   if (!layers.bpf_lsm && required(Layer::kBpfLsm)) return refuse(Layer::kBpfLsm, features.bpf_lsm.detail);
   layers.cgroups = wanted(Layer::kCgroups) && features.cgroups.available;
+  if (!layers.cgroups) layers.cgroup_detail = wanted(Layer::kCgroups) ? features.cgroups.detail : "switched off";
   if (!layers.cgroups && required(Layer::kCgroups)) {
     return refuse(Layer::kCgroups, features.cgroups.detail);
   }

@@ -166,6 +166,7 @@ int run_server(const RunOptions& options, const Logger& logger) {
       }
       logger.warn(created.error().message + "; continuing with rlimits only");
       layers->cgroups = false;
+      layers->cgroup_detail = created.error().message;
     } else {
       cgroup.emplace(std::move(*created));
       layers->cgroup_detail = cgroup->detail();
@@ -247,7 +248,7 @@ int run_server(const RunOptions& options, const Logger& logger) {
     behaviour.emplace(std::move(*attached));
   }
   // Which layers hold this server, one line, every launch (at --log-level error it is quiet).
-  std::string layer_summary = layers->describe(plan->isolate_network);
+  std::string layer_summary = layers->describe(plan->isolate_network, plan->limits);
   logger.notice("sandbox: " + layer_summary);
   SpawnFailure failure;
   SpawnRequest request{*plan, *layers, -1, {}};

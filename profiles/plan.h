@@ -59,10 +59,17 @@ struct SeccompPlan {
   // ioctl TIOCSTI/TIOCLINUX -> EPERM (masked compare), socket() raw/packet/netlink/MPTCP -> EPERM.
 };
 
+// A tmpfs holds its pages in the host's memory, charged to no limit where there is no memory
+// cgroup (an ordinary user's sandbox): each is sized, so a server cannot fill the host's RAM.
+inline constexpr uint64_t kDefaultTmpBytes = 512ull << 20;
+inline constexpr uint64_t kDefaultShmBytes = 64ull << 20;
+
 struct ResourceLimits {
   std::optional<uint64_t> memory_bytes, max_processes, max_open_files, cpu_seconds,
       max_file_bytes;
   std::optional<uint64_t> cpu_millis;  // cgroup CPU bandwidth, thousandths of a core
+  uint64_t tmp_bytes = kDefaultTmpBytes;  // /tmp, and each cache overlay's writes
+  uint64_t shm_bytes = kDefaultShmBytes;  // /dev/shm
 };
 
 struct Plan {

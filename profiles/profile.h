@@ -68,6 +68,7 @@ struct Profile {
   std::map<std::string, std::string> env_set;    // names set to fixed values
 
   std::optional<uint64_t> memory_bytes;
+  std::optional<uint64_t> tmp_bytes, shm_bytes;  // tmpfs sizes of /tmp and /dev/shm
   std::optional<uint64_t> max_processes;
   std::optional<uint64_t> max_open_files;
   std::optional<uint64_t> cpu_seconds;

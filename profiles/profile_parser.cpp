@@ -140,7 +140,8 @@ class ProfileReader {
 
   Result<void> limits(const json& root) {
     auto found = section(root, "limits",
-                         {"memory", "processes", "open_files", "cpu_seconds", "file_size", "cpus"});
+                         {"memory", "processes", "open_files", "cpu_seconds", "file_size", "cpus",
+                          "tmp", "shm"});
     if (!found || !*found) return found ? Result<void>() : found.error();
     const json& limits = **found;
     struct Field {
@@ -151,7 +152,9 @@ class ProfileReader {
                   {"processes", &profile_.max_processes, false},
                   {"open_files", &profile_.max_open_files, false},
                   {"cpu_seconds", &profile_.cpu_seconds, false},
-                  {"file_size", &profile_.max_file_bytes, true}};
+                  {"file_size", &profile_.max_file_bytes, true},
+                  {"tmp", &profile_.tmp_bytes, true},
+                  {"shm", &profile_.shm_bytes, true}};
     if (limits.contains("cpus")) {
       const json& cpus = limits["cpus"];
       if (!cpus.is_number() || cpus.get<double>() < 0.01 || cpus.get<double>() > 4096) {

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "profiles/plan.h"
+
 namespace mcpsandbox {
 
 struct ActiveLayers {
@@ -17,8 +19,9 @@ struct ActiveLayers {
   std::string bpf_lsm_detail;  // why not, when absent
   std::string cgroup_detail;
 
-  // One line for the log: "L0 hygiene, L1 namespaces (...), L2 landlock ABI 7, L3 seccomp".
-  std::string describe(bool isolated_network) const;
+  // One line for the log: "L0 hygiene, L1 namespaces (...), L2 landlock ABI 7, L3 seccomp",
+  // with the tmpfs sizes where the sandbox has its own /tmp and /dev/shm.
+  std::string describe(bool isolated_network, const ResourceLimits& limits) const;
 };
 
 }  // namespace mcpsandbox

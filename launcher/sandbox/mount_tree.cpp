@@ -93,10 +93,12 @@ std::optional<SetupError> clone_tree(int source, uint64_t attributes, const std:
 }
 
 // The host directory read-only underneath, writes kept in a tmpfs that dies with the sandbox.
-std::optional<SetupError> overlay_tree(int lower, const std::string& what, Entry& entry) {
+std::optional<SetupError> overlay_tree(int lower, const std::string& what, uint64_t scratch_bytes,
+                                       Entry& entry) {
   UniqueFd scratch;
-  MCPSANDBOX_STEP(new_filesystem("tmpfs", {{"mode", "0700"}}, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
-                                 scratch));
+  std::string size = std::to_string(scratch_bytes);
+  MCPSANDBOX_STEP(new_filesystem("tmpfs", {{"mode", "0700"}, {"size", size.c_str()}},
+                                 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, scratch));
   if (::mkdirat(scratch.get(), "upper", 0755) < 0 || ::mkdirat(scratch.get(), "work", 0755) < 0) {
     return fail("overlay scratch for " + what);
   }
@@ -113,7 +115,8 @@ std::optional<SetupError> overlay_tree(int lower, const std::string& what, Entry
   return std::nullopt;
 }
 
-std::optional<SetupError> prepare_grant(const PathGrant& grant, std::vector<Entry>& entries) {
+std::optional<SetupError> prepare_grant(const PathGrant& grant, const ResourceLimits& limits,
+                                        std::vector<Entry>& entries) {
   struct stat info {};
   if (::lstat(grant.path.c_str(), &info) < 0) {
     if (errno == ENOENT && grant.optional) return std::nullopt;
@@ -143,14 +146,16 @@ std::optional<SetupError> prepare_grant(const PathGrant& grant, std::vector<Entr
                                  entry));
       break;
     case PathGrant::Kind::kOverlay:
-      MCPSANDBOX_STEP(overlay_tree(source.get(), grant.path, entry));
+      MCPSANDBOX_STEP(overlay_tree(source.get(), grant.path, limits.tmp_bytes, entry));
       break;
   }
   entries.push_back(std::move(entry));
   return std::nullopt;
 }
 
-std::optional<SetupError> prepare_specials(std::vector<Entry>& entries) {
+// Every tmpfs is sized (ResourceLimits): its pages are the host's memory, and without a memory
+// cgroup nothing else would bound them.
+std::optional<SetupError> prepare_specials(const ResourceLimits& limits, std::vector<Entry>& entries) {
   auto add_fs = [&](const char* target, const char* type,
                     std::initializer_list<std::pair<const char*, const char*>> options,
                     unsigned attributes) -> std::optional<SetupError> {
@@ -165,11 +170,13 @@ std::optional<SetupError> prepare_specials(std::vector<Entry>& entries) {
   MCPSANDBOX_STEP(add_fs("/proc", "proc", {},
                          MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
                              MOUNT_ATTR_NOEXEC));
-  MCPSANDBOX_STEP(add_fs("/tmp", "tmpfs", {{"mode", "1777"}},
+  std::string tmp_size = std::to_string(limits.tmp_bytes), shm_size = std::to_string(limits.shm_bytes);
+  MCPSANDBOX_STEP(add_fs("/tmp", "tmpfs", {{"mode", "1777"}, {"size", tmp_size.c_str()}},
                          MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC));
-  MCPSANDBOX_STEP(add_fs("/dev", "tmpfs", {{"mode", "0755"}},
+  // Mount points for the device nodes and a few links: root inside could fill it otherwise.
+  MCPSANDBOX_STEP(add_fs("/dev", "tmpfs", {{"mode", "0755"}, {"size", "1m"}},
                          MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC));
-  MCPSANDBOX_STEP(add_fs("/dev/shm", "tmpfs", {{"mode", "1777"}},
+  MCPSANDBOX_STEP(add_fs("/dev/shm", "tmpfs", {{"mode", "1777"}, {"size", shm_size.c_str()}},
                          MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC));
   for (const char* node : kDeviceNodes) {
     Entry entry;
@@ -254,14 +261,15 @@ std::optional<SetupError> attach(int root, Entry& entry) {
 }  // namespace
 
 std::optional<SetupError> build_root_and_pivot(const std::vector<PathGrant>& paths,
+                                               const ResourceLimits& limits,
                                                const std::vector<std::string>& empty_until_granted) {
   // Nothing we mount may propagate back to the host.
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) {
     return fail("make mounts private");
   }
   std::vector<Entry> entries;
-  for (const PathGrant& grant : paths) MCPSANDBOX_STEP(prepare_grant(grant, entries));
-  MCPSANDBOX_STEP(prepare_specials(entries));
+  for (const PathGrant& grant : paths) MCPSANDBOX_STEP(prepare_grant(grant, limits, entries));
+  MCPSANDBOX_STEP(prepare_specials(limits, entries));
   for (const std::string& path : empty_until_granted) {
     // After the grant it lies in, so that (at equal depth) it is attached on top of it.
     Entry entry;

@@ -16,7 +16,9 @@ namespace mcpsandbox {
 // Runs in the sandboxed child, inside its new user and mount namespaces (and pid namespace,
 // for /proc), before any privilege is dropped. Each of `empty_until_granted` (beneath a granted
 // path) is covered by an empty read-only tmpfs: per-call mounts bind granted paths into it.
+// /tmp, /dev/shm and the overlays' scratch space are sized by `limits`.
 std::optional<SetupError> build_root_and_pivot(const std::vector<PathGrant>& paths,
+                                               const ResourceLimits& limits,
                                                const std::vector<std::string>& empty_until_granted);
 
 }  // namespace mcpsandbox

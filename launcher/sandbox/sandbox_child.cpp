@@ -80,7 +80,7 @@ std::optional<SetupError> set_up(const ChildContext& c) {
     // Without BPF LSM, call-scoped paths start empty and the launcher binds in what each call
     // is granted (launcher/mount_call_grants.h).
     static const std::vector<std::string> kNone;
-    MCPSANDBOX_STEP(build_root_and_pivot(c.plan.paths, c.layers.bpf_lsm ? kNone : c.plan.call_scoped_paths));
+    MCPSANDBOX_STEP(build_root_and_pivot(c.plan.paths, c.plan.limits, c.layers.bpf_lsm ? kNone : c.plan.call_scoped_paths));
   }
   if (::chdir(c.plan.cwd.c_str()) < 0 && ::chdir("/") < 0) return SetupError::from(errno, "chdir");
   MCPSANDBOX_STEP(apply_resource_limits(c.plan.limits));

@@ -250,6 +250,29 @@ int terminal() {
   return report("terminal", false, ENOTTY, std::string("/dev/tty: ") + strerrorname_np(tty_errno));
 }
 
+// Writes up to `mebibytes` into a file in `directory` (a tmpfs holds its pages in the host's
+// memory); reports how far it got and what stopped it.
+int fill(const char* directory, const char* mebibytes) {
+  std::string path = std::string(directory) + "/fill";
+  int fd = open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return report("fill", false, errno, "open " + path);
+  static char chunk[1 << 20];
+  memset(chunk, 'x', sizeof chunk);
+  unsigned long long wanted = strtoull(mebibytes, nullptr, 10) << 20, written = 0;
+  int error = 0;
+  while (written < wanted) {
+    ssize_t n = write(fd, chunk, sizeof chunk);
+    if (n < 0) {
+      error = errno;
+      break;
+    }
+    written += static_cast<unsigned long long>(n);
+  }
+  close(fd);
+  unlink(path.c_str());
+  return report("fill", error == 0, error, std::to_string(written >> 20));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -258,6 +281,7 @@ int main(int argc, char** argv) {
   const char* arg = argc > 2 ? argv[2] : "";
   const char* arg2 = argc > 3 ? argv[3] : "";
   if (attack == "read") return read_file(arg);
+  if (attack == "fill") return fill(arg, arg2);  // arg: a directory, arg2: MiB to write
   if (attack == "terminal") return terminal();
   if (attack == "memfd-exec") return memfd_exec(arg, arg2);
   if (attack == "memfd-payload") return report("memfd-exec", true, 0, "code written by the server ran");

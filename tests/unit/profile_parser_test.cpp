@@ -12,7 +12,7 @@ TEST(ProfileParser, ReadsEveryKey) {
     "network": {"mode": "host", "tcp_connect": [443], "tcp_bind": [8080]},
     "env": {"pass": ["GITHUB_TOKEN"], "set": {"NODE_ENV": "production"}},
     "limits": {"memory": "512MiB", "processes": 64, "open_files": 256, "cpu_seconds": 60,
-               "file_size": "1GiB", "cpus": 1.5},
+               "file_size": "1GiB", "cpus": 1.5, "tmp": "2GiB", "shm": "16MiB"},
     "landlock": {"min_abi": 4},
     "require": ["namespaces", "cgroups"],
     "seccomp": {"allow": ["io_pgetevents"], "deny": ["ptrace"]},
@@ -27,6 +27,8 @@ TEST(ProfileParser, ReadsEveryKey) {
   EXPECT_EQ(*profile->memory_bytes, 512ull << 20);
   EXPECT_EQ(*profile->max_file_bytes, 1ull << 30);
   EXPECT_EQ(*profile->cpu_millis, 1500u);
+  EXPECT_EQ(*profile->tmp_bytes, 2ull << 30);
+  EXPECT_EQ(*profile->shm_bytes, 16ull << 20);
   EXPECT_EQ(profile->landlock_min_abi, 4);
   EXPECT_TRUE(profile->required_layers.count(Layer::kCgroups));
   EXPECT_EQ(profile->runtime, Runtime::kNode);
@@ -52,6 +54,7 @@ TEST(ProfileParser, RejectsWrongTypesWithThePointer) {
       {R"({"limits": {"memory": "lots"}})", "/limits/memory"},
       {R"({"limits": {"processes": -1}})", "/limits/processes"},
       {R"({"limits": {"cpus": "two"}})", "/limits/cpus"},
+      {R"({"limits": {"tmp": "big"}})", "/limits/tmp"},
       {R"({"landlock": {"min_abi": "7"}})", "/landlock/min_abi"},
       {R"({"require": ["selinux"]})", "/require/0"},
       {R"({"env": {"set": {"A": 1}}})", "/env/set/A"},
