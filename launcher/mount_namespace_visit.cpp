@@ -24,7 +24,13 @@ Result<MountNamespaceVisit> MountNamespaceVisit::prepare(pid_t pid) {
   return MountNamespaceVisit(std::move(home), std::move(target), std::move(cwd));
 }
 
-int MountNamespaceVisit::enter() { return ::setns(target_.get(), CLONE_NEWNS) < 0 ? errno : 0; }
+// Every time, not only in prepare(): a thread created since (a resolver's, the OTLP exporter's,
+// one of libcurl's) shares this thread's filesystem context, and setns(CLONE_NEWNS) refuses a
+// shared one with EINVAL. Unsharing an unshared context is a no-op.
+int MountNamespaceVisit::enter() {
+  if (::unshare(CLONE_FS) < 0) return errno;
+  return ::setns(target_.get(), CLONE_NEWNS) < 0 ? errno : 0;
+}
 
 void MountNamespaceVisit::leave() {
   if (::setns(home_.get(), CLONE_NEWNS) == 0 && ::fchdir(cwd_.get()) == 0) return;

@@ -3,8 +3,9 @@
 // living there would cost two cross-process wake-ups per request (about 100 µs each on a VM);
 // two setns() calls cost a few µs.
 //
-// prepare() gives the calling thread its own filesystem context (unshare(CLONE_FS)): setns()
-// into a mount namespace needs it, and no other thread's root or working directory moves. The
+// Each visit first gives the calling thread its own filesystem context (unshare(CLONE_FS)):
+// setns() into a mount namespace needs one that no other thread shares, which threads created
+// since the last visit do, and so no other thread's root or working directory moves. The
 // working directory is restored on the way back. Failing to get back would leave the thread
 // resolving every later path (audit log, profiles) in the sandbox's view: that aborts.
 #pragma once
