@@ -121,22 +121,12 @@ int run_server(const RunOptions& options, const Logger& logger) {
     return kUsageError;
   }
   // OTLP export, when the standard OTEL_* variables ask for it (they stay out of the sandbox).
+  // Checked now, started once the sandbox exists: its thread must not run at the clone.
   std::unique_ptr<OtlpExporter> telemetry;
   auto otlp = otlp_config_from_env([](const char* name) { return std::getenv(name); });
   if (!otlp) {
     logger.error("telemetry: " + otlp.error().message);
     return kUsageError;
-  }
-  if (*otlp) {
-    auto started = OtlpExporter::start(std::move(**otlp),
-                                       {{"mcpsandbox.identity", plan->proxy.identity},
-                                        {"mcpsandbox.project", plan->proxy.project}},
-                                       logger);
-    if (!started) {
-      logger.error(started.error().message);
-      return kInternalFailure;
-    }
-    telemetry = std::move(*started);
   }
   // Before anything starts: strict pinning without a pin file, or a bad signature, is a refusal.
   std::optional<PinStore> pins;
@@ -270,6 +260,18 @@ int run_server(const RunOptions& options, const Logger& logger) {
       return kInternalFailure;
     }
     mounted_grants.emplace(std::move(*started));
+  }
+  if (*otlp) {
+    auto started = OtlpExporter::start(std::move(**otlp),
+                                       {{"mcpsandbox.identity", plan->proxy.identity},
+                                        {"mcpsandbox.project", plan->proxy.project}},
+                                       logger);
+    if (!started) {
+      logger.error(started.error().message);
+      ProcessTree::signal_all(server->pid, SIGKILL);
+      return kInternalFailure;
+    }
+    telemetry = std::move(*started);
   }
   logger.info("started MCP server pid " + std::to_string(server->pid));
   if (*audit) {

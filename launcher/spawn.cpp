@@ -1,5 +1,6 @@
 #include "launcher/spawn.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <signal.h>
@@ -67,6 +68,16 @@ uint64_t clone_flags(const SpawnRequest& request) {
   return flags;
 }
 
+// Threads of this process, from /proc/self/task; 0 if it cannot be read.
+size_t count_threads() {
+  DIR* tasks = ::opendir("/proc/self/task");
+  if (!tasks) return 0;
+  size_t count = 0;
+  while (dirent* entry = ::readdir(tasks)) count += entry->d_name[0] != '.';
+  ::closedir(tasks);
+  return count;
+}
+
 }  // namespace
 
 std::optional<SpawnedServer> Spawner::spawn(const SpawnRequest& request, SpawnFailure& failure) {
@@ -83,6 +94,13 @@ std::optional<SpawnedServer> Spawner::spawn(const SpawnRequest& request, SpawnFa
     return std::nullopt;
   }
 
+  // The child builds its mount tree with malloc before exec: a lock another thread held at
+  // clone time would stay held forever in the child. So there must be no other thread.
+  if (size_t threads = count_threads(); threads > 1) {
+    failure.message = "cannot start the sandbox while " + std::to_string(threads) +
+                      " threads run in the launcher (its child could deadlock on their locks)";
+    return std::nullopt;
+  }
   int pidfd = -1;
   clone_args args{};
   args.flags = clone_flags(request);
