@@ -8,6 +8,7 @@
 
 #include "launcher/bpf_types.h"
 #include "profiles/connect_grant_policy.h"
+#include "proxy/error_codes.h"
 
 namespace mcpsandbox {
 namespace {
@@ -36,7 +37,8 @@ KernelCallScope::~KernelCallScope() {
   // Nothing outlives the session: every slot still held is cleared.
   std::vector<std::string> calls;
   for (const auto& [call, keys] : by_call_) calls.push_back(call);
-  for (const auto& call : calls) close(call);
+  // The sandbox is gone by now: a grant that cannot be withdrawn has no one left to use it.
+  for (const auto& call : calls) (void)withdraw(call);
 }
 
 // The addresses `host` names: a literal as it is, a name through the resolver (the same
@@ -105,25 +107,28 @@ Result<void> KernelCallScope::grant(const EgressRule& rule, std::vector<std::str
   return {};
 }
 
-void KernelCallScope::release(const std::string& key) {
+Result<void> KernelCallScope::release(const std::string& key) {
   auto held = by_rule_.find(key);
-  if (held == by_rule_.end() || --held->second.users > 0) return;
+  if (held == by_rule_.end() || --held->second.users > 0) return {};
   uint32_t index = held->second.index;
   by_rule_.erase(held);
-  if (auto cleared = egress_->set_call_grant(index, nullptr); !cleared) {
-    // The slot keeps its destination: never hand it out again, and say so.
-    logger_.error("call grants: cannot withdraw a grant: " + cleared.error().message);
-    return;
-  }
+  // A slot that keeps its destination is never handed out again.
+  if (auto cleared = egress_->set_call_grant(index, nullptr); !cleared) return cleared;
   free_slots_.push_back(index);
+  return {};
 }
 
 Result<void> KernelCallScope::open(const std::string& call, const std::string& id, const std::string& tool,
                                    const CallGrants& grants) {
+  if (!withdrawal_failure_.empty()) {
+    return Error{"refused: an earlier call's grant could not be withdrawn (" + withdrawal_failure_ +
+                 ") and the sandbox is being ended"};
+  }
   if (auto held = quarantined_.find(tool); held != quarantined_.end()) {
     return Error{"refused for the rest of this session: " + held->second};
   }
   auto granted = grant_all(call, grants);
+  if (granted && !grants.empty()) holding_.insert(call);
   if (granted && effects_) {
     effects_->begin(call, id, tool);
     call_tools_[call] = tool;
@@ -151,7 +156,7 @@ Result<void> KernelCallScope::grant_all(const std::string& call, const CallGrant
     const std::string& call;
     bool keep = false;
     ~FilesUndo() {
-      if (files && !keep) files->release(call);
+      if (files && !keep) (void)files->release(call);
     }
   } undo{files ? files_ : nullptr, call};
   std::vector<EgressRule> rules;
@@ -169,7 +174,7 @@ Result<void> KernelCallScope::grant_all(const std::string& call, const CallGrant
   std::vector<std::string> keys;
   for (const EgressRule& rule : rules) {
     if (auto granted = grant(rule, keys); !granted) {
-      for (const auto& key : keys) release(key);
+      for (const auto& key : keys) (void)release(key);
       return granted;
     }
   }
@@ -179,24 +184,50 @@ Result<void> KernelCallScope::grant_all(const std::string& call, const CallGrant
   return {};
 }
 
-std::optional<std::string> KernelCallScope::close(const std::string& call) {
-  std::optional<std::string> withheld;
+std::optional<WithheldResult> KernelCallScope::close(const std::string& call) {
+  std::optional<WithheldResult> withheld;
   if (effects_) {
-    withheld = effects_->end(call);
+    std::optional<std::string> departed = effects_->end(call);
     auto tool = call_tools_.find(call);
     if (tool != call_tools_.end()) {
-      if (withheld) quarantined_[tool->second] = *withheld;
+      if (departed) quarantined_[tool->second] = *departed;
       call_tools_.erase(tool);
     }
+    if (departed) withheld = WithheldResult{error_code::kBehaviourDeparted, "pins.behaviour", *departed};
   }
-  if (files_) files_->release(call);
-  auto found = by_call_.find(call);
-  if (found != by_call_.end()) {
-    std::vector<std::string> keys = std::move(found->second);
-    by_call_.erase(found);
-    for (const auto& key : keys) release(key);
-  }
+  if (std::string failed = withdraw(call); !failed.empty()) return withdrawal_failed(failed);
   return withheld;
+}
+
+std::string KernelCallScope::withdraw(const std::string& call) {
+  bool holds = holding_.erase(call) > 0;
+  if (fail_withdrawals_for_testing_) {
+    // Simulates a kernel that refuses: everything the call holds stays granted.
+    return holds ? "withdrawal refused (--testing-fail-grant-withdrawal)" : "";
+  }
+  std::string failed;
+  if (files_) {
+    if (auto released = files_->release(call); !released) failed = released.error().message;
+  }
+  auto found = by_call_.find(call);
+  if (found == by_call_.end()) return failed;
+  std::vector<std::string> keys = std::move(found->second);
+  by_call_.erase(found);
+  for (const auto& key : keys) {
+    if (auto released = release(key); !released && failed.empty()) {
+      failed = "cannot withdraw a connect grant: " + released.error().message;
+    }
+  }
+  return failed;
+}
+
+WithheldResult KernelCallScope::withdrawal_failed(const std::string& why) {
+  if (withdrawal_failure_.empty()) {
+    withdrawal_failure_ = why;
+    if (on_withdrawal_failure_) on_withdrawal_failure_(why);
+  }
+  return {error_code::kGrantFailed, "grants.withdraw",
+          "a grant of this call could not be withdrawn (" + why + "): the session ends"};
 }
 
 }  // namespace mcpsandbox

@@ -7,7 +7,9 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,7 +36,14 @@ class KernelCallScope final : public CallScope {
 
   Result<void> open(const std::string& call, const std::string& id, const std::string& tool,
                     const CallGrants& grants) override;
-  std::optional<std::string> close(const std::string& call) override;
+  std::optional<WithheldResult> close(const std::string& call) override;
+  // Told once when a grant cannot be withdrawn: the server would keep it, so the caller ends
+  // the sandbox (and audits why); every later call is refused, the call itself gets an error.
+  void on_withdrawal_failure(std::function<void(const std::string& why)> handler) {
+    on_withdrawal_failure_ = std::move(handler);
+  }
+  // Tests: every withdrawal fails and leaves its grant in place (--testing-fail-grant-withdrawal).
+  void fail_withdrawals_for_testing() { fail_withdrawals_for_testing_ = true; }
   // Per-call effect records (`audit.effects`): told when each call begins and ends.
   void record_effects(CallEffects* effects) { effects_ = effects; }
   // Where read, write and exec grants go (BPF LSM entries or per-call mounts; outlives the scope).
@@ -51,7 +60,10 @@ class KernelCallScope final : public CallScope {
   Result<void> grant_all(const std::string& call, const CallGrants& grants);
   Result<std::vector<EgressRule>> resolve(const CallGrants::Endpoint& endpoint) const;
   Result<void> grant(const EgressRule& rule, std::vector<std::string>& keys);
-  void release(const std::string& key);
+  Result<void> release(const std::string& key);
+  // Withdraws everything `call` holds: the first failure, or "".
+  std::string withdraw(const std::string& call);
+  WithheldResult withdrawal_failed(const std::string& why);
 
   // How long a call's host name may take to resolve: the relay waits on it (a public name
   // answers in milliseconds; a resolver that never answers must not stall the session).
@@ -69,6 +81,10 @@ class KernelCallScope final : public CallScope {
   uint32_t next_slot_ = 0;
   bool warned_filesystem_ = false;
   std::map<std::string, std::string> call_tools_, quarantined_;  // call -> tool; tool -> why
+  std::function<void(const std::string&)> on_withdrawal_failure_;
+  std::string withdrawal_failure_;  // set once: no call is opened after it
+  std::set<std::string> holding_;   // calls that were granted something
+  bool fail_withdrawals_for_testing_ = false;
 };
 
 }  // namespace mcpsandbox

@@ -95,6 +95,8 @@ Command parse_command_line(int argc, char** argv) {
       ->check(CLI::IsMember({"namespaces", "landlock", "seccomp", "cgroups", "cgroup-bpf", "bpf-lsm"}))
       ->allow_extra_args(false)
       ->group("");
+  // Tests prove a grant that cannot be withdrawn ends the session; never for production use.
+  run->add_flag("--testing-fail-grant-withdrawal", o.testing_fail_grant_withdrawal)->group("");
   // `profile generate --learn` runs the server through this; not for direct use.
   run->add_option("--learn-to", o.learn_to)->group("");
   run->add_flag("--inspect", o.inspect)->group("");  // `scan` asks through this

@@ -29,6 +29,7 @@ struct RunOptions {
   std::string audit_log;  // overrides the profile's audit.path
   std::string pins;       // overrides the profile's pins.file (trust on first use)
   std::string learn_to;   // a learning run: write what the server did here (profile generate)
+  bool testing_fail_grant_withdrawal = false;  // tests: withdrawals fail (fail-closed path)
   bool inspect = false;   // `scan`: poisoned tools are listed (warned), no pins written
 };
 

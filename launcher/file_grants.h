@@ -14,8 +14,9 @@ class FileGrants {
   virtual ~FileGrants() = default;
   // Makes `call`'s grants; on error nothing of this call stays and the call is refused.
   virtual Result<void> grant(const std::string& call, const CallGrants& grants) = 0;
-  // Withdraws them (idempotent); what other calls in flight hold stays.
-  virtual void release(const std::string& call) = 0;
+  // Withdraws them (idempotent); what other calls in flight hold stays. An error means some
+  // stayed: the caller must end the sandbox, which would otherwise keep them.
+  virtual Result<void> release(const std::string& call) = 0;
 };
 
 }  // namespace mcpsandbox

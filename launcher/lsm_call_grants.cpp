@@ -38,7 +38,7 @@ LsmCallGrants::LsmCallGrants(UniqueFd inodes, UniqueFd named, uint64_t cgroup_id
 LsmCallGrants::~LsmCallGrants() {
   std::vector<std::string> calls;
   for (const auto& [call, keys] : by_call_) calls.push_back(call);
-  for (const auto& call : calls) release(call);
+  for (const auto& call : calls) (void)release(call);
 }
 
 // The nearest rule above `path` decides, as the kernel's walk up the tree does.
@@ -80,7 +80,7 @@ Result<void> LsmCallGrants::grant(const std::string& call, const CallGrants& gra
   Result<void> done = add_all(grants.read, kRead, false);
   if (done) done = add_all(grants.write, kRead | kWrite, true);
   if (done) done = add_all(grants.exec, kRead | kExec | kRun, false);
-  if (!done) release(call);
+  if (!done) (void)release(call);
   return done;
 }
 
@@ -159,27 +159,31 @@ Result<void> LsmCallGrants::write(const Key& key, const Held& held) {
   return {};
 }
 
-void LsmCallGrants::release(const std::string& call) {
+Result<void> LsmCallGrants::release(const std::string& call) {
   auto found = by_call_.find(call);
-  if (found == by_call_.end()) return;
+  if (found == by_call_.end()) return {};
   std::vector<Key> keys = std::move(found->second);
   by_call_.erase(found);
+  std::string failed;
   for (const Key& key : keys) {
     auto held = held_.find(key);
     if (held == held_.end()) continue;
     held->second.calls.erase(call);
     if (!held->second.calls.empty()) {
-      (void)write(key, held->second);  // the union of the calls still in flight
+      // The union of the calls still in flight.
+      if (auto written = write(key, held->second); !written && failed.empty()) failed = written.error().message;
       continue;
     }
     int map = held->second.named ? named_.get() : inodes_.get();
-    if (held->second.had_baseline) {
-      bpf_map_update_elem(map, key.data(), &held->second.baseline, BPF_ANY);
-    } else {
-      bpf_map_delete_elem(map, key.data());
+    int rc = held->second.had_baseline ? bpf_map_update_elem(map, key.data(), &held->second.baseline, BPF_ANY)
+                                       : bpf_map_delete_elem(map, key.data());
+    if (rc != 0 && errno != ENOENT && failed.empty()) {
+      failed = std::string("BPF LSM map: ") + std::strerror(errno);
     }
     held_.erase(held);
   }
+  if (!failed.empty()) return Error{"cannot withdraw a file grant: " + failed};
+  return {};
 }
 
 }  // namespace mcpsandbox

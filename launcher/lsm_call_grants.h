@@ -36,7 +36,7 @@ class LsmCallGrants final : public FileGrants {
   ~LsmCallGrants() override;
 
   Result<void> grant(const std::string& call, const CallGrants& grants) override;
-  void release(const std::string& call) override;
+  Result<void> release(const std::string& call) override;
   // Entries held now (for tests and the audit).
   size_t held() const { return held_.size(); }
 

@@ -98,7 +98,7 @@ Result<MountCallGrants> MountCallGrants::start(pid_t sandbox_pid, std::vector<Ar
 MountCallGrants::~MountCallGrants() {
   std::vector<std::string> calls;
   for (const auto& [call, paths] : by_call_) calls.push_back(call);
-  for (const auto& call : calls) release(call);
+  for (const auto& call : calls) (void)release(call);
 }
 
 std::optional<size_t> MountCallGrants::area_of(const std::string& path) const {
@@ -125,7 +125,7 @@ Result<void> MountCallGrants::grant(const std::string& call, const CallGrants& g
   for (const std::string& path : grants.write) {
     if (done) done = add(call, path, true);
   }
-  if (!done) release(call);
+  if (!done) (void)release(call);
   return done;
 }
 
@@ -206,9 +206,10 @@ int MountCallGrants::unmount(const std::string& path, Bind& bind) {
   });
 }
 
-void MountCallGrants::release(const std::string& call) {
+Result<void> MountCallGrants::release(const std::string& call) {
   auto found = by_call_.find(call);
-  if (found == by_call_.end()) return;
+  if (found == by_call_.end()) return {};
+  std::string failed;
   std::vector<std::string> paths = std::move(found->second);
   by_call_.erase(found);
   for (const std::string& path : paths) {
@@ -217,8 +218,8 @@ void MountCallGrants::release(const std::string& call) {
     Bind& bind = held->second;
     bind.calls.erase(call);
     if (bind.calls.empty()) {
-      if (int rc = unmount(path, bind)) {
-        logger_->error("call grants: cannot withdraw the bind of '" + path + "': " + std::strerror(rc));
+      if (int rc = unmount(path, bind); rc && failed.empty()) {
+        failed = "cannot withdraw the bind of '" + path + "': " + std::strerror(rc);
       }
       binds_.erase(held);
       continue;
@@ -227,12 +228,14 @@ void MountCallGrants::release(const std::string& call) {
     for (const auto& [other, writes] : bind.calls) any_writer |= writes;
     if (bind.writable_now && !any_writer) {
       if (int rc = visit_.run([&] { return set_read_only(bind.mount.get(), true); })) {
-        logger_->error("call grants: cannot make '" + path + "' read-only again: " + std::strerror(rc));
+        if (failed.empty()) failed = "cannot make '" + path + "' read-only again: " + std::strerror(rc);
       } else {
         bind.writable_now = false;
       }
     }
   }
+  if (!failed.empty()) return Error{failed};
+  return {};
 }
 
 }  // namespace mcpsandbox

@@ -46,7 +46,7 @@ class MountCallGrants final : public FileGrants {
   ~MountCallGrants() override;
 
   Result<void> grant(const std::string& call, const CallGrants& grants) override;
-  void release(const std::string& call) override;
+  Result<void> release(const std::string& call) override;
   size_t mounted() const { return binds_.size(); }
 
  private:

@@ -326,6 +326,16 @@ int run_server(const RunOptions& options, const Logger& logger) {
   KernelCallScope call_scope(egress ? &*egress : nullptr, {plan->egress, plan->internal_grants}, logger);
   if (lsm_grants) call_scope.grant_files(&*lsm_grants);
   if (mounted_grants) call_scope.grant_files(&*mounted_grants);
+  if (options.testing_fail_grant_withdrawal) call_scope.fail_withdrawals_for_testing();
+  // A grant that stays would let the server keep what one call was lent: fail closed.
+  call_scope.on_withdrawal_failure([&](const std::string& why) {
+    logger.error("call grants: " + why + "; ending the sandbox, which would keep it");
+    if (*audit) {
+      auto written = (*audit)->record({{"event", "grant.withdraw_failed"}, {"reason", why}});
+      if (!written) logger.error(written.error().message);
+    }
+    ProcessTree::signal_all(server->pid, SIGKILL);
+  });
   if (effects_wanted || learning) {
     call_effects.emplace(*audit ? &**audit : nullptr, *behaviour, logger);
     behaviour->observe([&call_effects](const ObservedEffect& effect) { call_effects->observe(effect); });

@@ -23,6 +23,14 @@ struct CallGrants {
   bool empty() const { return read.empty() && write.empty() && exec.empty() && connect.empty(); }
 };
 
+// Why a call's result is not passed on: the server departed from the tool's behavioural pin
+// (rule "pins.behaviour"), or a grant of the call could not be withdrawn ("grants.withdraw":
+// the launcher then ends the sandbox, since the server would keep what it was granted).
+struct WithheldResult {
+  int code;  // the JSON-RPC error the client gets instead
+  std::string rule, reason;
+};
+
 class CallScope {
  public:
   virtual ~CallScope() = default;
@@ -33,8 +41,8 @@ class CallScope {
                             const CallGrants& grants) = 0;
   // When the call's response or error passes, the client cancels it, it times out or the server
   // is gone. Idempotent; a call that opened nothing is ignored. Returns why the call's result
-  // must be withheld (the server departed from the tool's behavioural pin), if it must.
-  virtual std::optional<std::string> close(const std::string& call) = 0;
+  // must be withheld, if it must.
+  virtual std::optional<WithheldResult> close(const std::string& call) = 0;
 };
 
 }  // namespace mcpsandbox

@@ -325,9 +325,9 @@ void Relay::handle_server_line(const FramedLine& line) {
       answered_once_ = true;
       // A call whose server departed from the tool's behavioural pin (blocking profile): its
       // result is withheld, whatever it says.
-      std::optional<std::string> withheld = call_scope_ ? call_scope_->close(pending->id.key) : std::nullopt;
+      std::optional<WithheldResult> withheld = call_scope_ ? call_scope_->close(pending->id.key) : std::nullopt;
       Verdict verdict = withheld ? Verdict{Verdict::Action::kRefuse, "",
-                                           Refusal{error_code::kBehaviourDeparted, "pins.behaviour", *withheld,
+                                           Refusal{withheld->code, withheld->rule, withheld->reason,
                                                    {{"tool", pending->tool}}}}
                                  : policy_.review_response(*pending, message, line.bytes);
       audit_policy_events();

@@ -5,6 +5,7 @@
 // the sandbox's mount namespace (what was not granted is not there: ENOENT, or EROFS). The
 // protocol layer checks nothing about these paths here, so every refusal is the kernel's.
 // The BPF LSM path is also proven in the VM (tests/vm/vm-init.sh).
+#include <signal.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -30,7 +31,7 @@ class FileGrants : public ::testing::Test {
     std::filesystem::create_symlink(project_ + "/secret", project_ + "/link");
     start(true);
   }
-  void start(bool call_scoped) {
+  void start(bool call_scoped, std::vector<std::string> extra = {}) {
     if (proxy_) {
       proxy_->close_stdin();
       ASSERT_EQ(proxy_->wait(20s), 0);
@@ -45,9 +46,11 @@ class FileGrants : public ::testing::Test {
         "hold_write": { "grants": { "path": "write" }, "timeout": "30s" }
       }
     })";
-    proxy_.emplace(std::vector<std::string>{mcpsandbox_binary(), "run", "--profile", dir_.file("profile.json"),
-                                            "--audit-log", dir_.file("audit.jsonl"), "--",
-                                            GRANT_SERVER_BINARY});
+    std::vector<std::string> argv{mcpsandbox_binary(), "run", "--profile", dir_.file("profile.json"),
+                                  "--audit-log", dir_.file("audit.jsonl")};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    argv.insert(argv.end(), {"--", GRANT_SERVER_BINARY});
+    proxy_.emplace(argv);
     proxy_->send_line(request(0, "initialize", {{"protocolVersion", "2025-06-18"}, {"capabilities", json::object()}}));
     ASSERT_TRUE(next_message(*proxy_, 20s).contains("result")) << proxy_->stderr_text();
   }
@@ -67,6 +70,26 @@ class FileGrants : public ::testing::Test {
   std::string project_;
   std::optional<ChildProcess> proxy_;
 };
+
+// Fail closed: a grant the kernel would not let go (simulated: every withdrawal fails and
+// leaves its bind) must not stay with the server. The call's result is withheld with the rule,
+// the sandbox ends, the audit log says why, and nothing more is called.
+TEST_F(FileGrants, AGrantThatCannotBeWithdrawnEndsTheSession) {
+  start(true, {"--testing-fail-grant-withdrawal"});
+  json read = call(1, "read_file", {{"path", project_ + "/a.txt"}});
+  EXPECT_EQ(error_code_of(read), -31025) << read.dump();
+  EXPECT_EQ(read["error"]["data"]["rule"], "grants.withdraw") << read.dump();
+  // The session ends by itself; a call sent meanwhile gets an error, if anything.
+  proxy_->send_line(tool_call(2, "read_file", {{"path", project_ + "/a.txt"}}));
+  for (const std::string& line : proxy_->read_all_lines(20s)) {
+    EXPECT_TRUE(json::parse(line).contains("error")) << "no call after it: " << line;
+  }
+  EXPECT_EQ(proxy_->wait(20s).value_or(0), 128 + SIGKILL) << "the sandbox was ended";
+  std::string audit = read_file(dir_.file("audit.jsonl"));
+  EXPECT_NE(audit.find(R"("event":"grant.withdraw_failed")"), std::string::npos) << audit;
+  EXPECT_NE(proxy_->stderr_text().find("ending the sandbox"), std::string::npos) << proxy_->stderr_text();
+  proxy_.reset();
+}
 
 TEST_F(FileGrants, ACallReadsTheFileItNamedAndNothingBesideIt) {
   json read = call(1, "read_file", {{"path", project_ + "/a.txt"}});

@@ -89,7 +89,7 @@ TEST_F(LsmCallGrantsTest, AReadGrantBeneathACallScopedPathLastsAsLongAsItsCall) 
   ASSERT_TRUE(grants.grant("1", call));
   EXPECT_EQ(inode_entry(path("project/a.txt")), kRead);
   EXPECT_EQ(inode_entry(path("project")), std::nullopt) << "the directory itself stays walled";
-  grants.release("1");
+  EXPECT_TRUE(grants.release("1").ok());
   EXPECT_EQ(inode_entry(path("project/a.txt")), std::nullopt);
   EXPECT_EQ(grants.held(), 0u);
 }
@@ -102,11 +102,11 @@ TEST_F(LsmCallGrantsTest, ConcurrentCallsGetTheUnionUntilTheLastEnds) {
   ASSERT_TRUE(grants.grant("r", reader));
   ASSERT_TRUE(grants.grant("w", writer));
   EXPECT_EQ(inode_entry(path("project/a.txt")), kRead | kWrite);
-  grants.release("w");
+  EXPECT_TRUE(grants.release("w").ok());
   EXPECT_EQ(inode_entry(path("project/a.txt")), kRead) << "the writer's right went with its call";
-  grants.release("w");  // idempotent
+  EXPECT_TRUE(grants.release("w").ok());  // idempotent
   EXPECT_EQ(inode_entry(path("project/a.txt")), kRead);
-  grants.release("r");
+  EXPECT_TRUE(grants.release("r").ok());
   EXPECT_EQ(inode_entry(path("project/a.txt")), std::nullopt);
 }
 
@@ -121,7 +121,7 @@ TEST_F(LsmCallGrantsTest, AWriteGrantForANewFileIsByDirectoryAndName) {
   EXPECT_EQ(named_entry(path("project/sub"), "new.txtx"), std::nullopt);
   EXPECT_EQ(named_entry(path("project/sub"), "planted"), std::nullopt);
   EXPECT_EQ(inode_entry(path("project/sub")), std::nullopt) << "not the whole directory";
-  grants.release("1");
+  EXPECT_TRUE(grants.release("1").ok());
   EXPECT_EQ(named_entry(path("project/sub"), "new.txt"), std::nullopt);
   EXPECT_EQ(named_entry(path("project/sub"), "new.txt.5f3a.tmp"), std::nullopt);
 }
@@ -139,7 +139,7 @@ TEST_F(LsmCallGrantsTest, AWriteGrantOfAnExistingFileAlsoLetsItBeReplacedByName)
   reader.read = {path("project/a.txt")};
   ASSERT_TRUE(grants.grant("2", reader));
   EXPECT_EQ(named_entry(path("project"), "b.txt"), std::nullopt) << "a read grant adds no names";
-  grants.release("1");
+  EXPECT_TRUE(grants.release("1").ok());
   EXPECT_EQ(named_entry(path("project"), "a.txt"), std::nullopt);
   EXPECT_EQ(inode_entry(path("project/a.txt")), kRead);
 }
@@ -180,7 +180,7 @@ TEST_F(LsmCallGrantsTest, ExecGrantsAddTheRightToRunOnlyWhereProgramsAreConfined
   LsmCallGrants confined = make(true);
   ASSERT_TRUE(confined.grant("1", call));
   EXPECT_EQ(inode_entry("/usr/bin/env"), kRead | kExec | kRun);
-  confined.release("1");
+  EXPECT_TRUE(confined.release("1").ok());
   EXPECT_EQ(inode_entry("/usr/bin/env"), std::nullopt);
 }
 
@@ -198,7 +198,7 @@ TEST_F(LsmCallGrantsTest, ABaselineEntryOnTheSameInodeComesBackAfterTheCall) {
   call.exec = {"/usr/bin/env"};
   ASSERT_TRUE(grants.grant("1", call));
   EXPECT_EQ(inode_entry("/usr/bin/env"), kRead | kRun);
-  grants.release("1");
+  EXPECT_TRUE(grants.release("1").ok());
   EXPECT_EQ(inode_entry("/usr/bin/env"), kRead);
 }
 
