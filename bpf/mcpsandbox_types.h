@@ -39,6 +39,11 @@ struct mcpsandbox_unix_prefix {
 #define MCPSANDBOX_NET_UNIX_CONNECT 3
 #define MCPSANDBOX_NET_RAW_SOCKET 4
 #define MCPSANDBOX_NET_MPTCP_SOCKET 5
+#define MCPSANDBOX_NET_BIND 6    /* bind() to a port the profile does not list */
+#define MCPSANDBOX_NET_INBOUND 7 /* a connection request or unasked datagram from outside */
+
+/* network.tcp_bind: the ports a host-network sandbox may listen on. */
+#define MCPSANDBOX_MAX_BIND_PORTS 16
 
 struct mcpsandbox_net_denial {
   __u32 kind;

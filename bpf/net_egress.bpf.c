@@ -1,5 +1,9 @@
-// L4 cgroup-bpf egress policy of one sandbox, attached to its cgroup: connect() and sendmsg()
-// (UDP) reach only the profile's destinations, and raw and MPTCP sockets cannot be created.
+// L4 cgroup-bpf policy of one sandbox on the host network, attached to its cgroup: connect()
+// and sendmsg() (UDP) reach only the profile's destinations, raw and MPTCP sockets cannot be
+// created, and nothing reaches the sandbox from outside unless it asked: no bind() to a port
+// the profile does not list, no connection request to a listener outside those ports (listen()
+// without bind() picks a port itself), no datagram to an unconnected socket except from a
+// destination the sandbox may reach (its resolver's answer).
 #include "vmlinux.h"
 
 #include <bpf/bpf_endian.h>
@@ -156,6 +160,106 @@ int mcpsandbox_connect_unix(struct bpf_sock_addr *ctx) {
     bpf_ringbuf_submit(event, 0);
   }
   return 0;
+}
+
+// The ports of network.tcp_bind, host byte order.
+const volatile __u32 bind_port_count = 0;
+const volatile __u16 bind_ports[MCPSANDBOX_MAX_BIND_PORTS] = {};
+
+#define PROTO_TCP 6
+#define PROTO_UDP 17
+#define SOCK_TYPE_STREAM 1
+
+static __always_inline int bind_port_listed(__u16 port) {
+  for (__u32 i = 0; i < MCPSANDBOX_MAX_BIND_PORTS; i++) {
+    if (i >= bind_port_count) break;
+    if (bind_ports[i] == port) return 1;
+  }
+  return 0;
+}
+
+// TCP only on a listed port; UDP only on port 0 (an ephemeral port, as a client binds).
+static __always_inline int check_bind(struct bpf_sock_addr *ctx, __u32 family, const __u8 *addr) {
+  __u16 port = bpf_ntohs((__u16)ctx->user_port);
+  if (ctx->type == SOCK_TYPE_STREAM ? bind_port_listed(port) : port == 0) return 1;
+  return refuse_address(MCPSANDBOX_NET_BIND, family, addr, port);
+}
+
+SEC("cgroup/bind4")
+int mcpsandbox_bind4(struct bpf_sock_addr *ctx) {
+  __u8 addr[16] = {};
+  __u32 ip = ctx->user_ip4;
+  __builtin_memcpy(addr, &ip, 4);
+  return check_bind(ctx, MCPSANDBOX_AF_INET, addr);
+}
+
+SEC("cgroup/bind6")
+int mcpsandbox_bind6(struct bpf_sock_addr *ctx) {
+  __u8 addr[16] = {};
+  __u32 words[4] = {ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3]};
+  __builtin_memcpy(addr, words, 16);
+  return check_bind(ctx, MCPSANDBOX_AF_INET6, addr);
+}
+
+// Where a datagram comes from, read from its IP and UDP headers (the socket's own remote
+// address is empty when it is unconnected). 0 when the headers cannot be read.
+static __always_inline int datagram_source(struct __sk_buff *skb, __u32 *family, __u8 *addr, __u16 *port) {
+  __u8 version = 0;
+  if (bpf_skb_load_bytes(skb, 0, &version, 1)) return 0;
+  __u32 udp_at;
+  if ((version >> 4) == 4) {
+    __u8 protocol = 0;
+    if (bpf_skb_load_bytes(skb, 9, &protocol, 1) || protocol != PROTO_UDP) return 0;
+    if (bpf_skb_load_bytes(skb, 12, addr, 4)) return 0;
+    *family = MCPSANDBOX_AF_INET;
+    udp_at = (version & 0xf) * 4;
+  } else if ((version >> 4) == 6) {
+    __u8 next = 0;  // extension headers are not followed: such a datagram is refused
+    if (bpf_skb_load_bytes(skb, 6, &next, 1) || next != PROTO_UDP) return 0;
+    if (bpf_skb_load_bytes(skb, 8, addr, 16)) return 0;
+    *family = MCPSANDBOX_AF_INET6;
+    udp_at = 40;
+  } else {
+    return 0;
+  }
+  __u16 source_port = 0;
+  if (bpf_skb_load_bytes(skb, udp_at & 0x3f, &source_port, 2)) return 0;
+  *port = bpf_ntohs(source_port);
+  return 1;
+}
+
+// The event has no process (softirq): its pid and comm are whatever ran.
+static __always_inline int refuse_inbound(__u32 family, const __u8 *addr, __u16 port) {
+  struct mcpsandbox_net_denial *event = bpf_ringbuf_reserve(&net_denials, sizeof *event, 0);
+  if (event) {
+    __builtin_memset(event, 0, sizeof *event);
+    event->kind = MCPSANDBOX_NET_INBOUND;
+    event->family = family;
+    event->port = port;
+    __builtin_memcpy(event->addr, addr, 16);
+    bpf_ringbuf_submit(event, 0);
+  }
+  return 0;
+}
+
+SEC("cgroup_skb/ingress")
+int mcpsandbox_ingress(struct __sk_buff *skb) {
+  struct bpf_sock *sk = skb->sk;
+  if (!sk) return 1;
+  sk = bpf_sk_fullsock(sk);
+  if (!sk) return 1;  // a connection's request or time-wait socket: already admitted
+  __u8 addr[16] = {};
+  if (sk->protocol == PROTO_TCP) {
+    // Segments of connections the sandbox made or accepted pass; only a listener outside
+    // network.tcp_bind is closed to the outside (its SYN is dropped).
+    if (sk->state != BPF_TCP_LISTEN || bind_port_listed((__u16)sk->src_port)) return 1;
+    return refuse_inbound(0, addr, (__u16)sk->src_port);  // family 0: the listener's port
+  }
+  if (sk->protocol != PROTO_UDP || sk->state == BPF_TCP_ESTABLISHED) return 1;  // connected: its peer only
+  __u32 family = 0;
+  __u16 port = 0;
+  if (datagram_source(skb, &family, addr, &port) && destination_allowed(family, addr, port)) return 1;
+  return refuse_inbound(family, addr, port);
 }
 
 SEC("cgroup/sock_create")

@@ -51,12 +51,14 @@ std::vector<std::string> unix_socket_dirs(const Plan& plan, bool own_tmp) {
 
 // Opens and loads the programs; without kernel support for unix connect programs, loads the
 // others alone.
-Result<net_egress*> load(size_t rule_count, size_t prefix_count) {
+Result<net_egress*> load(size_t rule_count, size_t prefix_count, const std::vector<uint16_t>& bind_ports) {
   for (bool with_unix : {true, false}) {
     net_egress* skeleton = net_egress__open();
     if (!skeleton) return Error{std::string("cgroup-bpf: open: ") + std::strerror(errno)};
     skeleton->rodata->rule_count = static_cast<__u32>(rule_count);
     skeleton->rodata->unix_prefix_count = static_cast<__u32>(prefix_count);
+    skeleton->rodata->bind_port_count = static_cast<__u32>(bind_ports.size());
+    for (size_t i = 0; i < bind_ports.size(); ++i) skeleton->rodata->bind_ports[i] = bind_ports[i];
     bpf_program* unix_connect = skeleton->progs.mcpsandbox_connect_unix;
     if (with_unix) {
       bpf_program__set_expected_attach_type(unix_connect,
@@ -80,9 +82,13 @@ Result<EgressFilter> EgressFilter::attach(int cgroup_fd, const Plan& plan, bool 
     return Error{"network.allow: at most " + std::to_string(MCPSANDBOX_MAX_EGRESS_RULES) +
                  " destinations"};
   }
+  const std::vector<uint16_t>& bind_ports = plan.landlock.tcp_bind_ports;
+  if (bind_ports.size() > MCPSANDBOX_MAX_BIND_PORTS) {
+    return Error{"network.tcp_bind: at most " + std::to_string(MCPSANDBOX_MAX_BIND_PORTS) + " ports"};
+  }
   std::vector<std::string> dirs = unix_socket_dirs(plan, own_tmp);
   if (dirs.size() > MCPSANDBOX_MAX_UNIX_PREFIXES) dirs.resize(MCPSANDBOX_MAX_UNIX_PREFIXES);
-  auto loaded = load(rules.size(), dirs.size());
+  auto loaded = load(rules.size(), dirs.size(), bind_ports);
   if (!loaded) return loaded.error();
   net_egress* skeleton = *loaded;
   EgressFilter filter(skeleton);
@@ -110,6 +116,9 @@ Result<EgressFilter> EgressFilter::attach(int cgroup_fd, const Plan& plan, bool 
                   {skeleton->progs.mcpsandbox_sendmsg4, &skeleton->links.mcpsandbox_sendmsg4},
                   {skeleton->progs.mcpsandbox_sendmsg6, &skeleton->links.mcpsandbox_sendmsg6},
                   {skeleton->progs.mcpsandbox_sock_create, &skeleton->links.mcpsandbox_sock_create},
+                  {skeleton->progs.mcpsandbox_bind4, &skeleton->links.mcpsandbox_bind4},
+                  {skeleton->progs.mcpsandbox_bind6, &skeleton->links.mcpsandbox_bind6},
+                  {skeleton->progs.mcpsandbox_ingress, &skeleton->links.mcpsandbox_ingress},
                   {skeleton->progs.mcpsandbox_connect_unix,
                    &skeleton->links.mcpsandbox_connect_unix}};
   for (auto& [program, link] : programs) {
@@ -169,9 +178,19 @@ int report_net_denial(void* context, void* data, size_t size) {
     case MCPSANDBOX_NET_UNIX_CONNECT: violation.action = "unix connect"; break;
     case MCPSANDBOX_NET_RAW_SOCKET: violation.action = "raw socket"; break;
     case MCPSANDBOX_NET_MPTCP_SOCKET: violation.action = "MPTCP socket"; break;
+    case MCPSANDBOX_NET_BIND: violation.action = "bind"; break;
+    case MCPSANDBOX_NET_INBOUND: violation.action = "inbound"; break;
     default: violation.action = "?";
   }
-  if (event->kind == MCPSANDBOX_NET_CONNECT || event->kind == MCPSANDBOX_NET_SENDMSG) {
+  if (event->kind == MCPSANDBOX_NET_INBOUND) {
+    // Seen in softirq context: no process of the sandbox is behind it, only a sender (a
+    // datagram) or the listener's port (a connection request).
+    violation.target = event->family ? "from " + address_text(*event) : "to port " + std::to_string(event->port);
+    violations->report(violation);
+    return 0;
+  }
+  if (event->kind == MCPSANDBOX_NET_CONNECT || event->kind == MCPSANDBOX_NET_SENDMSG ||
+      event->kind == MCPSANDBOX_NET_BIND) {
     violation.target = address_text(*event);
   } else if (event->kind == MCPSANDBOX_NET_UNIX_CONNECT) {
     violation.target.assign(event->path, strnlen(event->path, sizeof event->path));
@@ -240,7 +259,7 @@ FeatureProbe EgressFilter::probe() {
   auto filter = attach(cgroup->fd(), nothing_granted, false);
   if (!filter) return {false, filter.error().message};
   if (auto proven = filter->prove(cgroup->fd()); !proven) return {false, proven.error().message};
-  return {true, "connect4/6, sendmsg4/6, sock_create, connect_unix (load, attach and trigger passed)"};
+  return {true, "connect4/6, sendmsg4/6, bind4/6, ingress, sock_create, connect_unix (load, attach and trigger passed)"};
 }
 
 }  // namespace mcpsandbox

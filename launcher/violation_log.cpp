@@ -7,7 +7,8 @@ void ViolationLog::report(const Violation& violation) {
   std::string line = violation.layer + " denied " + violation.action;
   if (!violation.target.empty()) line += " " + violation.target;
   if (!violation.detail.empty()) line += " " + violation.detail;
-  line += " by pid " + std::to_string(violation.pid) + " (" + violation.comm + ")";
+  // Inbound packets are judged in interrupt context: no process of the sandbox is behind them.
+  if (violation.pid != 0) line += " by pid " + std::to_string(violation.pid) + " (" + violation.comm + ")";
   logger_.notice(line);
   if (telemetry_) telemetry_->count_violation(violation.layer, violation.action);
   if (!audit_) return;

@@ -10,6 +10,7 @@
 #include <linux/userfaultfd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -273,6 +274,31 @@ int fill(const char* directory, const char* mebibytes) {
   return report("fill", error == 0, error, std::to_string(written >> 20));
 }
 
+// Opens a listener (TCP; `port` 0: listen() without bind(), which picks a port itself) or an
+// unconnected UDP socket on the host network, announces its port, and waits 3 s for someone
+// outside to connect or send to it.
+int inbound(const std::string& protocol, int port) {
+  bool tcp = protocol == "tcp";
+  int sock = socket(AF_INET, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  if ((port || !tcp) && bind(sock, reinterpret_cast<sockaddr*>(&address), sizeof address) < 0) {
+    return report("inbound " + protocol, false, errno, "bind");
+  }
+  if (tcp && listen(sock, 4) < 0) return report("inbound " + protocol, false, errno, "listen");
+  socklen_t length = sizeof address;
+  getsockname(sock, reinterpret_cast<sockaddr*>(&address), &length);
+  std::printf("{\"jsonrpc\":\"2.0\",\"method\":\"probe/listening\",\"params\":{\"port\":%d}}\n",
+              ntohs(address.sin_port));
+  std::fflush(stdout);
+  pollfd ready{sock, POLLIN, 0};
+  if (poll(&ready, 1, 3000) <= 0) return report("inbound " + protocol, false, ETIMEDOUT, "nothing arrived");
+  char byte;
+  long got = tcp ? accept(sock, nullptr, nullptr) : recv(sock, &byte, 1, 0);
+  return report("inbound " + protocol, got >= 0, errno, "something arrived from outside");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -281,6 +307,7 @@ int main(int argc, char** argv) {
   const char* arg = argc > 2 ? argv[2] : "";
   const char* arg2 = argc > 3 ? argv[3] : "";
   if (attack == "read") return read_file(arg);
+  if (attack == "inbound") return inbound(arg, atoi(arg2));  // arg: tcp or udp, arg2: port
   if (attack == "fill") return fill(arg, arg2);  // arg: a directory, arg2: MiB to write
   if (attack == "terminal") return terminal();
   if (attack == "memfd-exec") return memfd_exec(arg, arg2);
