@@ -131,7 +131,7 @@ class PolicyEngine {
   void judge_poisoning(const std::string& name, simdjson::dom::element tool,
                        const std::vector<std::string>& names, ListedTool& listed);
   bool definition_blocked(std::string_view name) const;
-  Verdict review_input_requests(const MessageInfo& message);
+  Verdict review_input_requests(simdjson::dom::element inputs);
   Verdict clean_result(const PendingRequest& request, const MessageInfo& message,
                        std::string_view line);
   // Compiled on first use: sessions that never pass text pay nothing.

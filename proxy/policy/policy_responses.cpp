@@ -14,8 +14,12 @@ Verdict PolicyEngine::review_response(const PendingRequest& request, const Messa
   if (message.is_error || !message.result || message.result->type() != element_type::OBJECT) {
     return {};
   }
+  // Reviewed by what it answers, whatever members it carries: input requests add the asks'
+  // review to the result's, they never stand in for it.
   element inputs;
-  if (!(*message.result)["inputRequests"].get(inputs)) return review_input_requests(message);
+  if (!(*message.result)["inputRequests"].get(inputs)) {
+    if (Verdict asks = review_input_requests(inputs); asks.action == Verdict::Action::kRefuse) return asks;
+  }
   const std::string& method = request.method;
   if (method == "tools/list") {
     register_tools(*message.result, request.continues_listing);
@@ -248,16 +252,46 @@ bool PolicyEngine::definition_blocked(std::string_view name) const {
   return found != tools_.end() && found->second.blocked_code != 0;
 }
 
-Verdict PolicyEngine::review_input_requests(const MessageInfo& message) {
-  simdjson::dom::object inputs;
-  if ((*message.result)["inputRequests"].get_object().get(inputs)) return {};
-  for (auto field : inputs) {
+namespace {
+
+Verdict unjudgeable_input_request(const std::string& what) {
+  return Verdict{Verdict::Action::kRefuse, "",
+                 Refusal{error_code::kInvalidServerReply, "protocol.input_requests",
+                         "the server's input requests cannot be judged: " + what}};
+}
+
+bool is_server_ask(std::string_view method) {
+  return method == "sampling/createMessage" || method == "elicitation/create" || method == "roots/list";
+}
+
+}  // namespace
+
+// Each ask of the object form ({"name": {"method": ...}}) and of the array form
+// ([{"method": ...}]). An ask that names no method, or one that is not a server ask (methods
+// are case-sensitive), cannot be judged: the result is refused rather than passed on.
+Verdict PolicyEngine::review_input_requests(element inputs) {
+  std::vector<std::pair<std::string, element>> asks;
+  if (inputs.type() == element_type::OBJECT) {
+    simdjson::dom::object members = inputs.get_object().value_unsafe();
+    for (auto field : members) asks.emplace_back(std::string(field.key), field.value);
+  } else if (inputs.type() == element_type::ARRAY) {
+    simdjson::dom::array items = inputs.get_array().value_unsafe();
+    size_t index = 0;
+    for (element ask : items) asks.emplace_back(std::to_string(index++), ask);
+  } else {
+    return unjudgeable_input_request("inputRequests is neither an object nor an array");
+  }
+  for (const auto& [name, ask] : asks) {
     std::string_view method;
-    if (field.value.type() != element_type::OBJECT || field.value["method"].get_string().get(method)) {
-      continue;
+    if (ask.type() != element_type::OBJECT || ask["method"].get_string().get(method)) {
+      return unjudgeable_input_request("input request '" + name + "' names no method");
+    }
+    if (!is_server_ask(method)) {
+      return unjudgeable_input_request("input request '" + name + "' asks for '" + std::string(method) +
+                                       "', which is not a server ask");
     }
     if (auto refusal = check_ask(method)) {
-      refusal->message += " (input request '" + std::string(field.key) + "')";
+      refusal->message += " (input request '" + name + "')";
       return Verdict{Verdict::Action::kRefuse, "", std::move(*refusal)};
     }
   }

@@ -182,6 +182,44 @@ TEST_F(PolicyEngineTest, PolicesServerAsksInBothForms) {
   EXPECT_EQ(verdict.refusal.code, error_code::kAskDenied);
 }
 
+// A response is reviewed by what it answers: an "inputRequests" member in a tools/call result
+// adds the asks' review, it never replaces the result's (red team: `"inputRequests":{}`
+// switched redaction, cleaning and the injection check off).
+TEST_F(PolicyEngineTest, InputRequestsNeverSwitchTheResultsReviewOff) {
+  engine("{}");
+  for (const char* inputs : {R"({})", R"([])", R"({"q":{"method":"roots/list"}})"}) {
+    std::string line = std::string(R"({"jsonrpc":"2.0","id":5,"result":{"content":[{"type":"text",)") +
+                       R"("text":"key AKIAIOSFODNN7EXAMPLE\u200b"}],"inputRequests":)" + inputs + "}}";
+    auto parsed = parser_.parse_copy(line);
+    Verdict verdict = engine_->review_response({{"n:5", "5"}, "tools/call", "", "fetch"},
+                                               std::get<MessageInfo>(parsed), line);
+    ASSERT_EQ(verdict.action, Verdict::Action::kReplace) << inputs;
+    auto rebuilt = nlohmann::json::parse(verdict.replacement);
+    EXPECT_EQ(rebuilt["result"]["content"][0]["text"], "key [REDACTED:aws_access_key_id]") << inputs;
+    EXPECT_EQ(rebuilt["result"]["inputRequests"], nlohmann::json::parse(inputs)) << inputs;
+  }
+}
+
+TEST_F(PolicyEngineTest, InputRequestsInEveryShapeAreJudged) {
+  engine("{}");
+  auto review = [&](const std::string& inputs) {
+    std::string line = R"({"jsonrpc":"2.0","id":5,"result":{"resultType":"input_required","inputRequests":)" +
+                       inputs + "}}";
+    auto parsed = parser_.parse_copy(line);
+    return engine_->review_response({{"n:5", "5"}, "tools/call", "", "fetch"}, std::get<MessageInfo>(parsed), line);
+  };
+  Verdict array = review(R"([{"method":"sampling/createMessage","params":{}}])");
+  EXPECT_EQ(array.action, Verdict::Action::kRefuse) << "the array form asks for sampling too";
+  EXPECT_EQ(array.refusal.code, error_code::kAskDenied);
+  for (const char* unknowable : {R"("sampling")", R"({"q":"sampling/createMessage"})", R"([{"params":{}}])",
+                                 R"({"q":{"method":"Sampling/createMessage"}})"}) {
+    Verdict verdict = review(unknowable);
+    EXPECT_EQ(verdict.action, Verdict::Action::kRefuse) << unknowable;
+    EXPECT_EQ(verdict.refusal.rule, "protocol.input_requests") << unknowable;
+  }
+  EXPECT_EQ(review(R"({"r":{"method":"roots/list"}})").action, Verdict::Action::kForward);
+}
+
 TEST_F(PolicyEngineTest, RefusesEveryRequestWithoutARequiredKey) {
   engine(R"({"auth": {"require_key": true}})", /*authenticated=*/false);
   EXPECT_EQ(admit(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{}})"), error_code::kAuthRequired);
