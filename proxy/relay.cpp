@@ -206,6 +206,7 @@ void Relay::handle_client_line(const FramedLine& line) {
         pending.continues_listing = message.params &&
                                     message.params->type() == simdjson::dom::element_type::OBJECT &&
                                     !(*message.params)["cursor"].get(cursor);
+        if (pending.continues_listing) pending.listing_cursor = simdjson::minify(cursor);
       }
       if (telemetry_) pending.traceparent = traceparent_of(message);
       auto outcome = client_requests_.add(std::move(pending));

@@ -27,6 +27,7 @@ struct PendingRequest {
   std::string revision;  // MCP protocol revision this request was made under
   std::string tool;      // tools/call: the tool, for the policy engine's bookkeeping
   bool continues_listing = false;  // a list request with a cursor (not the first page)
+  std::string listing_cursor;      // that cursor's value: which page of which listing
   std::string traceparent;         // params._meta.traceparent, for the telemetry span
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   bool cancelled = false;

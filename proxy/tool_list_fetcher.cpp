@@ -33,6 +33,7 @@ std::optional<std::string> ToolListFetcher::hold(const MessageInfo& call, std::s
 std::string ToolListFetcher::request(std::string_view cursor_json) {
   current_id_ = "\"mcpsandbox:tools/list:" + std::to_string(++sequence_) + "\"";
   continuing_ = !cursor_json.empty();
+  cursor_json_ = cursor_json;
   std::string params;
   if (!meta_json_.empty()) params += R"("_meta":{)" + meta_json_ + "}";
   if (!cursor_json.empty()) {

@@ -31,6 +31,7 @@ class ToolListFetcher {
   bool fetching() const { return fetching_; }
   // The outstanding request asks for a later page (it carries a cursor).
   bool continuing() const { return continuing_; }
+  const std::string& cursor() const { return cursor_json_; }  // its cursor, as JSON
   size_t held_bytes() const { return held_bytes_; }
 
  private:
@@ -38,6 +39,7 @@ class ToolListFetcher {
 
   bool fetching_ = false;
   bool continuing_ = false;
+  std::string cursor_json_;
   uint64_t sequence_ = 0;
   std::string current_id_;  // JSON text of our outstanding request's id
   std::string meta_json_;   // the held call's io.modelcontextprotocol/* _meta members

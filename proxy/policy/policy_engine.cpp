@@ -196,8 +196,9 @@ std::variant<Admission, Refusal> PolicyEngine::admit_tool_call(const MessageInfo
                          flow.reason};
     }
   }
-  for (size_t i = 0; i < listed.buckets.size(); ++i) {
-    if (auto wait = listed.buckets[i].take(context_.clock())) {
+  ToolLimits& limits = limits_for(tool, listed.policy);
+  for (size_t i = 0; i < limits.buckets.size(); ++i) {
+    if (auto wait = limits.buckets[i].take(context_.clock())) {
       const ToolRule& rule = plan_.tools[listed.policy.rate_rules[i]];
       return Refusal{error_code::kRateLimited, "rate_limit.tool",
                      "rate limit for tool '" + tool + "' reached (" + rule.rate->text +
@@ -205,9 +206,9 @@ std::variant<Admission, Refusal> PolicyEngine::admit_tool_call(const MessageInfo
                      {{"retry_after_ms", *wait}, {"tool", tool}}};
     }
   }
-  if (listed.policy.max_concurrent && listed.in_flight >= *listed.policy.max_concurrent) {
+  if (listed.policy.max_concurrent && limits.in_flight >= *listed.policy.max_concurrent) {
     return Refusal{error_code::kTooManyConcurrent, "limits.max_concurrent",
-                   "tool '" + tool + "' already has " + std::to_string(listed.in_flight) +
+                   "tool '" + tool + "' already has " + std::to_string(limits.in_flight) +
                        " calls in flight (max_concurrent " +
                        std::to_string(*listed.policy.max_concurrent) + ")",
                    {{"retry_after_ms", 100}, {"tool", tool}}};
@@ -237,7 +238,7 @@ std::variant<Admission, Refusal> PolicyEngine::admit_tool_call(const MessageInfo
     append_cleaned_json(*message.params, admission.replacement, unused, &rewrites, /*clean=*/false);
     admission.replacement += '}';
   }
-  ++listed.in_flight;
+  ++limits.in_flight;
   return admission;
 }
 
@@ -281,10 +282,11 @@ std::optional<Refusal> PolicyEngine::check_arguments(const std::string& tool,
 
 void PolicyEngine::client_request_done(const PendingRequest& request, bool succeeded) {
   if (request.method != "tools/call" || request.tool.empty()) return;
+  if (auto limits = limits_.find(request.tool); limits != limits_.end() && limits->second.in_flight > 0) {
+    --limits->second.in_flight;
+  }
   auto found = tools_.find(request.tool);
-  if (found == tools_.end()) return;
-  if (found->second.in_flight > 0) --found->second.in_flight;
-  if (!succeeded) return;
+  if (found == tools_.end() || !succeeded) return;
   for (const std::string& tag : found->second.policy.tags) {
     if (!has_tag(returned_tags_, tag)) returned_tags_.push_back(tag);
   }

@@ -104,6 +104,11 @@ class PolicyEngine {
     std::string blocked_reason, blocked_rule;
     int blocked_code = 0;
     ToolPolicy policy;
+  };
+  // A tool's rate-limit buckets and calls in flight, by name for the whole session: what the
+  // server lists, re-lists or drops (or a client skipping pages makes it seem to drop) never
+  // resets them.
+  struct ToolLimits {
     std::vector<TokenBucket> buckets;  // one per policy.rate_rules entry
     uint32_t in_flight = 0;
   };
@@ -119,7 +124,8 @@ class PolicyEngine {
   bool allowed(const std::vector<GlobFilter>& filters, std::string_view name) const;
   std::optional<Refusal> check_ask(std::string_view method) const;
   ToolPolicy policy_for(const std::string& tool) const;
-  void register_tools(simdjson::dom::element result, bool continues_listing);
+  void register_tools(simdjson::dom::element result, const PendingRequest& request);
+  ToolLimits& limits_for(const std::string& tool, const ToolPolicy& policy);
   // A complete listing is in: tools it no longer has are gone, and the registry is current.
   void listing_complete();
   // A complete listing (first page to last) without a pinned tool: reported once per session.
@@ -151,8 +157,12 @@ class PolicyEngine {
   std::unordered_map<std::string, ListedTool> tools_;
   std::vector<std::string> returned_tags_;  // tags of tools that have returned data
   std::vector<nlohmann::json> audit_events_;
+  std::unordered_map<std::string, ToolLimits> limits_;
   std::unordered_set<std::string> listing_names_;  // tools seen in the listing under way
+  // The listing under way is complete only if its pages were read in the server's order, from
+  // the first page on: each continuing request must carry the cursor the last page gave.
   bool listing_from_start_ = false;
+  std::string expected_cursor_;
   // The server said its tools changed: every call waits for a fresh listing (the proxy's own
   // when the client does not ask) and is judged against it.
   bool tools_stale_ = false;

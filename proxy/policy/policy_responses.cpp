@@ -22,7 +22,7 @@ Verdict PolicyEngine::review_response(const PendingRequest& request, const Messa
   }
   const std::string& method = request.method;
   if (method == "tools/list") {
-    register_tools(*message.result, request.continues_listing);
+    register_tools(*message.result, request);
     return filter_list(message, "tools", "name", plan_.access.tools, /*check_definitions=*/true);
   }
   if (method == "resources/list") {
@@ -84,12 +84,14 @@ Verdict PolicyEngine::clean_result(const PendingRequest& request, const MessageI
   return Verdict{Verdict::Action::kReplace, std::move(rebuilt), {}};
 }
 
-void PolicyEngine::register_tools(element result, bool continues_listing) {
+void PolicyEngine::register_tools(element result, const PendingRequest& request) {
   simdjson::dom::array tools;
   if (result["tools"].get_array().get(tools)) return;
-  if (!continues_listing) {
+  if (!request.continues_listing) {
     listing_names_.clear();
     listing_from_start_ = true;
+  } else if (request.listing_cursor != expected_cursor_) {
+    listing_from_start_ = false;  // a page skipped or read again: this listing proves nothing
   }
   std::vector<std::string> names;  // for shadowing: which tools a description may name
   for (element tool : tools) {
@@ -115,22 +117,25 @@ void PolicyEngine::register_tools(element result, bool continues_listing) {
     if (context_.pins) judge_pin(key, tool, listed);
     if (plan_.detectors.poisoning != DetectorAction::kOff) judge_poisoning(key, tool, names, listed);
     listed.policy = policy_for(key);
-    auto now = context_.clock();
-    for (size_t index : listed.policy.rate_rules) listed.buckets.emplace_back(*plan_.tools[index].rate, now);
-    if (auto existing = tools_.find(key); existing != tools_.end()) {
-      // A re-listing keeps the session's counters: listing again must not reset a rate limit.
-      listed.in_flight = existing->second.in_flight;
-      listed.buckets = std::move(existing->second.buckets);
-      existing->second = std::move(listed);
-    } else {
-      tools_.emplace(std::move(key), std::move(listed));
-    }
+    tools_[key] = std::move(listed);
   }
   element cursor;
   if (result["nextCursor"].get(cursor) || cursor.type() != element_type::STRING) {
     if (listing_from_start_) listing_complete();
     listing_from_start_ = false;
+    expected_cursor_.clear();
+  } else {
+    expected_cursor_ = simdjson::minify(cursor);
   }
+}
+
+PolicyEngine::ToolLimits& PolicyEngine::limits_for(const std::string& tool, const ToolPolicy& policy) {
+  auto [found, added] = limits_.try_emplace(tool);
+  if (added) {
+    auto now = context_.clock();
+    for (size_t index : policy.rate_rules) found->second.buckets.emplace_back(*plan_.tools[index].rate, now);
+  }
+  return found->second;
 }
 
 void PolicyEngine::listing_complete() {
@@ -141,7 +146,7 @@ void PolicyEngine::listing_complete() {
       ++it;
       continue;
     }
-    if (it->second.in_flight == 0) {
+    if (auto limits = limits_.find(it->first); limits == limits_.end() || limits->second.in_flight == 0) {
       it = tools_.erase(it);
       continue;
     }

@@ -135,6 +135,35 @@ TEST_F(PolicyEngineTest, RateLimitsRefillAndSayWhenToRetry) {
   EXPECT_EQ(refusal.rule, "rate_limit.session");
 }
 
+// Red team: listing page 1 and then "the last page" (a cursor the server never gave) counted as
+// a complete listing, the skipped tool was forgotten, and its next call had a fresh allowance.
+TEST_F(PolicyEngineTest, NoListingResetsARateLimit) {
+  engine(R"({"tools": {"fetch": {"rate": "2/min"}}})");
+  EXPECT_EQ(admit(call("fetch")), 0);
+  EXPECT_EQ(admit(call("fetch")), 0);
+  EXPECT_EQ(admit(call("fetch")), error_code::kRateLimited);
+  auto list = [&](const std::string& tools, const std::string& cursor, const std::string& next = "") {
+    std::string line = R"({"jsonrpc":"2.0","id":2,"result":{"tools":[)" + tools + "]" +
+                       (next.empty() ? std::string() : R"(,"nextCursor":")" + next + "\"") + "}}";
+    PendingRequest request{{"n:2", "2"}, "tools/list", "", {}};
+    request.continues_listing = !cursor.empty();
+    request.listing_cursor = cursor;
+    auto parsed = parser_.parse_copy(line);
+    (void)engine_->review_response(request, std::get<MessageInfo>(parsed), line);
+  };
+  const std::string read_file = R"({"name":"read_file","inputSchema":{"type":"object"}})";
+  const std::string fetch = R"({"name":"fetch","inputSchema":{"type":"object"}})";
+  // A "last page" for a cursor the server never gave: the listing is not complete.
+  list(read_file, R"("zzz")");
+  EXPECT_EQ(admit(call("fetch")), error_code::kRateLimited) << "fetch is not forgotten";
+  // A complete listing without fetch, then one with it again: the allowance is the same.
+  list(read_file, "");
+  EXPECT_EQ(admit(call("fetch")), error_code::kToolNotListed);
+  list(read_file, "", "p2");
+  list(fetch, R"("p2")");
+  EXPECT_EQ(admit(call("fetch")), error_code::kRateLimited) << "listed again, limited still";
+}
+
 TEST_F(PolicyEngineTest, CapsConcurrentCallsAndCarriesTheTimeout) {
   engine(R"({"tools": {"fetch": {"max_concurrent": 1, "timeout": "2s"}}})");
   EXPECT_EQ(admit(call("fetch")), 0);
