@@ -63,6 +63,16 @@ bool has_duplicate_keys(element value, size_t depth) {
   return std::adjacent_find(many.begin(), many.end()) != many.end();
 }
 
+// A numeric id is an integer within ±(2^53 - 1): beyond, a JavaScript server (and any that
+// reads numbers as doubles) sees two ids as one, and would have one request's answer filed as
+// another's. Such ids, and fractions, are not ids here (the message is refused with id null).
+constexpr int64_t kLargestSafeInteger = 9007199254740991;
+
+std::optional<RequestId> numeric_id(int64_t number, element value) {
+  if (number > kLargestSafeInteger || number < -kLargestSafeInteger) return std::nullopt;
+  return RequestId{"n:" + std::to_string(number), simdjson::minify(value)};
+}
+
 std::optional<RequestId> read_id(element value) {
   switch (value.type()) {
     case element_type::STRING: {
@@ -70,20 +80,15 @@ std::optional<RequestId> read_id(element value) {
       return RequestId{"s:" + std::string(text), simdjson::minify(value)};
     }
     case element_type::INT64:
-      return RequestId{"n:" + std::to_string(value.get_int64().value_unsafe()),
-                       simdjson::minify(value)};
+      return numeric_id(value.get_int64().value_unsafe(), value);
     case element_type::UINT64:
-      return RequestId{"n:" + std::to_string(value.get_uint64().value_unsafe()),
-                       simdjson::minify(value)};
+      return std::nullopt;  // above INT64_MAX, far beyond 2^53
     case element_type::DOUBLE: {
       double number = value.get_double().value_unsafe();
-      char key[40];
-      if (std::trunc(number) == number && std::fabs(number) < 9007199254740992.0) {
-        std::snprintf(key, sizeof key, "n:%lld", static_cast<long long>(number));
-      } else {
-        std::snprintf(key, sizeof key, "d:%.17g", number);
+      if (std::trunc(number) != number || std::fabs(number) > static_cast<double>(kLargestSafeInteger)) {
+        return std::nullopt;
       }
-      return RequestId{key, simdjson::minify(value)};
+      return numeric_id(static_cast<int64_t>(number), value);
     }
     default:
       return std::nullopt;
@@ -143,7 +148,7 @@ ParsedMessage classify_members(element root) {
   }
   if (id && !request_id) {
     return reject(error_code::kInvalidRequest, "jsonrpc.id",
-                  "\"id\" must be a string or a number");
+                  "\"id\" must be a string or an integer within +-(2^53 - 1)");
   }
 
   MessageInfo info;

@@ -567,6 +567,26 @@ TEST_F(PolicyTest, ResultsAreRedactedTheSameOnEveryScanEngine) {
   }
 }
 
+// Red team: two ids a JavaScript server reads as one (both 2^53) got one call's result filed as
+// the other request's answer. Such ids never reach the server; the client hears why, id null.
+TEST_F(PolicyTest, IdsAServerCannotTellApartNeverReachIt) {
+  ChildProcess proxy(fixture_command(dir_));
+  for (const char* id : {"9007199254740992", "9007199254740993"}) {
+    proxy.send_line(std::string(R"({"jsonrpc":"2.0","id":)") + id +
+                    R"(,"method":"tools/call","params":{"name":"echo","arguments":{"text":"x"}}})");
+    json reply = next_message(proxy);
+    EXPECT_EQ(error_code_of(reply), -32600) << reply;
+    EXPECT_EQ(reply["error"]["data"]["rule"], "jsonrpc.id") << reply;
+    EXPECT_TRUE(reply["id"].is_null()) << reply;
+  }
+  proxy.send_line(tool_call(9007199254740991, "echo", {{"text", "largest safe"}}));
+  EXPECT_EQ(next_message(proxy)["result"]["content"][0]["text"], "largest safe");
+  proxy.close_stdin();
+  proxy.wait();
+  EXPECT_FALSE(server_received(dir_, "9007199254740992"));
+  EXPECT_FALSE(server_received(dir_, "9007199254740993"));
+}
+
 // Red team: adding "inputRequests":{} to an ordinary result switched its review off.
 TEST_F(PolicyTest, AnInputRequestsMemberDoesNotSwitchRedactionOff) {
   ChildProcess proxy(fixture_command(dir_));

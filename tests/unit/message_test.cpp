@@ -52,6 +52,22 @@ TEST(MessageParser, MatchesNumericIdsAsTheirValue) {
             accepted(R"({"jsonrpc":"2.0","id":"A","result":{}})").id->key);
 }
 
+// Red team: 9007199254740992 and 9007199254740993 are two ids to the proxy and one to a
+// JavaScript server (both read as 2^53), so one request's answer was filed as the other's.
+// Numeric ids are integers every runtime keeps apart: within ±(2^53 - 1).
+TEST(MessageParser, AcceptsOnlyIdsEveryServerRuntimeKeepsApart) {
+  for (const char* id : {"9007199254740991", "-9007199254740991", "0", "\"9007199254740993\"", "7.0"}) {
+    EXPECT_TRUE(accepted(std::string(R"({"jsonrpc":"2.0","id":)") + id + R"(,"method":"ping"})").id) << id;
+  }
+  for (const char* id : {"9007199254740992", "9007199254740993", "-9007199254740992", "18446744073709551615",
+                         "1e300", "1.5", "9007199254740993.0"}) {
+    Rejection r = rejected(std::string(R"({"jsonrpc":"2.0","id":)") + id + R"(,"method":"ping"})");
+    EXPECT_EQ(r.code, error_code::kInvalidRequest) << id;
+    EXPECT_EQ(r.rule, "jsonrpc.id") << id;
+    EXPECT_FALSE(r.id.has_value()) << id << ": answered with id null, never filed under another";
+  }
+}
+
 TEST(MessageParser, ReadsProtocolRevisionFields) {
   MessageInfo stateless = accepted(
       R"({"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}})");
