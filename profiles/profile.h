@@ -27,6 +27,7 @@ enum class Runtime { kAuto, kNode, kPython, kStatic };
 struct PolicyScope {
   std::optional<GlobFilter> tools, resources, prompts;
   std::optional<AskPolicy> sampling, elicitation, roots;
+  std::optional<AskPolicy> unknown_methods;  // methods mcpsandbox cannot classify
   std::vector<ToolRule> tool_rules;
   std::optional<RateSpec> rate;
   std::vector<FlowRule> flows;

@@ -28,6 +28,9 @@ struct AskRules {
   AskPolicy sampling = AskPolicy::kDeny;  // a server steering the client's model: off by default
   AskPolicy elicitation = AskPolicy::kAllow;
   AskPolicy roots = AskPolicy::kAllow;
+  // Methods no MCP revision defines (extensions, typos, look-alikes): refused unless allowed,
+  // and never a look-alike of a method the policy judges ("Tools/Call").
+  AskPolicy unknown_methods = AskPolicy::kDeny;
 };
 
 struct AccessPlan {

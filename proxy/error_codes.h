@@ -8,6 +8,7 @@ namespace mcpsandbox::error_code {
 
 inline constexpr int kParseError = -32700;      // not JSON, invalid UTF-8, duplicate keys, too deep
 inline constexpr int kInvalidRequest = -32600;  // JSON but not a JSON-RPC 2.0 message
+inline constexpr int kMethodNotFound = -32601;  // a method no MCP revision defines, or a look-alike
 
 inline constexpr int kMessageTooLarge = -31000;     // over --max-message-bytes; never forwarded
 inline constexpr int kServerExited = -31001;        // the server ended before it answered

@@ -181,6 +181,16 @@ void Relay::handle_client_line(const FramedLine& line) {
     return;
   }
   MessageInfo& message = std::get<MessageInfo>(parsed);
+  if (auto refusal = unclassifiable(Sender::kClient, message)) {
+    ++stats_.client_rejected;
+    audit_rejected(message.id, refusal->code, refusal->rule, refusal->message);
+    if (message.kind == MessageKind::kRequest) {
+      reply_to_client(message.id, refusal->code, refusal->message, refusal->rule);
+    } else {
+      logger_.warn("client: notification dropped (" + refusal->rule + "): " + refusal->message);
+    }
+    return;
+  }
   switch (message.kind) {
     case MessageKind::kRequest: {
       if (server_gone_ || server_in_closed_ || server_in_.broken()) {
@@ -301,6 +311,16 @@ void Relay::handle_server_line(const FramedLine& line) {
     return;
   }
   MessageInfo& message = std::get<MessageInfo>(parsed);
+  if (auto refusal = unclassifiable(Sender::kServer, message)) {
+    ++stats_.server_dropped;
+    (void)audit_server_request(message, &*refusal);
+    logger_.warn("server: " + std::string(message.kind == MessageKind::kRequest ? "request" : "notification") +
+                 " refused (" + refusal->rule + "): " + refusal->message);
+    if (message.kind == MessageKind::kRequest) {
+      forward_to_server(make_error_reply(message.id, refusal->code, refusal->message, refusal->rule, {}));
+    }
+    return;
+  }
   switch (message.kind) {
     case MessageKind::kResponse: {
       if (tool_fetcher_.is_fetch_response(message)) {

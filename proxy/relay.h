@@ -16,6 +16,7 @@
 #include "proxy/line_framer.h"
 #include "proxy/audit/audit_log.h"
 #include "proxy/message.h"
+#include "proxy/method_classes.h"
 #include "proxy/policy/policy_engine.h"
 #include "proxy/policy/token_bucket.h"
 #include "proxy/protocol_revision.h"
@@ -94,6 +95,7 @@ class Relay {
  private:
   void on_client_readable();
   void on_server_readable();
+  std::optional<Refusal> unclassifiable(Sender from, const MessageInfo& message) const;
   void on_server_stderr();
   // One line of the server's stderr to the log, within the rate bound.
   void log_server_stderr(std::string_view line);

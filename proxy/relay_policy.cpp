@@ -17,6 +17,27 @@ void Relay::refuse_to_client(const std::optional<RequestId>& id, const Refusal& 
 }
 
 // The request is already tracked; a refusal ends it here, before it reaches the server.
+// Every request and notification, from either side, is of a method some MCP revision defines,
+// as the kind it defines it, before any policy judges it: what cannot be classified could not
+// be judged (a denied tool called as "Tools/Call", or as a notification, reached the server).
+std::optional<Refusal> Relay::unclassifiable(Sender from, const MessageInfo& message) const {
+  if (message.kind == MessageKind::kResponse) return std::nullopt;
+  MethodClass found = classify_method(from, message.method, message.kind == MessageKind::kRequest);
+  switch (found.verdict) {
+    case MethodClass::Verdict::kKnown:
+      return std::nullopt;
+    case MethodClass::Verdict::kUnknown:
+      if (policy_.plan().access.asks.unknown_methods == AskPolicy::kAllow) return std::nullopt;
+      return Refusal{error_code::kMethodNotFound, "protocol.unknown_method",
+                     found.reason + " (access.unknown_methods \"allow\" passes such methods)"};
+    case MethodClass::Verdict::kLookAlike:
+      return Refusal{error_code::kMethodNotFound, "protocol.look_alike", found.reason};
+    case MethodClass::Verdict::kWrongKind:
+      return Refusal{error_code::kInvalidRequest, "protocol.kind", found.reason};
+  }
+  return std::nullopt;
+}
+
 bool Relay::admit_client_request(MessageInfo& message, std::string_view line) {
   auto decision = policy_.admit_client_request(message);
   if (auto* refusal = std::get_if<Refusal>(&decision)) {

@@ -92,7 +92,8 @@ class PolicyReader {
 
   Result<void> access(const json& parent, const std::string& at, PolicyScope& scope) {
     auto found = r_.section(parent, at, "access",
-                            {"tools", "resources", "prompts", "sampling", "elicitation", "roots"});
+                            {"tools", "resources", "prompts", "sampling", "elicitation", "roots",
+                             "unknown_methods"});
     if (!found) return found.error();
     if (!*found) return {};
     const json& access = **found;
@@ -111,7 +112,8 @@ class PolicyReader {
     }
     for (auto [key, target] : {std::pair{"sampling", &scope.sampling},
                                std::pair{"elicitation", &scope.elicitation},
-                               std::pair{"roots", &scope.roots}}) {
+                               std::pair{"roots", &scope.roots},
+                               std::pair{"unknown_methods", &scope.unknown_methods}}) {
       if (!access.contains(key)) continue;
       bool allow = false;
       if (auto r = r_.read_allow_or_deny(access, pointer, key, allow); !r) return r;

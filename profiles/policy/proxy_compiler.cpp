@@ -28,10 +28,12 @@ class ScopeMerger {
       if (scope.sampling) plan_.access.asks.sampling = *scope.sampling;
       if (scope.elicitation) plan_.access.asks.elicitation = *scope.elicitation;
       if (scope.roots) plan_.access.asks.roots = *scope.roots;
+      if (scope.unknown_methods) plan_.access.asks.unknown_methods = *scope.unknown_methods;
     } else {
       narrow(plan_.access.asks.sampling, scope.sampling);
       narrow(plan_.access.asks.elicitation, scope.elicitation);
       narrow(plan_.access.asks.roots, scope.roots);
+      narrow(plan_.access.asks.unknown_methods, scope.unknown_methods);
     }
     for (const ToolRule& rule : scope.tool_rules) {
       ToolRule resolved = rule;

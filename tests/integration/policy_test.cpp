@@ -567,6 +567,70 @@ TEST_F(PolicyTest, ResultsAreRedactedTheSameOnEveryScanEngine) {
   }
 }
 
+// Red team: a denied tool called as "Tools/Call", "tools/call " or as a notification reached the
+// server unchecked; so did methods no revision defines. Each is refused before any policy, and
+// nothing of it reaches the server.
+TEST_F(PolicyTest, MessagesThatCannotBeClassifiedNeverPass) {
+  ChildProcess proxy(with_profile(R"({"access": {"tools": {"deny": ["crash"]}}})"));
+  auto raw_call = [](const std::string& id, const std::string& method) {
+    return R"({"jsonrpc":"2.0",)" + (id.empty() ? std::string() : R"("id":)" + id + ",") + R"("method":")" +
+           method + R"(","params":{"name":"crash","arguments":{}}})";
+  };
+  struct Case {
+    const char* method;
+    int code;
+    const char* rule;
+  } cases[] = {{"Tools/Call", -32601, "protocol.look_alike"},
+               {"tools/call ", -32601, "protocol.look_alike"},
+               {"vendor/crash", -32601, "protocol.unknown_method"},
+               {"notifications/initialized", -32600, "protocol.kind"}};
+  int id = 1;
+  for (const Case& c : cases) {
+    proxy.send_line(raw_call(std::to_string(id), c.method));
+    json reply = next_message(proxy);
+    EXPECT_EQ(reply["id"], id) << c.method;
+    EXPECT_EQ(error_code_of(reply), c.code) << c.method << ": " << reply;
+    EXPECT_EQ(reply["error"]["data"]["rule"], c.rule) << c.method << ": " << reply;
+    ++id;
+  }
+  proxy.send_line(raw_call("", "tools/call"));  // a request sent as a notification: dropped
+  proxy.send_line(tool_call(10, "echo", {{"text", "still here"}}));
+  EXPECT_EQ(next_message(proxy)["result"]["content"][0]["text"], "still here");
+  proxy.close_stdin();
+  proxy.wait();
+  EXPECT_FALSE(server_received(dir_, "\"crash\"")) << "no form of the denied call arrived";
+  EXPECT_NE(proxy.stderr_text().find("'tools/call' is a request, sent by the client as a notification"),
+            std::string::npos);
+}
+
+TEST_F(PolicyTest, AServerCannotAskForDeniedSamplingUnderAnotherForm) {
+  ChildProcess proxy(fixture_command(dir_));
+  proxy.send_line(tool_call(1, "send_notification", {{"method", "sampling/createMessage"}}));
+  json first = next_message(proxy);
+  EXPECT_EQ(first["result"]["content"][0]["text"], "sent") << "the notification never reached the client: " << first;
+  proxy.send_line(tool_call(2, "sample", {{"method", "Sampling/createMessage"}}));
+  json second = next_message(proxy);
+  EXPECT_FALSE(second.contains("method")) << "the look-alike ask never reached the client: " << second;
+  proxy.close_stdin();
+  proxy.wait();
+  std::string log = proxy.stderr_text();
+  EXPECT_NE(log.find("server: notification refused (protocol.kind)"), std::string::npos) << log;
+  EXPECT_NE(log.find("server: request refused (protocol.look_alike)"), std::string::npos) << log;
+}
+
+TEST_F(PolicyTest, UnknownMethodsPassOnlyWhenTheProfileSaysSo) {
+  ChildProcess proxy(with_profile(R"({"access": {"unknown_methods": "allow"}})"));
+  proxy.send_line(R"({"jsonrpc":"2.0","id":1,"method":"vendor/refresh","params":{}})");
+  json reply = next_message(proxy);
+  EXPECT_EQ(reply.dump().find("protocol.unknown_method"), std::string::npos) << "the server answered: " << reply;
+  proxy.send_line(R"({"jsonrpc":"2.0","id":2,"method":"Tools/Call","params":{"name":"echo"}})");
+  EXPECT_EQ(next_message(proxy)["error"]["data"]["rule"], "protocol.look_alike") << "never a look-alike";
+  proxy.close_stdin();
+  proxy.wait();
+  EXPECT_TRUE(server_received(dir_, "vendor/refresh"));
+  EXPECT_FALSE(server_received(dir_, "Tools/Call"));
+}
+
 // Red team: two ids a JavaScript server reads as one (both 2^53) got one call's result filed as
 // the other request's answer. Such ids never reach the server; the client hears why, id null.
 TEST_F(PolicyTest, IdsAServerCannotTellApartNeverReachIt) {
