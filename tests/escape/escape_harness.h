@@ -26,6 +26,16 @@ struct ProbeOutcome {
 
 inline std::string probe_binary() { return ESCAPE_PROBE_BINARY; }
 
+// What the probe reported under `logger` ("probe/result", "probe/listening") in a line of its
+// output: it speaks MCP log messages, the only notifications mcpsandbox passes for it.
+inline std::optional<nlohmann::json> probe_report(const std::string& line, std::string_view logger) {
+  auto message = nlohmann::json::parse(line, nullptr, false);
+  if (message.is_discarded() || message.value("method", "") != "notifications/message") return std::nullopt;
+  const nlohmann::json& params = message["params"];
+  if (!params.is_object() || params.value("logger", "") != logger) return std::nullopt;
+  return params["data"];
+}
+
 // Prefix that runs mcpsandbox as an unprivileged user (needs root to start with).
 inline const std::vector<std::string> kAsNobody = {"/usr/bin/setpriv", "--reuid=65534",
                                                    "--regid=65534", "--clear-groups", "--"};
@@ -50,10 +60,7 @@ inline ProbeOutcome run_probe(const std::vector<std::string>& options,
   ChildProcess sandbox(argv);
   ProbeOutcome outcome;
   for (const std::string& line : sandbox.read_all_lines(60s)) {
-    auto message = nlohmann::json::parse(line, nullptr, false);
-    if (!message.is_discarded() && message.value("method", "") == "probe/result") {
-      outcome.result = message["params"];
-    }
+    if (auto report = probe_report(line, "probe/result")) outcome.result = report;
   }
   sandbox.close_stdin();
   outcome.exit_status = sandbox.wait(30s).value_or(-1);

@@ -48,13 +48,11 @@ InboundOutcome attempt(const std::string& protocol, int port, std::vector<std::s
   ChildProcess sandbox(argv);
   InboundOutcome outcome;
   while (auto line = sandbox.read_line(20s)) {
-    auto message = nlohmann::json::parse(*line, nullptr, false);
-    if (message.is_discarded()) continue;
-    if (message.value("method", "") == "probe/listening") {
-      outcome.port = message["params"]["port"];
+    if (auto listening = probe_report(*line, "probe/listening")) {
+      outcome.port = (*listening)["port"];
       knock(protocol == "tcp", outcome.port);
-    } else if (message.value("method", "") == "probe/result") {
-      outcome.result = message["params"];
+    } else if (auto result = probe_report(*line, "probe/result")) {
+      outcome.result = result;
       break;
     }
   }

@@ -46,11 +46,14 @@ std::string json_escape(const std::string& text) {
   return out;
 }
 
-// ok: the attack succeeded (the sandbox failed). err: the errno that stopped it.
+// ok: the attack succeeded (the sandbox failed). err: the errno that stopped it. Sent as an MCP
+// log message (notifications/message, logger "probe/result"): mcpsandbox passes only methods MCP
+// defines.
 int report(const std::string& attack, bool ok, int err, const std::string& detail = "") {
   std::printf(
-      "{\"jsonrpc\":\"2.0\",\"method\":\"probe/result\",\"params\":{\"attack\":\"%s\",\"ok\":%s,"
-      "\"errno\":\"%s\",\"detail\":\"%s\"}}\n",
+      "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\",\"params\":{\"level\":\"info\","
+      "\"logger\":\"probe/result\",\"data\":{\"attack\":\"%s\",\"ok\":%s,"
+      "\"errno\":\"%s\",\"detail\":\"%s\"}}}\n",
       json_escape(attack).c_str(), ok ? "true" : "false", ok ? "" : strerrorname_np(err),
       json_escape(detail).c_str());
   std::fflush(stdout);
@@ -289,7 +292,8 @@ int inbound(const std::string& protocol, int port) {
   if (tcp && listen(sock, 4) < 0) return report("inbound " + protocol, false, errno, "listen");
   socklen_t length = sizeof address;
   getsockname(sock, reinterpret_cast<sockaddr*>(&address), &length);
-  std::printf("{\"jsonrpc\":\"2.0\",\"method\":\"probe/listening\",\"params\":{\"port\":%d}}\n",
+  std::printf("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\",\"params\":{\"level\":\"info\","
+              "\"logger\":\"probe/listening\",\"data\":{\"port\":%d}}}\n",
               ntohs(address.sin_port));
   std::fflush(stdout);
   pollfd ready{sock, POLLIN, 0};

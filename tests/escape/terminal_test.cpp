@@ -71,8 +71,7 @@ TerminalRun run_on_a_terminal(const std::vector<std::string>& prefix) {
   close(master);
   close(out[0]);
   for (size_t start = 0, end; (end = output.find('\n', start)) != std::string::npos; start = end + 1) {
-    auto message = nlohmann::json::parse(output.substr(start, end - start), nullptr, false);
-    if (!message.is_discarded() && message.value("method", "") == "probe/result") run.result = message["params"];
+    if (auto result = probe_report(output.substr(start, end - start), "probe/result")) run.result = result;
   }
   return run;
 }
