@@ -101,9 +101,11 @@ const std::vector<RedactionDetector>& builtin_redaction_detectors() {
       {"url_password", R"([a-zA-Z][a-zA-Z0-9+.\-]*://[^/\s:@]+:[^/\s@]+@)"},
       // Personal data.
       {"email", R"(\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}\b)", false, nullptr,
-       R"([A-Za-z0-9]@[A-Za-z0-9\-]+\.[A-Za-z])", std::nullopt,
-       // An address is at most 254 characters (RFC 5321), its local part at most 64.
-       254},
+       // Any character of a local part before the "@", any of a label after the first dot:
+       // "john_@example.com", "zhang.wei@vip.163.com" are addresses too.
+       R"([A-Za-z0-9._%+\-]@[A-Za-z0-9\-]+\.[A-Za-z0-9])", std::nullopt,
+       // How far past the prefilter's hit the domain may go (RFC 5321: 255).
+       320},
       {"payment_card", R"(\b[0-9](?:[ \-]?[0-9]){12,18}\b)", false, card_valid, "", DigitDetector::kPaymentCard},
       {"us_ssn", R"(\b[0-9]{3}-[0-9]{2}-[0-9]{4}\b)", false, us_ssn_valid, "", DigitDetector::kUsSsn},
       {"iban", R"(\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b)", false, iban_valid, "",

@@ -47,13 +47,13 @@ void find_digit_candidates(std::string_view text, std::vector<DigitCandidate>& o
     // Most clusters (years, versions, counts) are short and need nothing more.
     if (digits >= 7 || dots >= 3 || (start >= 2 && is_upper(text[start - 1]))) {
       bool plus = (start >= 1 && text[start - 1] == '+') || (start >= 2 && text[start - 2] == '+');
-      if (digits >= 13) out.push_back({DigitDetector::kPaymentCard, end});
-      if (digits >= 9 && dash) out.push_back({DigitDetector::kUsSsn, end});
-      if (digits >= 10 || (plus && digits >= 7)) out.push_back({DigitDetector::kPhone, end});
-      if (dots >= 3) out.push_back({DigitDetector::kIpv4, end});
+      if (digits >= 13) out.push_back({DigitDetector::kPaymentCard, end, start});
+      if (digits >= 9 && dash) out.push_back({DigitDetector::kUsSsn, end, start});
+      if (digits >= 10 || (plus && digits >= 7)) out.push_back({DigitDetector::kPhone, end, start});
+      if (dots >= 3) out.push_back({DigitDetector::kIpv4, end, start});
       // IBAN: two capital letters right before the check digits (DE89..., GB82 WEST ...).
       if (start >= 2 && digits >= 2 && is_upper(text[start - 1]) && is_upper(text[start - 2])) {
-        out.push_back({DigitDetector::kIban, end});
+        out.push_back({DigitDetector::kIban, end, start});
       }
     }
     i = byte_scan::find_digit(text, end);

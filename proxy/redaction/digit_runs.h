@@ -16,7 +16,8 @@ enum class DigitDetector { kPaymentCard, kUsSsn, kIban, kPhone, kIpv4 };
 
 struct DigitCandidate {
   DigitDetector detector;
-  size_t end;  // one past the cluster's last digit
+  size_t end;    // one past the cluster's last digit
+  size_t start;  // the cluster's first digit: a card may begin a long run of numbers
 };
 
 void find_digit_candidates(std::string_view text, std::vector<DigitCandidate>& out);

@@ -16,31 +16,52 @@ namespace mcpsandbox {
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
+// Where a detector may match (the end of a Vectorscan hit, or of a digit cluster).
+struct RedactionHit {
+  unsigned id;
+  size_t end;
+  size_t start = std::string_view::npos;  // digit clusters: where the cluster begins
+};
+
+// Where a detector matched exactly, its validator agreeing.
+struct RedactionSpan {
+  size_t from, to;
+  unsigned id;
+};
+
 namespace {
 
-// Where around a hit's end the exact match can lie: [end - before, end + after].
+// Where around a hit's end the exact match can lie: [end - before, end + after]; for an
+// expression of unbounded length, from wherever the previous window of its detector ended.
 struct Window {
   size_t before, after;
+  bool unbounded = false;
 };
 
 // From Vectorscan's analysis of the exact expression: a match is at most max_width long, so a
-// hit of the exact expression itself ends its match, and a prefilter hit lies inside one. Digit
-// clusters end where their digits end; an IBAN goes on for a few groups after its check digits.
+// hit of the exact expression itself ends its match, and a prefilter hit lies inside one. A
+// match with no bound (a long JWT, a PEM block, an address with a long local part) can start
+// anywhere before its hit: its window is first the usual 512 bytes and, where that finds
+// nothing or a match cut at the window's start, back to where the previous one ended. Digit
+// clusters get the cluster itself (per hit).
 Window window_for(const RedactionDetector& detector) {
-  if (detector.digit_prefilter) return {64, 64};
+  if (detector.digit_prefilter) return {0, 64};
   hs_expr_info_t* info = nullptr;
   hs_compile_error_t* error = nullptr;
-  // Unbounded expressions: tokens and keys are short in practice; a PEM block is long.
-  size_t width = detector.name == "pem_private_key" ? 16384 : 512;
+  unsigned max_width = UINT_MAX;
   if (hs_expression_info(detector.pattern.c_str(), HS_FLAG_DOTALL, &info, &error) == HS_SUCCESS) {
-    if (info->max_width != UINT_MAX) width = info->max_width;
+    max_width = info->max_width;
     std::free(info);  // allocated with the default allocator (misc_alloc: malloc)
   } else {
     hs_free_compile_error(error);
   }
-  if (detector.reach) width = detector.reach;
-  width = std::max<size_t>(width, 1);
-  return detector.prefilter.empty() ? Window{width, 0} : Window{width, width};
+  bool prefilter = !detector.prefilter.empty();
+  if (max_width == UINT_MAX) {
+    size_t reach = detector.reach ? detector.reach : 512;  // the first try, before the wide one
+    return Window{reach, prefilter ? reach : 0, true};
+  }
+  size_t width = std::max<size_t>(detector.reach ? detector.reach : max_width, 1);
+  return prefilter ? Window{width, width} : Window{width, 0};
 }
 
 }  // namespace
@@ -67,15 +88,11 @@ struct Redactor::Engine {
 
 namespace {
 
-struct Span {
-  size_t from, to;
-  unsigned id;
-};
+// More spans than this in one string is no text but a flood: the string is replaced whole.
+constexpr size_t kMaxSpans = 100000;
 
-struct Hit {
-  unsigned id;
-  size_t end;
-};
+using Hit = RedactionHit;
+using Span = RedactionSpan;
 
 // Each place a prefilter matched; a bounded number per string (the windows merge anyway).
 int note_hit(unsigned int id, unsigned long long, unsigned long long to, unsigned int,
@@ -138,7 +155,7 @@ void find_valid_spans(std::string_view text, const re2::RE2& expression,
       if (size_t shorter = shorter_valid_end(text, expression, detector, start, end)) add(start, shorter);
       offset = start + 1;
     }
-    if (spans.size() > 100000) return;
+    if (spans.size() > kMaxSpans) return;
   }
 }
 
@@ -219,64 +236,117 @@ RedactionAction Redactor::action_for(const std::string& detector, RedactionDirec
   return RedactionAction::kRedact;
 }
 
-bool Redactor::scan_string(std::string_view text, const std::string& location,
-                           RedactionDirection direction, std::string_view tool,
-                           std::vector<RedactionFinding>& findings, bool& blocked,
-                           std::string* rewritten) {
-  std::vector<Hit> hits;
+// Where each detector may match: Vectorscan's hits (or, without it, every detector over the
+// whole string) and the digit clusters. False when the scan could not narrow anything down.
+bool Redactor::collect_hits(std::string_view text, std::vector<Hit>& hits) const {
   // Without Vectorscan (a CPU it does not support, a runtime that failed its self-check), or
   // when a scan stops early (too many hits) or fails, every expression searches the whole
   // string: slower, never less thorough.
   bool whole_text = engine_->database == nullptr;
   if (!whole_text) {
     whole_text = engine_->scan(engine_->database, text.data(), static_cast<unsigned>(text.size()), 0,
-                         engine_->scratch, note_hit, &hits) != HS_SUCCESS;
+                               engine_->scratch, note_hit, &hits) != HS_SUCCESS;
   }
   if (whole_text) {
     hits.clear();
     for (size_t id = 0; id < engine_->detectors.size(); ++id) {
-      if (!engine_->detectors[id].digit_prefilter) hits.push_back({static_cast<unsigned>(id), text.size()});
+      if (!engine_->detectors[id].digit_prefilter) hits.push_back({static_cast<unsigned>(id), text.size(), 0});
     }
   }
   std::vector<DigitCandidate> candidates;
   find_digit_candidates(text, candidates);
   for (const DigitCandidate& candidate : candidates) {
-    hits.push_back({engine_->digit_detector_ids[static_cast<size_t>(candidate.detector)], candidate.end});
+    // A "+" or "(" may lead a phone number, two capitals an IBAN: a few bytes before the digits.
+    size_t start = candidate.start > 4 ? candidate.start - 4 : 0;
+    hits.push_back({engine_->digit_detector_ids[static_cast<size_t>(candidate.detector)], candidate.end, start});
   }
-  if (hits.empty()) return false;
-  // RE2 looks only in windows around the hits (merged per detector), not at the whole string:
-  // a large result with a few secrets costs one Vectorscan pass plus a few small RE2 runs.
+  return !hits.empty();
+}
+
+// RE2 looks only in windows around the hits (merged per detector), not at the whole string:
+// a large result with a few secrets costs one Vectorscan pass plus a few small RE2 runs.
+// False when there are more spans than a string can sensibly hold.
+bool Redactor::find_spans(std::string_view text, std::vector<Hit>& hits, std::vector<Span>& spans) const {
   std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
     return a.id != b.id ? a.id < b.id : a.end < b.end;
   });
-  std::vector<Span> merged;
+  auto window_start = [&](const Hit& hit, const Window& window, size_t previous_to) {
+    if (hit.start != std::string_view::npos) return hit.start;
+    size_t start = hit.end > window.before ? hit.end - window.before : 0;
+    return window.unbounded ? std::max(previous_to, start) : start;
+  };
+  size_t previous_to = 0;
   for (size_t i = 0; i < hits.size();) {
     unsigned id = hits[i].id;
-    Window window = engine_->windows[id];
-    size_t from = hits[i].end > window.before ? hits[i].end - window.before : 0;
+    if (i == 0 || hits[i - 1].id != id) previous_to = 0;
+    const Window& window = engine_->windows[id];
+    size_t from = window_start(hits[i], window, previous_to);
     size_t to = std::min(text.size(), hits[i].end + window.after);
-    if (whole_text) from = 0;
     size_t j = i + 1;
     for (; j < hits.size() && hits[j].id == id; ++j) {
-      size_t next_from = hits[j].end > window.before ? hits[j].end - window.before : 0;
-      if (next_from > to) break;
+      if (window_start(hits[j], window, to) > to) break;
       to = std::min(text.size(), hits[j].end + window.after);
     }
-    find_valid_spans(text, *engine_->spans[id], engine_->detectors[id], id, from, to, merged);
-    if (merged.size() > 100000) break;
+    from = std::min(from, to);
+    size_t found = spans.size();
+    find_valid_spans(text, *engine_->spans[id], engine_->detectors[id], id, from, to, spans);
+    bool cut = spans.size() == found || spans[found].from == from;
+    if (window.unbounded && from > previous_to && cut) {
+      spans.resize(found);  // the match may begin before the window: search from the last one
+      find_valid_spans(text, *engine_->spans[id], engine_->detectors[id], id, previous_to, to, spans);
+    }
+    if (spans.size() > kMaxSpans) return false;
+    previous_to = to;
     i = j;
   }
-  // Take spans by detector priority (secrets before personal data); a span that overlaps an
-  // accepted one is part of it.
-  std::vector<Span> accepted;
-  for (const Span& span : merged) {
-    bool overlaps = std::any_of(accepted.begin(), accepted.end(), [&](const Span& other) {
+  return true;
+}
+
+// By detector priority (secrets before personal data). A span that overlaps a taken one joins
+// it, so that neither reading leaves part of itself in the clear ("123-45-6789 0000 0000 2" is
+// an SSN and a card): the union is redacted under the first one's name.
+static std::vector<Span> take_by_priority(const std::vector<Span>& spans) {
+  std::vector<Span> taken;
+  for (const Span& span : spans) {
+    auto overlapping = std::find_if(taken.begin(), taken.end(), [&](const Span& other) {
       return span.from < other.to && other.from < span.to;
     });
-    if (!overlaps) accepted.push_back(span);
+    if (overlapping == taken.end()) {
+      taken.push_back(span);
+      continue;
+    }
+    overlapping->from = std::min(overlapping->from, span.from);
+    overlapping->to = std::max(overlapping->to, span.to);
   }
+  // A widened span may now reach another: join those too.
+  std::sort(taken.begin(), taken.end(), [](const Span& a, const Span& b) { return a.from < b.from; });
+  std::vector<Span> joined;
+  for (const Span& span : taken) {
+    if (!joined.empty() && span.from < joined.back().to) {
+      joined.back().to = std::max(joined.back().to, span.to);
+      if (span.id < joined.back().id) joined.back().id = span.id;
+      continue;
+    }
+    joined.push_back(span);
+  }
+  return joined;
+}
+
+bool Redactor::scan_string(std::string_view text, const std::string& location,
+                           RedactionDirection direction, std::string_view tool,
+                           std::vector<RedactionFinding>& findings, bool& blocked,
+                           std::string* rewritten) {
+  std::vector<Hit> hits;
+  if (!collect_hits(text, hits)) return false;
+  std::vector<Span> spans;
+  if (!find_spans(text, hits, spans)) {
+    // More findings than any real text has: none of it passes, rather than the rest unscanned.
+    findings.push_back({"too_many_findings", location, RedactionAction::kRedact});
+    if (rewritten) *rewritten = "[REDACTED:too_many_findings]";
+    return true;
+  }
+  std::vector<Span> accepted = take_by_priority(spans);
   if (accepted.empty()) return false;
-  std::sort(accepted.begin(), accepted.end(), [](const Span& a, const Span& b) { return a.from < b.from; });
   std::string out;
   out.reserve(text.size() + 32 * accepted.size());
   size_t done = 0;

@@ -23,6 +23,9 @@ namespace mcpsandbox {
 
 enum class RedactionDirection { kArguments, kResults };
 
+struct RedactionHit;
+struct RedactionSpan;
+
 struct RedactionFinding {
   std::string detector;
   std::string location;  // JSON pointer of the string
@@ -56,6 +59,8 @@ class Redactor {
  private:
   struct Engine;
   explicit Redactor(std::unique_ptr<Engine> engine);
+  bool collect_hits(std::string_view text, std::vector<RedactionHit>& hits) const;
+  bool find_spans(std::string_view text, std::vector<RedactionHit>& hits, std::vector<RedactionSpan>& spans) const;
   bool scan_string(std::string_view text, const std::string& location, RedactionDirection direction,
                    std::string_view tool, std::vector<RedactionFinding>& findings, bool& blocked,
                    std::string* rewritten);

@@ -177,6 +177,62 @@ TEST(Redaction, FindsTheSameWithEveryScanEngine) {
   std::printf("redaction checked with %zu scan engines\n", engines.size());
 }
 
+// What a red-team run against the Vectorscan windows found passing in the clear (and the RE2
+// fallback redacting: the engines disagreed). Every engine must now give the same, whole
+// redaction.
+TEST(Redaction, LongTokensOddAddressesAndLongDigitRunsAreRedactedOnEveryEngine) {
+  std::string a(510, 'a');
+  struct Case {
+    std::string text, expected;
+  } cases[] = {
+      {"eyJhbGciOiJIUzI1NiJ9.eyJ" + std::string(480, 'A') + ".abcdefgh", "[REDACTED:jwt]"},
+      {"sk-proj-" + a, "[REDACTED:openai_api_key]"},
+      {"sk_live_" + a, "[REDACTED:stripe_key]"},
+      {"key sk_live_abcdefghijklmnop1234" + std::string(4000, 'a'), "key [REDACTED:stripe_key]"},
+      {"-----BEGIN PRIVATE KEY-----\n" + std::string(16400, 'A') + "\n-----END PRIVATE KEY-----",
+       "[REDACTED:pem_private_key]"},
+      {"mail zhang.wei@vip.163.com", "mail [REDACTED:email]"},
+      {"mail bob@10.0.0.example.com", "mail [REDACTED:email]"},
+      {"mail ann@mail.1und1.de", "mail [REDACTED:email]"},
+      {"mail john_@example.com", "mail [REDACTED:email]"},
+      {"mail x+@example.com", "mail [REDACTED:email]"},
+      {std::string(250, 'a') + "@example.org", "[REDACTED:email]"},
+      {"4111111111111111" + [] { std::string s; for (int i = 0; i < 25; ++i) s += " 1"; return s; }(),
+       "[REDACTED:payment_card]" + [] { std::string s; for (int i = 0; i < 25; ++i) s += " 1"; return s; }()},
+  };
+  for (const char* engine_name : {"", "re2"}) {
+    ScanEngine engine = choose_scan_engine(engine_name);
+    auto redactor = Redactor::create({}, engine);
+    ASSERT_TRUE(redactor.ok()) << redactor.error().message;
+    for (const Case& c : cases) {
+      std::vector<RedactionFinding> findings;
+      bool blocked = false;
+      EXPECT_EQ(redactor->redact_text(c.text, RedactionDirection::kResults, "", findings, blocked), c.expected)
+          << "engine '" << engine_name << "': " << c.text.substr(0, 60);
+    }
+  }
+}
+
+TEST(Redaction, OverlappingReadingsAreRedactedAsOne) {
+  Redactor redactor = make();
+  std::vector<RedactionFinding> findings;
+  bool blocked = false;
+  std::string out = redactor.redact_text("id 123-45-6789 0000 0000 2 end", RedactionDirection::kResults, "",
+                                         findings, blocked);
+  EXPECT_EQ(out.find_first_of("0123456789"), std::string::npos) << "no digit of either reading is left: " << out;
+}
+
+TEST(Redaction, AFloodOfFindingsReplacesTheWholeString) {
+  Redactor redactor = make();
+  std::string text;
+  for (int i = 0; i < 100005; ++i) text += "a@b.co ";
+  text += "tail bob@example.org 4111111111111111";
+  std::vector<RedactionFinding> findings;
+  bool blocked = false;
+  EXPECT_EQ(redactor.redact_text(text, RedactionDirection::kResults, "", findings, blocked),
+            "[REDACTED:too_many_findings]");
+}
+
 TEST(Redaction, ActionsByDirectionToolAndCustomPatterns) {
   RedactionPlan plan;
   plan.actions["email"] = RedactionAction::kHash;
