@@ -209,6 +209,7 @@ ParsedMessage classify_members(element root) {
   info.id = request_id;
   info.is_error = static_cast<bool>(error);
   info.result = result;
+  info.error = error;
   if (result) {
     info.result_protocol_version = string_at(*result, "protocolVersion");
     info.result_type = string_at(*result, "resultType");

@@ -37,7 +37,7 @@ struct MessageInfo {
   std::optional<RequestId> cancelled_id;  // notifications/cancelled params.requestId
   // Views into the parse, valid until the parser's next parse() or trim(): for the policy
   // engine, which reads tool names, arguments and results from them.
-  std::optional<simdjson::dom::element> params, result;
+  std::optional<simdjson::dom::element> params, result, error;
 };
 
 struct Rejection {

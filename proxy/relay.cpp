@@ -244,7 +244,8 @@ void Relay::handle_client_line(const FramedLine& line) {
         // The client gave up: whatever the server still does for it, it does without the grant.
         if (call_scope_) (void)call_scope_->close(message.cancelled_id->key);
       }
-      break;
+      forward_redacted(message, line.bytes, RedactionDirection::kArguments, &Relay::forward_to_server);
+      return;
     case MessageKind::kResponse:
       if (!server_requests_.complete(*message.id)) {
         ++stats_.client_rejected;
@@ -252,7 +253,8 @@ void Relay::handle_client_line(const FramedLine& line) {
                      "; dropped");
         return;
       }
-      break;
+      forward_redacted(message, line.bytes, RedactionDirection::kArguments, &Relay::forward_to_server);
+      return;
   }
   forward_to_server(line.bytes);
 }
@@ -388,6 +390,16 @@ void Relay::handle_server_line(const FramedLine& line) {
                                            refusal->rule, refusal->details));
         return;
       }
+      Verdict redacted = policy_.redact_message(message, RedactionDirection::kResults);
+      audit_policy_events();
+      if (redacted.action == Verdict::Action::kRefuse) {
+        ++stats_.server_dropped;
+        logger_.warn("policy: refused the server's " + message.method + " (" + redacted.refusal.rule +
+                     "): " + redacted.refusal.message);
+        forward_to_server(make_error_reply(message.id, redacted.refusal.code, redacted.refusal.message,
+                                           redacted.refusal.rule, redacted.refusal.details));
+        return;
+      }
       auto outcome = server_requests_.add({*message.id, message.method, revision_.negotiated(), {}});
       if (outcome != RequestTracker::AddOutcome::kAdded) {
         ++stats_.server_dropped;
@@ -399,12 +411,15 @@ void Relay::handle_server_line(const FramedLine& line) {
         forward_to_server(reply);
         return;
       }
-      break;
+      forward_to_client(redacted.action == Verdict::Action::kReplace ? std::string_view(redacted.replacement)
+                                                                     : line.bytes);
+      return;
     }
     case MessageKind::kNotification:
       if (message.cancelled_id) (void)server_requests_.complete(*message.cancelled_id);
       if (message.method == "notifications/tools/list_changed") policy_.tools_changed();
-      break;
+      forward_redacted(message, line.bytes, RedactionDirection::kResults, &Relay::forward_to_client);
+      return;
   }
   forward_to_client(line.bytes);
 }

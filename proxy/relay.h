@@ -96,6 +96,8 @@ class Relay {
   void on_client_readable();
   void on_server_readable();
   std::optional<Refusal> unclassifiable(Sender from, const MessageInfo& message) const;
+  void forward_redacted(const MessageInfo& message, std::string_view line, RedactionDirection direction,
+                        void (Relay::*forward)(std::string_view));
   void on_server_stderr();
   // One line of the server's stderr to the log, within the rate bound.
   void log_server_stderr(std::string_view line);

@@ -38,6 +38,26 @@ std::optional<Refusal> Relay::unclassifiable(Sender from, const MessageInfo& mes
   return std::nullopt;
 }
 
+// A notification, or the client's answer to a server request, after redaction. What a "block"
+// detector matched is not passed: a notification is dropped, an answer becomes an error.
+void Relay::forward_redacted(const MessageInfo& message, std::string_view line, RedactionDirection direction,
+                             void (Relay::*forward)(std::string_view)) {
+  Verdict redacted = policy_.redact_message(message, direction);
+  audit_policy_events();
+  if (redacted.action == Verdict::Action::kReplace) {
+    (this->*forward)(redacted.replacement);
+  } else if (redacted.action == Verdict::Action::kForward) {
+    (this->*forward)(line);
+  } else {
+    logger_.warn("policy: " + std::string(message.kind == MessageKind::kResponse ? "answer" : message.method) +
+                 " not passed on (" + redacted.refusal.rule + "): " + redacted.refusal.message);
+    if (message.kind == MessageKind::kResponse) {
+      (this->*forward)(make_error_reply(message.id, redacted.refusal.code, redacted.refusal.message,
+                                        redacted.refusal.rule, redacted.refusal.details));
+    }
+  }
+}
+
 bool Relay::admit_client_request(MessageInfo& message, std::string_view line) {
   auto decision = policy_.admit_client_request(message);
   if (auto* refusal = std::get_if<Refusal>(&decision)) {

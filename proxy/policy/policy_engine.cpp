@@ -170,7 +170,11 @@ std::variant<Admission, Refusal> PolicyEngine::admit_client_request(const Messag
     std::string_view name = message.params ? string_member(*message.params, "name") : std::string_view();
     if (auto refusal = check_name(plan_.access.prompts, "prompts", name)) return *refusal;
   }
-  return Admission{};
+  Verdict redacted = redact_message(message, RedactionDirection::kArguments);
+  if (redacted.action == Verdict::Action::kRefuse) return redacted.refusal;
+  Admission admission;
+  admission.replacement = std::move(redacted.replacement);
+  return admission;
 }
 
 std::variant<Admission, Refusal> PolicyEngine::admit_tool_call(const MessageInfo& message,
@@ -229,7 +233,8 @@ std::variant<Admission, Refusal> PolicyEngine::admit_tool_call(const MessageInfo
     admission.grants = std::move(*grants);
   }
   StringRewrites rewrites;
-  if (auto refusal = redact(arguments, RedactionDirection::kArguments, tool, rewrites)) return *refusal;
+  // The whole params, not only the arguments: _meta and every other member travel too.
+  if (auto refusal = redact(*message.params, RedactionDirection::kArguments, tool, rewrites)) return *refusal;
   if (!rewrites.empty()) {
     // Forward the call with redacted arguments: the same message, its strings rewritten.
     size_t unused = 0;

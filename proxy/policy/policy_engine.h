@@ -80,6 +80,10 @@ class PolicyEngine {
                           std::string_view line);
   // A request the server sends to the client (sampling, elicitation, roots).
   std::optional<Refusal> review_server_request(const MessageInfo& message);
+  // Redaction of every string and key of a message no other review redacts: errors, every
+  // notification, the server's asks and the client's answers, other requests and results.
+  // kReplace with the rebuilt line, kRefuse where a "block" detector matched.
+  Verdict redact_message(const MessageInfo& message, RedactionDirection direction);
 
   const ProxyPlan& plan() const { return plan_; }
   // Events for the audit log that arose while judging (pin changes); the relay records them.

@@ -12,7 +12,7 @@ using simdjson::dom::element_type;
 Verdict PolicyEngine::review_response(const PendingRequest& request, const MessageInfo& message,
                                       std::string_view line) {
   if (message.is_error || !message.result || message.result->type() != element_type::OBJECT) {
-    return {};
+    return redact_message(message, RedactionDirection::kResults);
   }
   // Reviewed by what it answers, whatever members it carries: input requests add the asks'
   // review to the result's, they never stand in for it.
@@ -32,7 +32,28 @@ Verdict PolicyEngine::review_response(const PendingRequest& request, const Messa
   if (method == "tools/call" || method == "resources/read" || method == "prompts/get") {
     return clean_result(request, message, line);
   }
-  return {};
+  return redact_message(message, RedactionDirection::kResults);
+}
+
+Verdict PolicyEngine::redact_message(const MessageInfo& message, RedactionDirection direction) {
+  std::optional<element> body = message.params ? message.params : message.result ? message.result : message.error;
+  if (!plan_.redaction.enabled || !body) return {};
+  StringRewrites rewrites;
+  if (auto refusal = redact(*body, direction, "", rewrites)) {
+    return Verdict{Verdict::Action::kRefuse, "", std::move(*refusal)};
+  }
+  if (rewrites.empty()) return {};
+  std::string rebuilt = R"({"jsonrpc":"2.0")";
+  if (message.id) rebuilt += R"(,"id":)" + message.id->json;
+  if (!message.method.empty()) {
+    rebuilt += R"(,"method":)";
+    append_json_string(message.method, rebuilt);
+  }
+  rebuilt += message.params ? R"(,"params":)" : message.result ? R"(,"result":)" : R"(,"error":)";
+  size_t unused = 0;
+  append_cleaned_json(*body, rebuilt, unused, &rewrites, /*clean=*/false);
+  rebuilt += '}';
+  return Verdict{Verdict::Action::kReplace, std::move(rebuilt), {}};
 }
 
 // What comes back to the model is cleaned of invisible text and terminal escapes.

@@ -1,5 +1,7 @@
 #include "proxy/policy/text_cleaner.h"
 
+#include <set>
+
 #include <cctype>
 #include <cstring>
 
@@ -171,11 +173,25 @@ void append_cleaned_json(element value, std::string& out, size_t& removed,
       out += '{';
       bool first = true;
       simdjson::dom::object members = value.get_object().value_unsafe();
+      // Keys are rewritten too (a secret can be a key); two that become the same would make
+      // the object invalid, so a repeat gets a number ("[REDACTED:email] #2").
+      std::set<std::string> rewritten_keys;
       for (auto field : members) {
         if (!first) out += ',';
         first = false;
-        if (clean) append_json_string(clean_text(field.key, removed), out);
-        else append_json_string(field.key, out);
+        std::string_view key = field.key;
+        std::string numbered;
+        if (rewrites) {
+          if (auto it = rewrites->find(key.data()); it != rewrites->end()) {
+            numbered = it->second;
+            for (int n = 2; !rewritten_keys.insert(numbered).second; ++n) {
+              numbered = it->second + " #" + std::to_string(n);
+            }
+            key = numbered;
+          }
+        }
+        if (clean) append_json_string(clean_text(key, removed), out);
+        else append_json_string(key, out);
         out += ':';
         append_cleaned_json(field.value, out, removed, rewrites, clean);
       }

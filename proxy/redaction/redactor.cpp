@@ -379,26 +379,31 @@ bool Redactor::scan_string(std::string_view text, const std::string& location,
   return changed;
 }
 
+// Every string and every key. A key is rewritten like a value (the rebuild numbers keys that
+// become equal); a location never shows a key that held a finding. Inside "requestState" (an
+// opaque token the server wants back unchanged) nothing can be rewritten: a finding there that
+// would be redacted or hashed blocks the message instead.
 void Redactor::walk(element value, std::string& pointer, RedactionDirection direction,
-                    std::string_view tool, Outcome& outcome, size_t depth) {
+                    std::string_view tool, Outcome& outcome, size_t depth, bool opaque) {
   if (depth > 512) return;
   switch (value.type()) {
-    case element_type::STRING: {
-      std::string_view text = value.get_string().value_unsafe();
-      std::string rewritten;
-      if (scan_string(text, pointer.empty() ? "/" : pointer, direction, tool, outcome.findings,
-                      outcome.blocked, &rewritten)) {
-        outcome.rewrites[text.data()] = std::move(rewritten);
-      }
+    case element_type::STRING:
+      scan_member_text(value.get_string().value_unsafe(), pointer.empty() ? "/" : pointer, direction, tool,
+                       outcome, opaque);
       return;
-    }
     case element_type::OBJECT: {
       simdjson::dom::object members = value.get_object().value_unsafe();
       for (auto field : members) {
         size_t length = pointer.size();
         pointer += '/';
-        pointer.append(field.key);
-        walk(field.value, pointer, direction, tool, outcome, depth + 1);
+        size_t found = outcome.findings.size();
+        scan_member_text(field.key, pointer + "{key}", direction, tool, outcome, opaque);
+        if (outcome.findings.size() > found) {
+          pointer += "{redacted key}";
+        } else {
+          pointer.append(field.key);
+        }
+        walk(field.value, pointer, direction, tool, outcome, depth + 1, opaque || field.key == "requestState");
         pointer.resize(length);
       }
       return;
@@ -409,13 +414,32 @@ void Redactor::walk(element value, std::string& pointer, RedactionDirection dire
       for (element item : items) {
         size_t length = pointer.size();
         pointer += '/' + std::to_string(position++);
-        walk(item, pointer, direction, tool, outcome, depth + 1);
+        walk(item, pointer, direction, tool, outcome, depth + 1, opaque);
         pointer.resize(length);
       }
       return;
     }
     default:
       return;
+  }
+}
+
+void Redactor::scan_member_text(std::string_view text, const std::string& location, RedactionDirection direction,
+                                std::string_view tool, Outcome& outcome, bool opaque) {
+  size_t found = outcome.findings.size();
+  std::string rewritten;
+  bool changed = scan_string(text, location, direction, tool, outcome.findings, outcome.blocked,
+                             opaque ? nullptr : &rewritten);
+  if (!opaque) {
+    if (changed) outcome.rewrites[text.data()] = std::move(rewritten);
+    return;
+  }
+  for (size_t i = found; i < outcome.findings.size(); ++i) {
+    RedactionFinding& finding = outcome.findings[i];
+    if (finding.action == RedactionAction::kRedact || finding.action == RedactionAction::kHash) {
+      finding.action = RedactionAction::kBlock;
+      outcome.blocked = true;
+    }
   }
 }
 

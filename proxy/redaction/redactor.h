@@ -65,7 +65,9 @@ class Redactor {
                    std::string_view tool, std::vector<RedactionFinding>& findings, bool& blocked,
                    std::string* rewritten);
   void walk(simdjson::dom::element value, std::string& pointer, RedactionDirection direction,
-            std::string_view tool, Outcome& outcome, size_t depth);
+            std::string_view tool, Outcome& outcome, size_t depth, bool opaque = false);
+  void scan_member_text(std::string_view text, const std::string& location, RedactionDirection direction,
+                        std::string_view tool, Outcome& outcome, bool opaque);
   RedactionAction action_for(const std::string& detector, RedactionDirection direction,
                              std::string_view tool) const;
 

@@ -651,6 +651,32 @@ TEST_F(PolicyTest, IdsAServerCannotTellApartNeverReachIt) {
   EXPECT_FALSE(server_received(dir_, "9007199254740993"));
 }
 
+// Red team: server errors, log notifications and object keys were never redacted. Every string
+// and key of every message is: keys that become equal are numbered so the object stays valid.
+TEST_F(PolicyTest, ErrorsNotificationsAndKeysAreRedactedToo) {
+  std::string log = policy_.file("audit.jsonl");
+  ChildProcess proxy(fixture_command(dir_, {"--audit-log", log}));
+  // The secrets are the fixture's own (arguments would be redacted on the way in).
+  proxy.send_line(tool_call(1, "fail"));
+  json error = next_message(proxy);
+  EXPECT_EQ(error["error"]["message"], "token [REDACTED:aws_access_key_id] rejected") << error;
+  EXPECT_EQ(error["error"]["data"]["detail"], "token [REDACTED:aws_access_key_id] rejected") << error;
+  proxy.send_line(tool_call(2, "send_notification"));
+  json notification = next_message(proxy);
+  EXPECT_EQ(notification["params"]["data"], "connecting as [REDACTED:email]") << notification;
+  EXPECT_EQ(next_message(proxy)["result"]["content"][0]["text"], "sent");
+  proxy.send_line(tool_call(3, "keyed"));
+  json keyed = next_message(proxy);
+  json keys = keyed["result"]["structuredContent"];
+  EXPECT_EQ(keys.size(), 2u) << keyed;
+  EXPECT_TRUE(keys.contains("[REDACTED:email]") && keys.contains("[REDACTED:email] #2")) << keyed;
+  proxy.close_stdin();
+  proxy.wait();
+  std::string audit = read_file(log);
+  EXPECT_EQ(audit.find("bob@example.org"), std::string::npos) << "no location shows a key that held one";
+  EXPECT_EQ(audit.find("AKIAIOSFODNN7EXAMPLE"), std::string::npos);
+}
+
 // Red team: adding "inputRequests":{} to an ordinary result switched its review off.
 TEST_F(PolicyTest, AnInputRequestsMemberDoesNotSwitchRedactionOff) {
   ChildProcess proxy(fixture_command(dir_));

@@ -249,6 +249,25 @@ TEST_F(PolicyEngineTest, InputRequestsInEveryShapeAreJudged) {
   EXPECT_EQ(review(R"({"r":{"method":"roots/list"}})").action, Verdict::Action::kForward);
 }
 
+// Opaque state travels back to the server unchanged, so a secret in it cannot be rewritten: the
+// message is refused instead. Other members of a request (its _meta) are redacted like its
+// arguments.
+TEST_F(PolicyEngineTest, SecretsInOpaqueStateBlockAndMetaIsRedacted) {
+  engine("{}");
+  std::string line = R"({"jsonrpc":"2.0","id":5,"result":{"resultType":"input_required","inputRequests":{},
+      "requestState":"eyJ0b2tlbiI6IkFLSUFJT1NGT0ROTjdFWEFNUExFIn0 AKIAIOSFODNN7EXAMPLE"}})";
+  auto parsed = parser_.parse_copy(line);
+  Verdict verdict = engine_->review_response({{"n:5", "5"}, "tools/call", "", "fetch"},
+                                             std::get<MessageInfo>(parsed), line);
+  EXPECT_EQ(verdict.action, Verdict::Action::kRefuse);
+  EXPECT_EQ(verdict.refusal.code, error_code::kRedactionBlocked);
+  Refusal refusal{0, "", ""};
+  EXPECT_EQ(admit(R"({"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"read_file",)"
+                  R"("arguments":{"path":"a"},"_meta":{"note":"mail bob@example.org"}}})", &refusal), 0);
+  EXPECT_NE(last_admission_.replacement.find("mail [REDACTED:email]"), std::string::npos)
+      << last_admission_.replacement;
+}
+
 TEST_F(PolicyEngineTest, RefusesEveryRequestWithoutARequiredKey) {
   engine(R"({"auth": {"require_key": true}})", /*authenticated=*/false);
   EXPECT_EQ(admit(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{}})"), error_code::kAuthRequired);
