@@ -142,6 +142,7 @@ class PolicyEngine {
                        const std::vector<std::string>& names, ListedTool& listed);
   bool definition_blocked(std::string_view name) const;
   Verdict review_input_requests(simdjson::dom::element inputs);
+  Verdict redacted_listing(const MessageInfo& message, Verdict filtered);
   Verdict clean_result(const PendingRequest& request, const MessageInfo& message,
                        std::string_view line);
   // Compiled on first use: sessions that never pass text pay nothing.

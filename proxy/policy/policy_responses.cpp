@@ -23,16 +23,35 @@ Verdict PolicyEngine::review_response(const PendingRequest& request, const Messa
   const std::string& method = request.method;
   if (method == "tools/list") {
     register_tools(*message.result, request);
-    return filter_list(message, "tools", "name", plan_.access.tools, /*check_definitions=*/true);
+    return redacted_listing(message, filter_list(message, "tools", "name", plan_.access.tools,
+                                                 /*check_definitions=*/true));
   }
   if (method == "resources/list") {
-    return filter_list(message, "resources", "uri", plan_.access.resources);
+    return redacted_listing(message, filter_list(message, "resources", "uri", plan_.access.resources));
   }
-  if (method == "prompts/list") return filter_list(message, "prompts", "name", plan_.access.prompts);
+  if (method == "prompts/list") {
+    return redacted_listing(message, filter_list(message, "prompts", "name", plan_.access.prompts));
+  }
   if (method == "tools/call" || method == "resources/read" || method == "prompts/get") {
     return clean_result(request, message, line);
   }
   return redact_message(message, RedactionDirection::kResults);
+}
+
+// A listing is filtered first (what the session may not see is gone), then redacted like any
+// message (descriptions are text a server writes, and a model reads).
+Verdict PolicyEngine::redacted_listing(const MessageInfo& message, Verdict filtered) {
+  if (filtered.action == Verdict::Action::kRefuse) return filtered;
+  if (filtered.action == Verdict::Action::kForward) return redact_message(message, RedactionDirection::kResults);
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(filtered.replacement).get(root)) return filtered;  // our own output: always JSON
+  MessageInfo rebuilt = message;
+  rebuilt.params.reset();
+  rebuilt.error.reset();
+  rebuilt.result = root["result"].value_unsafe();
+  Verdict redacted = redact_message(rebuilt, RedactionDirection::kResults);
+  return redacted.action == Verdict::Action::kForward ? filtered : redacted;
 }
 
 Verdict PolicyEngine::redact_message(const MessageInfo& message, RedactionDirection direction) {

@@ -268,6 +268,20 @@ TEST_F(PolicyEngineTest, SecretsInOpaqueStateBlockAndMetaIsRedacted) {
       << last_admission_.replacement;
 }
 
+TEST_F(PolicyEngineTest, ListingsAreFilteredThenRedacted) {
+  engine(R"({"access": {"tools": {"deny": ["write_*"]}}})");
+  std::string line = R"({"jsonrpc":"2.0","id":1,"result":{"tools":[
+      {"name":"read_file","description":"Reads; support: bob@example.org","inputSchema":{"type":"object"}},
+      {"name":"write_file","inputSchema":{"type":"object"}}]}})";
+  auto parsed = parser_.parse_copy(line);
+  Verdict verdict = engine_->review_response({{"n:1", "1"}, "tools/list", "", {}}, std::get<MessageInfo>(parsed), line);
+  ASSERT_EQ(verdict.action, Verdict::Action::kReplace);
+  auto listed = nlohmann::json::parse(verdict.replacement);
+  ASSERT_EQ(listed["result"]["tools"].size(), 1u) << verdict.replacement;
+  EXPECT_EQ(listed["result"]["tools"][0]["description"], "Reads; support: [REDACTED:email]");
+  EXPECT_EQ(listed["id"], 1);
+}
+
 TEST_F(PolicyEngineTest, RefusesEveryRequestWithoutARequiredKey) {
   engine(R"({"auth": {"require_key": true}})", /*authenticated=*/false);
   EXPECT_EQ(admit(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{}})"), error_code::kAuthRequired);
