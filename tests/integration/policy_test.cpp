@@ -677,6 +677,34 @@ TEST_F(PolicyTest, ErrorsNotificationsAndKeysAreRedactedToo) {
   EXPECT_EQ(audit.find("AKIAIOSFODNN7EXAMPLE"), std::string::npos);
 }
 
+// The same bypasses in the stateless revision (2026-07-28: no handshake, every request carries
+// its version and capabilities in _meta): the rules are the message's, not the handshake's.
+TEST_F(PolicyTest, TheBypassesAreClosedInTheStatelessRevisionToo) {
+  ChildProcess proxy(with_profile(R"({"access": {"tools": {"deny": ["crash"]}}})"));
+  json meta = {{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
+               {"io.modelcontextprotocol/clientCapabilities", json::object()}};
+  auto stateless = [&](const json& id, const std::string& method, json params) {
+    params["_meta"] = meta;
+    json message = {{"jsonrpc", "2.0"}, {"method", method}, {"params", params}};
+    if (!id.is_null()) message["id"] = id;
+    return message.dump();
+  };
+  proxy.send_line(stateless(1, "Tools/Call", {{"name", "crash"}}));
+  EXPECT_EQ(next_message(proxy)["error"]["data"]["rule"], "protocol.look_alike");
+  proxy.send_line(stateless(nullptr, "tools/call", {{"name", "crash"}}));  // as a notification
+  proxy.send_line(R"({"jsonrpc":"2.0","id":9007199254740993,"method":"tools/call","params":{"name":"echo"}})");
+  EXPECT_EQ(next_message(proxy)["error"]["data"]["rule"], "jsonrpc.id");
+  proxy.send_line(stateless(2, "tools/call", {{"name", "smuggle"}, {"arguments", {{"text", "x"}}}}));
+  EXPECT_EQ(next_message(proxy)["result"]["content"][0]["text"], "x");
+  proxy.send_line(stateless(3, "tools/call", {{"name", "fail"}, {"arguments", json::object()}}));
+  EXPECT_EQ(next_message(proxy)["error"]["message"], "token [REDACTED:aws_access_key_id] rejected");
+  proxy.send_line(stateless(4, "tools/call", {{"name", "keyed"}, {"arguments", json::object()}}));
+  EXPECT_TRUE(next_message(proxy)["result"]["structuredContent"].contains("[REDACTED:email] #2"));
+  proxy.close_stdin();
+  proxy.wait();
+  EXPECT_FALSE(server_received(dir_, "\"crash\"")) << "no form of the denied call arrived";
+}
+
 // Red team: adding "inputRequests":{} to an ordinary result switched its review off.
 TEST_F(PolicyTest, AnInputRequestsMemberDoesNotSwitchRedactionOff) {
   ChildProcess proxy(fixture_command(dir_));
