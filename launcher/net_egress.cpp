@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -37,15 +38,16 @@ namespace {
 // BPF_CGROUP_UNIX_CONNECT (kernel 6.7); newer than this machine's headers and libbpf 1.1.
 constexpr int kAttachUnixConnect = 49;
 
+// Where the server may reach pathname unix sockets: its own /tmp (a tmpfs of its own) and what
+// the profile lists. Not the grants: a directory granted for its files may hold a daemon's
+// socket (an agent's, a database's), and connecting to it would hand the server that daemon.
 std::vector<std::string> unix_socket_dirs(const Plan& plan, bool own_tmp) {
-  std::vector<std::string> dirs;
-  for (const PathGrant& grant : plan.paths) {
-    if (grant.kind == PathGrant::Kind::kReadOnly || grant.kind == PathGrant::Kind::kReadWrite ||
-        grant.kind == PathGrant::Kind::kOverlay) {
-      dirs.push_back(grant.path);
-    }
-  }
-  if (own_tmp) dirs.push_back("/tmp");
+  std::vector<std::string> dirs = plan.unix_sockets;
+  // A grant mounted beneath /tmp is the host's, not the sandbox's own: then /tmp is not.
+  bool grant_in_tmp = std::any_of(plan.paths.begin(), plan.paths.end(), [](const PathGrant& grant) {
+    return grant.kind != PathGrant::Kind::kSystem && (grant.path == "/tmp" || grant.path.rfind("/tmp/", 0) == 0);
+  });
+  if (own_tmp && !grant_in_tmp) dirs.push_back("/tmp");
   return dirs;
 }
 
@@ -130,6 +132,10 @@ Result<EgressFilter> EgressFilter::attach(int cgroup_fd, const Plan& plan, bool 
     }
   }
   return filter;
+}
+
+bool EgressFilter::refuses_unix_sockets() const {
+  return skeleton_ && bpf_program__autoload(skeleton_->progs.mcpsandbox_connect_unix);
 }
 
 EgressFilter::EgressFilter(EgressFilter&& other) noexcept

@@ -40,6 +40,9 @@ class EgressFilter {
 
   // Load, attach to a scratch cgroup and trigger: a child in it must get EPERM connecting to
   // 127.0.0.1. Only then does the layer count as available.
+  // Whether pathname unix sockets outside the sandbox's own and the listed ones are refused
+  // (the connect_unix program loads on kernels 6.7 and later).
+  bool refuses_unix_sockets() const;
   static FeatureProbe probe();
   // The trigger alone, for programs already attached to `cgroup_fd`: a launch proves the very
   // programs it uses instead of loading a second set to probe.

@@ -239,6 +239,11 @@ int run_server(const RunOptions& options, const Logger& logger) {
   }
   // Which layers hold this server, one line, every launch (at --log-level error it is quiet).
   std::string layer_summary = layers->describe(plan->isolate_network, plan->limits);
+  // Only L4's connect_unix refuses a daemon's socket inside a grant; say so where it is not.
+  bool user_grants = std::any_of(plan->paths.begin(), plan->paths.end(), is_user_path);
+  if (user_grants && !(egress && egress->refuses_unix_sockets())) {
+    layer_summary += ", unix sockets inside grants reachable (refused only by L4, with --network host)";
+  }
   logger.notice("sandbox: " + layer_summary);
   SpawnFailure failure;
   SpawnRequest request{*plan, *layers, -1, {}};

@@ -228,6 +228,11 @@ Result<Plan> compile(const Profile& profile, const Invocation& invocation) {
   } else {
     return scoped.error();
   }
+  for (const std::string& entry : profile.unix_sockets) {
+    auto path = normalize_path(entry, invocation.home, invocation.cwd);
+    if (!path) return Error{"filesystem.unix_sockets '" + entry + "': " + path.error().message};
+    plan.unix_sockets.push_back(*path);
+  }
   if (profile.programs) {
     auto programs = programs_of(*profile.programs, invocation, plan.argv[0]);
     if (!programs) return programs.error();

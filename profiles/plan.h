@@ -89,6 +89,9 @@ struct Plan {
   bool deny_out_of_band = false;    // frozen (cgroup v2) while no request is in flight
   // L5: beneath these the server reaches only what an in-flight call's grants name.
   std::vector<std::string> call_scoped_paths;
+  // Pathname unix sockets the server may connect to besides its own (the profile's
+  // filesystem.unix_sockets, resolved): a grant does not hand it the daemons listening inside.
+  std::vector<std::string> unix_sockets;
   // L5: when set, the only programs the server may execve (its own command included); an
   // in-flight call's exec grants add to them.
   std::optional<std::vector<std::string>> programs;

@@ -56,6 +56,7 @@ struct Profile {
   // filesystem.call_scoped: inside the ro/rw paths, reachable only through an in-flight call's
   // grants (BPF LSM). filesystem.exec: when given, the only programs the server may run.
   std::vector<std::string> call_scoped_paths;
+  std::vector<std::string> unix_sockets;  // sockets (or directories of them) the server may connect to
   bool call_scoped_all = false;  // `"call_scoped": true`: every rw path, --rw included
   std::optional<std::vector<std::string>> programs;
 

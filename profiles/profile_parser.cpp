@@ -68,10 +68,11 @@ class ProfileReader {
   }
 
   Result<void> filesystem(const json& root) {
-    auto fs = section(root, "filesystem", {"ro", "rw", "call_scoped", "exec"});
+    auto fs = section(root, "filesystem", {"ro", "rw", "call_scoped", "exec", "unix_sockets"});
     if (!fs || !*fs) return fs ? Result<void>() : fs.error();
     if (auto r = read_strings(**fs, "/filesystem", "ro", profile_.read_only_paths); !r) return r;
     if (auto r = read_strings(**fs, "/filesystem", "rw", profile_.read_write_paths); !r) return r;
+    if (auto r = read_strings(**fs, "/filesystem", "unix_sockets", profile_.unix_sockets); !r) return r;
     if ((*fs)->contains("call_scoped") && (**fs)["call_scoped"].is_boolean()) {
       profile_.call_scoped_all = (**fs)["call_scoped"].get<bool>();
     } else if (auto r = read_strings(**fs, "/filesystem", "call_scoped", profile_.call_scoped_paths); !r) {

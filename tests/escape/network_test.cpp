@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <unistd.h>
 
+#include <fstream>
+
 #include "tests/escape/escape_harness.h"
 #include "tests/escape/listener.h"
 
@@ -104,19 +106,27 @@ class UnixListener {
   int fd_ = -1;
 };
 
-TEST_F(Egress, ReachesUnixSocketsOnlyInGrantedDirectories) {
-  TempDir granted, other;
-  UnixListener inside(granted.file("sock")), outside(other.file("sock"));
-  // cgroup-bpf alone: the mount view and Landlock would hide or refuse the socket first.
-  std::vector<std::string> l4_only = {"--testing-disable-layer", "namespaces",
-                                      "--testing-disable-layer", "landlock", "--rw", granted.path()};
-  ProbeOutcome ok = reach({"unix-connect", granted.file("sock")}, l4_only);
-  EXPECT_TRUE(ok.attack_succeeded()) << describe(ok);
-  ProbeOutcome refused = reach({"unix-connect", other.file("sock")}, l4_only);
+// Red team: a daemon's socket inside a --ro grant was reachable. A grant is for files: only the
+// sockets the profile lists (filesystem.unix_sockets) are, besides the sandbox's own.
+TEST_F(Egress, ReachesOnlyTheUnixSocketsTheProfileLists) {
+  TempDir granted, profiles;
+  UnixListener daemon(granted.file("daemon.sock")), listed(granted.file("listed.sock"));
+  std::ofstream(profiles.file("p.json")) << R"({"network": {"mode": "host"}, "filesystem": {"unix_sockets": [")" +
+                                                granted.file("listed.sock") + R"("]}})";
+  // cgroup-bpf alone beside the view: the mount view shows the grant, Landlock would not refuse.
+  std::vector<std::string> l4 = {"--testing-disable-layer", "landlock", "--ro", granted.path(),
+                                 "--profile", profiles.file("p.json")};
+  ProbeOutcome refused = reach({"unix-connect", granted.file("daemon.sock")}, l4);
   EXPECT_EQ(refused.error(), "EPERM") << describe(refused);
-  l4_only.insert(l4_only.end(), {"--testing-disable-layer", "cgroup-bpf"});
-  ProbeOutcome control = reach({"unix-connect", other.file("sock")}, l4_only);
+  EXPECT_NE(refused.log.find("L4 cgroup-bpf denied unix connect " + granted.file("daemon.sock")), std::string::npos)
+      << refused.log;
+  ProbeOutcome ok = reach({"unix-connect", granted.file("listed.sock")}, l4);
+  EXPECT_TRUE(ok.attack_succeeded()) << describe(ok);
+  l4.insert(l4.end(), {"--testing-disable-layer", "cgroup-bpf"});
+  ProbeOutcome control = reach({"unix-connect", granted.file("daemon.sock")}, l4);
   EXPECT_TRUE(control.attack_succeeded()) << "without L4 the socket is reachable: " << describe(control);
+  EXPECT_NE(control.log.find("unix sockets inside grants reachable"), std::string::npos)
+      << "and the start line says so: " << control.log;
 }
 
 TEST_F(Egress, HostNetworkWithoutCgroupBpfRefusesToStart) {

@@ -8,7 +8,7 @@ namespace {
 TEST(ProfileParser, ReadsEveryKey) {
   auto profile = parse_profile(R"({
     // comments are allowed
-    "filesystem": {"ro": ["/opt/tool"], "rw": ["~/src"]},
+    "filesystem": {"ro": ["/opt/tool"], "rw": ["~/src"], "unix_sockets": ["~/.docker/run/docker.sock"]},
     "network": {"mode": "host", "tcp_connect": [443], "tcp_bind": [8080]},
     "env": {"pass": ["GITHUB_TOKEN"], "set": {"NODE_ENV": "production"}},
     "limits": {"memory": "512MiB", "processes": 64, "open_files": 256, "cpu_seconds": 60,
@@ -21,6 +21,7 @@ TEST(ProfileParser, ReadsEveryKey) {
   ASSERT_TRUE(profile.ok()) << profile.error().message;
   EXPECT_EQ(profile->read_only_paths, std::vector<std::string>{"/opt/tool"});
   EXPECT_EQ(profile->read_write_paths, std::vector<std::string>{"~/src"});
+  EXPECT_EQ(profile->unix_sockets, std::vector<std::string>{"~/.docker/run/docker.sock"});
   EXPECT_EQ(profile->network, NetworkMode::kHost);
   EXPECT_EQ(profile->tcp_connect_ports, std::vector<uint16_t>{443});
   EXPECT_EQ(profile->env_set.at("NODE_ENV"), "production");
