@@ -377,7 +377,14 @@ void Relay::handle_server_line(const FramedLine& line) {
       break;
     }
     case MessageKind::kRequest: {
+      // Judged, then redacted, before the audit record: it holds what became of the request.
       auto refusal = policy_.review_server_request(message);
+      Verdict redacted;
+      if (!refusal) {
+        redacted = policy_.redact_message(message, RedactionDirection::kResults);
+        audit_policy_events();
+        if (redacted.action == Verdict::Action::kRefuse) refusal = redacted.refusal;
+      }
       bool recorded = audit_server_request(message, refusal ? &*refusal : nullptr);
       if (!recorded && !refusal) {
         refusal = audit_failure("the request was not passed on");
@@ -388,16 +395,6 @@ void Relay::handle_server_line(const FramedLine& line) {
                      "): " + refusal->message);
         forward_to_server(make_error_reply(message.id, refusal->code, refusal->message,
                                            refusal->rule, refusal->details));
-        return;
-      }
-      Verdict redacted = policy_.redact_message(message, RedactionDirection::kResults);
-      audit_policy_events();
-      if (redacted.action == Verdict::Action::kRefuse) {
-        ++stats_.server_dropped;
-        logger_.warn("policy: refused the server's " + message.method + " (" + redacted.refusal.rule +
-                     "): " + redacted.refusal.message);
-        forward_to_server(make_error_reply(message.id, redacted.refusal.code, redacted.refusal.message,
-                                           redacted.refusal.rule, redacted.refusal.details));
         return;
       }
       auto outcome = server_requests_.add({*message.id, message.method, revision_.negotiated(), {}});
