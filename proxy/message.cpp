@@ -265,6 +265,7 @@ ParsedMessage MessageParser::parse(std::string_view line) {
     rejection.has_method = root.type() == element_type::OBJECT && !root["method"].get(method);
     return rejection;
   }
+  if (auto* info = std::get_if<MessageInfo>(&parsed)) info->root = root;
   return parsed;
 }
 

@@ -38,6 +38,10 @@ struct MessageInfo {
   // Views into the parse, valid until the parser's next parse() or trim(): for the policy
   // engine, which reads tool names, arguments and results from them.
   std::optional<simdjson::dom::element> params, result, error;
+  std::optional<simdjson::dom::element> root;  // the whole message
+  // The result as the server sent it, when the relay cleaned the message before judging it:
+  // only the tool-poisoning check reads it (invisible text in a definition is its evidence).
+  std::optional<simdjson::dom::element> uncleaned_result;
 };
 
 struct Rejection {

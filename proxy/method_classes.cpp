@@ -1,5 +1,7 @@
 #include "proxy/method_classes.h"
 
+#include "proxy/policy/text_cleaner.h"
+
 #include <algorithm>
 #include <cctype>
 
@@ -53,28 +55,27 @@ constexpr Method kMethods[] = {
     {"notifications/tasks/status", false, true, false, true},
 };
 
-// What a careless or hostile name reduces to: lower case, without blanks, controls and the
-// invisible characters a terminal would not show.
+// What a careless or hostile name reduces to: its ASCII letters and digits, lower case, with
+// full-width forms read as ASCII; blanks, punctuation, controls and every other character (zero
+// width, no-break space, soft hyphen...) dropped. "Tools/Call", "tools_call", "tools/\u2060call"
+// and "tools\uff0fcall" all reduce to "toolscall".
 std::string folded(std::string_view method) {
   std::string out;
-  for (size_t i = 0; i < method.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(method[i]);
-    if (c <= 0x20 || c == 0x7f) continue;
-    if (c == 0xe2 && i + 2 < method.size() && static_cast<unsigned char>(method[i + 1]) == 0x80) {
-      unsigned char third = static_cast<unsigned char>(method[i + 2]);
-      if ((third >= 0x8b && third <= 0x8f) || (third >= 0xaa && third <= 0xae)) {  // U+200B..F, U+202A..E
-        i += 2;
-        continue;
-      }
-    }
-    if (c == 0xef && i + 2 < method.size() && static_cast<unsigned char>(method[i + 1]) == 0xbb &&
-        static_cast<unsigned char>(method[i + 2]) == 0xbf) {  // U+FEFF
-      i += 2;
-      continue;
-    }
-    out += static_cast<char>(std::tolower(c));
+  for (size_t i = 0; i < method.size();) {
+    size_t length = 1;
+    uint32_t point = decode_utf8(method, i, length);
+    i += length;
+    if (point >= 0xFF01 && point <= 0xFF5E) point -= 0xFF01 - 0x21;  // full-width ASCII
+    if (point < 0x80 && std::isalnum(static_cast<int>(point))) out += static_cast<char>(std::tolower(static_cast<int>(point)));
   }
   return out;
+}
+
+bool plain_ascii(std::string_view method) {
+  for (char c : method) {
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return !method.empty();
 }
 
 }  // namespace
@@ -91,6 +92,10 @@ MethodClass classify_method(Sender from, std::string_view method, bool is_reques
     return {MethodClass::Verdict::kWrongKind,
             "'" + std::string(method) + "' is " + kind + ", sent by " + who + " as " +
                 (is_request ? "a request" : "a notification")};
+  }
+  if (!plain_ascii(method)) {  // no revision's method has a blank, a control or a non-ASCII character
+    return {MethodClass::Verdict::kLookAlike,
+            "'" + std::string(method) + "' holds characters no MCP method has (only printable ASCII)"};
   }
   std::string key = folded(method);
   for (const Method& known : kMethods) {

@@ -266,7 +266,7 @@ void Relay::fail_request_from_server_line(std::optional<RequestId> id, std::stri
   cancel_call_timer(pending->id);
   end_request(*pending, false);
   reply_to_client(pending->id, error_code::kInvalidServerReply,
-                  "the MCP server's response was not forwarded: " + std::string(reason),
+                  "the MCP server's response was not forwarded: " + policy_.redacted_own_text(reason),
                   "server.invalid_response");
 }
 
@@ -313,6 +313,13 @@ void Relay::handle_server_line(const FramedLine& line) {
     return;
   }
   MessageInfo& message = std::get<MessageInfo>(parsed);
+  std::string_view bytes = line.bytes;
+  auto cleaned = server_cleaner_.clean(message, bytes);
+  if (auto* rejection = std::get_if<Rejection>(&cleaned)) {
+    handle_server_reject(bytes, *rejection);
+    return;
+  }
+  size_t removed = std::get<size_t>(cleaned);
   if (auto refusal = unclassifiable(Sender::kServer, message)) {
     ++stats_.server_dropped;
     (void)audit_server_request(message, &*refusal);
@@ -346,13 +353,14 @@ void Relay::handle_server_line(const FramedLine& line) {
       }
       cancel_call_timer(pending->id);
       answered_once_ = true;
+      if (removed) policy_.note_cleaned(pending->method, pending->tool, removed);
       // A call whose server departed from the tool's behavioural pin (blocking profile): its
       // result is withheld, whatever it says.
       std::optional<WithheldResult> withheld = call_scope_ ? call_scope_->close(pending->id.key) : std::nullopt;
       Verdict verdict = withheld ? Verdict{Verdict::Action::kRefuse, "",
                                            Refusal{withheld->code, withheld->rule, withheld->reason,
                                                    {{"tool", pending->tool}}}}
-                                 : policy_.review_response(*pending, message, line.bytes);
+                                 : policy_.review_response(*pending, message);
       audit_policy_events();
       end_request(*pending, !message.is_error &&
                                                 verdict.action != Verdict::Action::kRefuse);
@@ -361,12 +369,13 @@ void Relay::handle_server_line(const FramedLine& line) {
                                 : verdict.action == Verdict::Action::kReplace ? "filtered"
                                 : message.is_error                            ? "error"
                                                                               : "result";
-      if (!audit_response(*pending, status, line.bytes.size(), refused ? &verdict.refusal : nullptr)) {
+      if (!audit_response(*pending, status, bytes.size(), refused ? &verdict.refusal : nullptr)) {
         refuse_to_client(pending->id, audit_failure("the response was withheld"),
                          "response to " + pending->method);
         return;
       }
       if (refused) {
+        policy_.redact_refusal(verdict.refusal);  // it may quote the server
         refuse_to_client(pending->id, verdict.refusal, "response to " + pending->method);
         return;
       }
@@ -377,6 +386,7 @@ void Relay::handle_server_line(const FramedLine& line) {
       break;
     }
     case MessageKind::kRequest: {
+      if (removed) policy_.note_cleaned(message.method, "", removed);
       // Judged, then redacted, before the audit record: it holds what became of the request.
       auto refusal = policy_.review_server_request(message);
       Verdict redacted;
@@ -409,16 +419,17 @@ void Relay::handle_server_line(const FramedLine& line) {
         return;
       }
       forward_to_client(redacted.action == Verdict::Action::kReplace ? std::string_view(redacted.replacement)
-                                                                     : line.bytes);
+                                                                     : bytes);
       return;
     }
     case MessageKind::kNotification:
+      if (removed) policy_.note_cleaned(message.method, "", removed);
       if (message.cancelled_id) (void)server_requests_.complete(*message.cancelled_id);
       if (message.method == "notifications/tools/list_changed") policy_.tools_changed();
-      forward_redacted(message, line.bytes, RedactionDirection::kResults, &Relay::forward_to_client);
+      forward_redacted(message, bytes, RedactionDirection::kResults, &Relay::forward_to_client);
       return;
   }
-  forward_to_client(line.bytes);
+  forward_to_client(bytes);
 }
 
 void Relay::fail_pending(std::string_view why) {

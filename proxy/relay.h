@@ -16,6 +16,7 @@
 #include "proxy/line_framer.h"
 #include "proxy/audit/audit_log.h"
 #include "proxy/message.h"
+#include "proxy/message_cleaner.h"
 #include "proxy/method_classes.h"
 #include "proxy/policy/policy_engine.h"
 #include "proxy/policy/token_bucket.h"
@@ -105,6 +106,7 @@ class Relay {
   void handle_client_line(const FramedLine& line);
   void handle_server_line(const FramedLine& line);
   void handle_server_reject(std::string_view line, const Rejection& rejection);
+
   void fail_request_from_server_line(std::optional<RequestId> id, std::string_view reason);
   void forward_to_server(std::string_view line);
   void forward_to_client(std::string_view line);
@@ -130,6 +132,7 @@ class Relay {
                       const Refusal* refusal = nullptr);
   bool audit_server_request(const MessageInfo& message, const Refusal* refusal);
   void audit_policy_events();  // what the engine noticed while judging (pin changes)
+  bool write_audit(nlohmann::json record);  // false (and logged) when the record could not be written
   // A client message refused before the policy engine (framing, JSON-RPC shape, ids).
   void audit_rejected(const std::optional<RequestId>& id, int code, std::string_view rule,
                       std::string_view reason);
@@ -164,6 +167,7 @@ class Relay {
   LineFramer client_framer_, server_framer_;
   OutputBuffer client_out_, server_in_;
   MessageParser parser_;
+  MessageCleaner server_cleaner_;
   ProtocolRevision revision_;
   RequestTracker client_requests_, server_requests_;
   RelayStats stats_;

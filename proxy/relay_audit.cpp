@@ -52,6 +52,19 @@ std::string traceparent_of(const MessageInfo& message) {
   return {};
 }
 
+// Every record passes here. Its top-level text (method, id, tool, reason) can come from a peer
+// ("vendor/bob@example.org", a refusal quoting the server): it is redacted like the messages.
+bool Relay::write_audit(nlohmann::json record) {
+  for (auto& [key, value] : record.items()) {
+    if (value.is_string()) value = policy_.redacted_own_text(value.get_ref<const std::string&>());
+  }
+  if (auto written = audit_->record(std::move(record)); !written) {
+    logger_.error(written.error().message);
+    return false;
+  }
+  return true;
+}
+
 bool Relay::audit_request(const MessageInfo& message, const Refusal* refusal,
                           const std::string& admitted_tool) {
   // A refused call has no admitted tool; the name it asked for is still worth recording.
@@ -81,11 +94,7 @@ bool Relay::audit_request(const MessageInfo& message, const Refusal* refusal,
       !(*message.params)["arguments"].get(arguments)) {
     record["arguments_sha256"] = sha256_hex(canonical_json(arguments));
   }
-  if (auto written = audit_->record(std::move(record)); !written) {
-    logger_.error(written.error().message);
-    return false;
-  }
-  return true;
+  return write_audit(std::move(record));
 }
 
 void Relay::audit_rejected(const std::optional<RequestId>& id, int code, std::string_view rule,
@@ -99,9 +108,7 @@ void Relay::audit_rejected(const std::optional<RequestId>& id, int code, std::st
   if (!audit_) return;
   nlohmann::json record = {{"event", "request"}, {"id", id_value(id)}, {"decision", "refuse"},
                            {"code", code}, {"rule", rule}, {"reason", reason}};
-  if (auto written = audit_->record(std::move(record)); !written) {
-    logger_.error(written.error().message);  // refused either way
-  }
+  (void)write_audit(std::move(record));  // refused either way
 }
 
 bool Relay::audit_response(const PendingRequest& request, std::string_view status, size_t bytes,
@@ -125,11 +132,7 @@ bool Relay::audit_response(const PendingRequest& request, std::string_view statu
       {"latency_us", std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count()}};
   if (!request.tool.empty()) record["tool"] = request.tool;
   if (refusal) add_refusal(record, *refusal);
-  if (auto written = audit_->record(std::move(record)); !written) {
-    logger_.error(written.error().message);
-    return false;
-  }
-  return true;
+  return write_audit(std::move(record));
 }
 
 void Relay::audit_policy_events() {
@@ -140,8 +143,7 @@ void Relay::audit_policy_events() {
                                     finding.value("count", uint64_t{1}));
       }
     }
-    if (!audit_) continue;
-    if (auto written = audit_->record(std::move(event)); !written) logger_.error(written.error().message);
+    if (audit_) (void)write_audit(std::move(event));
   }
 }
 
@@ -151,11 +153,7 @@ bool Relay::audit_server_request(const MessageInfo& message, const Refusal* refu
                            {"method", message.method}};
   if (refusal) add_refusal(record, *refusal);
   else record["decision"] = "forward";
-  if (auto written = audit_->record(std::move(record)); !written) {
-    logger_.error(written.error().message);
-    return false;
-  }
-  return true;
+  return write_audit(std::move(record));
 }
 
 }  // namespace mcpsandbox

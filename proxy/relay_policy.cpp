@@ -95,7 +95,7 @@ void Relay::handle_fetch_response(const MessageInfo& message) {
   PendingRequest list{*message.id, "tools/list", revision_.negotiated(), {}};
   list.continues_listing = tool_fetcher_.continuing();
   list.listing_cursor = tool_fetcher_.cursor();
-  (void)policy_.review_response(list, message, {});  // registers the tools; nothing to forward
+  (void)policy_.review_response(list, message);  // registers the tools; nothing to forward
   audit_policy_events();
   if (auto next = tool_fetcher_.next_page(message)) {
     forward_to_server(*next);

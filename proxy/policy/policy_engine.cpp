@@ -232,17 +232,10 @@ std::variant<Admission, Refusal> PolicyEngine::admit_tool_call(const MessageInfo
     }
     admission.grants = std::move(*grants);
   }
-  StringRewrites rewrites;
   // The whole params, not only the arguments: _meta and every other member travel too.
-  if (auto refusal = redact(*message.params, RedactionDirection::kArguments, tool, rewrites)) return *refusal;
-  if (!rewrites.empty()) {
-    // Forward the call with redacted arguments: the same message, its strings rewritten.
-    size_t unused = 0;
-    admission.replacement = R"({"jsonrpc":"2.0","id":)" + message.id->json +
-                            R"(,"method":"tools/call","params":)";
-    append_cleaned_json(*message.params, admission.replacement, unused, &rewrites, /*clean=*/false);
-    admission.replacement += '}';
-  }
+  Verdict redacted = redact_message(message, RedactionDirection::kArguments, tool);
+  if (redacted.action == Verdict::Action::kRefuse) return redacted.refusal;
+  admission.replacement = std::move(redacted.replacement);  // empty: forwarded as sent
   ++limits.in_flight;
   return admission;
 }
@@ -338,7 +331,7 @@ PhraseScanner* PolicyEngine::injection_phrases() {
 }
 
 std::optional<Refusal> PolicyEngine::redact(element value, RedactionDirection direction,
-                                            const std::string& tool, StringRewrites& rewrites) {
+                                            const std::string& tool, ValueRewrites& rewrites) {
   if (!plan_.redaction.enabled) return std::nullopt;
   Redactor* engine = redactor();
   if (!engine) {

@@ -72,18 +72,24 @@ class PolicyEngine {
   std::variant<Admission, Refusal> admit_client_request(const MessageInfo& message);
   // The request ended (answered, failed, timed out); `succeeded` = a result, not an error.
   void client_request_done(const PendingRequest& request, bool succeeded);
-  // The server's response to a client request; `line` is its raw text.
   // The server sent notifications/tools/list_changed (legacy, or on a 2026-07-28
   // subscriptions/listen stream).
   void tools_changed() { tools_stale_ = true; }
-  Verdict review_response(const PendingRequest& request, const MessageInfo& message,
-                          std::string_view line);
+  // The server's response to a client request, judged by what it answers.
+  Verdict review_response(const PendingRequest& request, const MessageInfo& message);
   // A request the server sends to the client (sampling, elicitation, roots).
   std::optional<Refusal> review_server_request(const MessageInfo& message);
   // Redaction of every string and key of a message no other review redacts: errors, every
   // notification, the server's asks and the client's answers, other requests and results.
   // kReplace with the rebuilt line, kRefuse where a "block" detector matched.
-  Verdict redact_message(const MessageInfo& message, RedactionDirection direction);
+  Verdict redact_message(const MessageInfo& message, RedactionDirection direction, const std::string& tool = "");
+  // The relay removed `removed` invisible characters or terminal escapes from the server's
+  // message (a response to `method`, or the server's own `method`): logged and audited.
+  void note_cleaned(std::string_view method, const std::string& tool, size_t removed);
+  // A refusal the proxy writes can quote what the server sent (a member's or an ask's name):
+  // its message and details are redacted like any text that reaches the client or the log.
+  void redact_refusal(Refusal& refusal);
+  std::string redacted_own_text(std::string_view text);
 
   const ProxyPlan& plan() const { return plan_; }
   // Events for the audit log that arose while judging (pin changes); the relay records them.
@@ -128,7 +134,7 @@ class PolicyEngine {
   bool allowed(const std::vector<GlobFilter>& filters, std::string_view name) const;
   std::optional<Refusal> check_ask(std::string_view method) const;
   ToolPolicy policy_for(const std::string& tool) const;
-  void register_tools(simdjson::dom::element result, const PendingRequest& request);
+  void register_tools(const MessageInfo& message, const PendingRequest& request);
   ToolLimits& limits_for(const std::string& tool, const ToolPolicy& policy);
   // A complete listing is in: tools it no longer has are gone, and the registry is current.
   void listing_complete();
@@ -143,8 +149,12 @@ class PolicyEngine {
   bool definition_blocked(std::string_view name) const;
   Verdict review_input_requests(simdjson::dom::element inputs);
   Verdict redacted_listing(const MessageInfo& message, Verdict filtered);
-  Verdict clean_result(const PendingRequest& request, const MessageInfo& message,
-                       std::string_view line);
+  // A tools/call, resources/read or prompts/get result: instructions aimed at the model, then
+  // redaction (the relay has already removed invisible text and escapes).
+  Verdict review_result_text(const PendingRequest& request, const MessageInfo& message);
+  // A method name or a string id holds data a detector acts on: neither can be rewritten (the
+  // peer's dispatch and answer depend on them), so the message is refused.
+  std::optional<Refusal> unrewritable_findings(const MessageInfo& message, RedactionDirection direction);
   // Compiled on first use: sessions that never pass text pay nothing.
   Redactor* redactor();
   PhraseScanner* injection_phrases();
@@ -152,7 +162,7 @@ class PolicyEngine {
   const ScanEngine& scan_engine();
   // Runs redaction over `value`; records findings; a refusal when a "block" detector matched.
   std::optional<Refusal> redact(simdjson::dom::element value, RedactionDirection direction,
-                                const std::string& tool, StringRewrites& rewrites);
+                                const std::string& tool, ValueRewrites& rewrites);
 
   ProxyPlan plan_;
   PolicyContext context_;

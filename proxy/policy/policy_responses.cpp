@@ -9,8 +9,7 @@ namespace mcpsandbox {
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
-Verdict PolicyEngine::review_response(const PendingRequest& request, const MessageInfo& message,
-                                      std::string_view line) {
+Verdict PolicyEngine::review_response(const PendingRequest& request, const MessageInfo& message) {
   if (message.is_error || !message.result || message.result->type() != element_type::OBJECT) {
     return redact_message(message, RedactionDirection::kResults);
   }
@@ -22,7 +21,7 @@ Verdict PolicyEngine::review_response(const PendingRequest& request, const Messa
   }
   const std::string& method = request.method;
   if (method == "tools/list") {
-    register_tools(*message.result, request);
+    register_tools(message, request);
     return redacted_listing(message, filter_list(message, "tools", "name", plan_.access.tools,
                                                  /*check_definitions=*/true));
   }
@@ -33,7 +32,7 @@ Verdict PolicyEngine::review_response(const PendingRequest& request, const Messa
     return redacted_listing(message, filter_list(message, "prompts", "name", plan_.access.prompts));
   }
   if (method == "tools/call" || method == "resources/read" || method == "prompts/get") {
-    return clean_result(request, message, line);
+    return review_result_text(request, message);
   }
   return redact_message(message, RedactionDirection::kResults);
 }
@@ -54,11 +53,14 @@ Verdict PolicyEngine::redacted_listing(const MessageInfo& message, Verdict filte
   return redacted.action == Verdict::Action::kForward ? filtered : redacted;
 }
 
-Verdict PolicyEngine::redact_message(const MessageInfo& message, RedactionDirection direction) {
+Verdict PolicyEngine::redact_message(const MessageInfo& message, RedactionDirection direction,
+                                     const std::string& tool) {
+  if (!plan_.redaction.enabled) return {};
+  if (auto refusal = unrewritable_findings(message, direction)) return Verdict{Verdict::Action::kRefuse, "", *refusal};
   std::optional<element> body = message.params ? message.params : message.result ? message.result : message.error;
-  if (!plan_.redaction.enabled || !body) return {};
-  StringRewrites rewrites;
-  if (auto refusal = redact(*body, direction, "", rewrites)) {
+  if (!body) return {};
+  ValueRewrites rewrites;
+  if (auto refusal = redact(*body, direction, tool, rewrites)) {
     return Verdict{Verdict::Action::kRefuse, "", std::move(*refusal)};
   }
   if (rewrites.empty()) return {};
@@ -75,9 +77,47 @@ Verdict PolicyEngine::redact_message(const MessageInfo& message, RedactionDirect
   return Verdict{Verdict::Action::kReplace, std::move(rebuilt), {}};
 }
 
-// What comes back to the model is cleaned of invisible text and terminal escapes.
-Verdict PolicyEngine::clean_result(const PendingRequest& request, const MessageInfo& message,
-                                   std::string_view line) {
+std::optional<Refusal> PolicyEngine::unrewritable_findings(const MessageInfo& message, RedactionDirection direction) {
+  Redactor* engine = redactor();
+  if (!engine) return std::nullopt;  // redact() refuses the message for this
+  std::vector<std::pair<std::string_view, std::string_view>> fields;
+  if (!message.method.empty()) fields.emplace_back("method", message.method);
+  if (message.id && !message.id->json.empty() && message.id->json.front() == '"') fields.emplace_back("id", message.id->json);
+  for (const auto& [field, text] : fields) {
+    std::vector<RedactionFinding> findings;
+    bool blocked = false;
+    (void)engine->redact_text(text, direction, "", findings, blocked);
+    std::string detectors;
+    for (const RedactionFinding& finding : findings) {
+      if (finding.action != RedactionAction::kAllow && detectors.find(finding.detector) == std::string::npos) {
+        detectors += (detectors.empty() ? "" : ", ") + finding.detector;
+      }
+    }
+    if (detectors.empty()) continue;
+    audit_events_.push_back({{"event", "redaction"}, {"location", field}, {"detectors", detectors},
+                             {"action", "block"}});
+    return Refusal{error_code::kRedactionBlocked, "redaction.block",
+                   "the message's " + std::string(field) + " holds data that cannot be rewritten (" + detectors + ")",
+                   {{"detectors", detectors}}};
+  }
+  return std::nullopt;
+}
+
+std::string PolicyEngine::redacted_own_text(std::string_view text) {
+  Redactor* engine = plan_.redaction.enabled ? redactor() : nullptr;
+  // The proxy's own text: whatever a detector finds in it never passes, even where the profile
+  // would let the data itself through.
+  return engine ? engine->redact_every_finding(text) : std::string(text);
+}
+
+void PolicyEngine::redact_refusal(Refusal& refusal) {
+  refusal.message = redacted_own_text(refusal.message);
+  for (auto& [key, value] : refusal.details.items()) {
+    if (value.is_string()) value = redacted_own_text(value.get<std::string>());
+  }
+}
+
+Verdict PolicyEngine::review_result_text(const PendingRequest& request, const MessageInfo& message) {
   PhraseScanner* phrases = plan_.detectors.injection != DetectorAction::kOff ? injection_phrases() : nullptr;
   if (phrases) {
     std::vector<std::string_view> texts;
@@ -102,31 +142,37 @@ Verdict PolicyEngine::clean_result(const PendingRequest& request, const MessageI
       break;
     }
   }
-  StringRewrites rewrites;
-  if (auto refusal = redact(*message.result, RedactionDirection::kResults, request.tool, rewrites)) {
-    return Verdict{Verdict::Action::kRefuse, "", std::move(*refusal)};
-  }
-  if (rewrites.empty() && !may_need_cleaning(line)) return {};
-  std::string rebuilt;
-  rebuilt.reserve(line.size() + line.size() / 16 + 64);  // one allocation for a typical rebuild
-  rebuilt = R"({"jsonrpc":"2.0","id":)" + message.id->json + R"(,"result":)";
-  size_t removed = 0;
-  append_cleaned_json(*message.result, rebuilt, removed, &rewrites);
-  if (removed == 0 && rewrites.empty()) return {};
-  rebuilt += '}';
-  if (removed > 0) {
-    logger_.warn("policy: removed " + std::to_string(removed) +
-                 " invisible characters or terminal escapes from the " + request.method +
-                 " result" + (request.tool.empty() ? "" : " of '" + request.tool + "'"));
-    audit_events_.push_back({{"event", "response.cleaned"}, {"method", request.method},
-                             {"tool", request.tool}, {"removed", removed}});
-  }
-  return Verdict{Verdict::Action::kReplace, std::move(rebuilt), {}};
+  return redact_message(message, RedactionDirection::kResults, request.tool);
 }
 
-void PolicyEngine::register_tools(element result, const PendingRequest& request) {
+void PolicyEngine::note_cleaned(std::string_view method, const std::string& tool, size_t removed) {
+  logger_.warn("policy: removed " + std::to_string(removed) +
+               " invisible characters or terminal escapes from the " + std::string(method) +
+               " message" + (tool.empty() ? "" : " of '" + tool + "'"));
+  audit_events_.push_back({{"event", "response.cleaned"}, {"method", method}, {"tool", tool},
+                           {"removed", removed}});
+}
+
+namespace {
+
+// The definitions as the server sent them, in listing order, when the relay cleaned them: the
+// evidence of hidden text a poisoning check needs is what cleaning removed.
+std::vector<element> uncleaned_tools(const MessageInfo& message) {
+  std::vector<element> tools;
+  simdjson::dom::array listed;
+  if (message.uncleaned_result && !(*message.uncleaned_result)["tools"].get_array().get(listed)) {
+    for (element tool : listed) tools.push_back(tool);
+  }
+  return tools;
+}
+
+}  // namespace
+
+void PolicyEngine::register_tools(const MessageInfo& message, const PendingRequest& request) {
+  element result = *message.result;
   simdjson::dom::array tools;
   if (result["tools"].get_array().get(tools)) return;
+  std::vector<element> as_sent = uncleaned_tools(message);
   if (!request.continues_listing) {
     listing_names_.clear();
     listing_from_start_ = true;
@@ -138,7 +184,10 @@ void PolicyEngine::register_tools(element result, const PendingRequest& request)
     std::string_view name;
     if (tool.type() == element_type::OBJECT && !tool["name"].get_string().get(name)) names.emplace_back(name);
   }
+  size_t position = 0;
   for (element tool : tools) {
+    element sent = position < as_sent.size() ? as_sent[position] : tool;  // cleaning keeps the order
+    ++position;
     std::string_view name;
     if (tool.type() != element_type::OBJECT || tool["name"].get_string().get(name)) continue;
     std::string key(name);
@@ -155,7 +204,7 @@ void PolicyEngine::register_tools(element result, const PendingRequest& request)
     }
     listing_names_.insert(key);
     if (context_.pins) judge_pin(key, tool, listed);
-    if (plan_.detectors.poisoning != DetectorAction::kOff) judge_poisoning(key, tool, names, listed);
+    if (plan_.detectors.poisoning != DetectorAction::kOff) judge_poisoning(key, sent, names, listed);
     listed.policy = policy_for(key);
     tools_[key] = std::move(listed);
   }

@@ -153,51 +153,71 @@ std::string clean_text(std::string_view text, size_t& removed) {
   return out;
 }
 
-void append_cleaned_json(element value, std::string& out, size_t& removed,
-                         const StringRewrites* rewrites, bool clean) {
+namespace {
+
+struct Rebuild {
+  std::string& out;
+  size_t& removed;
+  const ValueRewrites* rewrites;
+  bool clean;
+  size_t numbers_seen = 0;
+
+  std::string_view rewritten_string(std::string_view text) const {
+    if (rewrites) {
+      if (auto it = rewrites->strings.find(text.data()); it != rewrites->strings.end()) return it->second;
+    }
+    return text;
+  }
+  std::string final_key(std::string_view key) {
+    std::string_view text = rewritten_string(key);
+    return clean ? clean_text(text, removed) : std::string(text);
+  }
+  void append_string(std::string_view text) {
+    // Most strings hold nothing to remove: escaped straight from the parse, never copied.
+    if (clean && find_marked(text, 0, kRemovableLeads) != std::string_view::npos) {
+      append_json_string(clean_text(text, removed), out);
+    } else {
+      append_json_string(text, out);
+    }
+  }
+  void append_object(simdjson::dom::object members);
+  void append(element value);
+};
+
+void Rebuild::append_object(simdjson::dom::object members) {
+  // The parser refused duplicate keys, so only keys that changed can meet another.
+  std::vector<std::string> keys;
+  bool changed = false;
+  for (auto field : members) {
+    keys.push_back(final_key(field.key));
+    changed = changed || keys.back() != field.key;
+  }
+  if (changed) {
+    std::set<std::string> taken;
+    for (std::string& key : keys) {
+      std::string base = key;
+      for (int n = 2; !taken.insert(key).second; ++n) key = base + " #" + std::to_string(n);
+    }
+  }
+  out += '{';
+  size_t index = 0;
+  for (auto field : members) {
+    if (index) out += ',';
+    append_json_string(keys[index++], out);
+    out += ':';
+    append(field.value);
+  }
+  out += '}';
+}
+
+void Rebuild::append(element value) {
   switch (value.type()) {
-    case element_type::STRING: {
-      std::string_view text = value.get_string().value_unsafe();
-      if (rewrites) {
-        if (auto it = rewrites->find(text.data()); it != rewrites->end()) text = it->second;
-      }
-      // Most strings hold nothing to remove: escaped straight from the parse, never copied.
-      if (clean && find_marked(text, 0, kRemovableLeads) != std::string_view::npos) {
-        append_json_string(clean_text(text, removed), out);
-      } else {
-        append_json_string(text, out);
-      }
+    case element_type::STRING:
+      append_string(rewritten_string(value.get_string().value_unsafe()));
       return;
-    }
-    case element_type::OBJECT: {
-      out += '{';
-      bool first = true;
-      simdjson::dom::object members = value.get_object().value_unsafe();
-      // Keys are rewritten too (a secret can be a key); two that become the same would make
-      // the object invalid, so a repeat gets a number ("[REDACTED:email] #2").
-      std::set<std::string> rewritten_keys;
-      for (auto field : members) {
-        if (!first) out += ',';
-        first = false;
-        std::string_view key = field.key;
-        std::string numbered;
-        if (rewrites) {
-          if (auto it = rewrites->find(key.data()); it != rewrites->end()) {
-            numbered = it->second;
-            for (int n = 2; !rewritten_keys.insert(numbered).second; ++n) {
-              numbered = it->second + " #" + std::to_string(n);
-            }
-            key = numbered;
-          }
-        }
-        if (clean) append_json_string(clean_text(key, removed), out);
-        else append_json_string(key, out);
-        out += ':';
-        append_cleaned_json(field.value, out, removed, rewrites, clean);
-      }
-      out += '}';
+    case element_type::OBJECT:
+      append_object(value.get_object().value_unsafe());
       return;
-    }
     case element_type::ARRAY: {
       out += '[';
       bool first = true;
@@ -205,15 +225,33 @@ void append_cleaned_json(element value, std::string& out, size_t& removed,
       for (element item : items) {
         if (!first) out += ',';
         first = false;
-        append_cleaned_json(item, out, removed, rewrites, clean);
+        append(item);
       }
       out += ']';
       return;
     }
+    case element_type::INT64:
+    case element_type::UINT64:
+    case element_type::DOUBLE:
+      if (rewrites) {
+        if (auto it = rewrites->numbers.find(numbers_seen++); it != rewrites->numbers.end()) {
+          append_json_string(it->second, out);
+          return;
+        }
+      }
+      out += simdjson::minify(value);
+      return;
     default:
-      out += simdjson::minify(value);  // numbers, booleans and null exactly as sent
+      out += simdjson::minify(value);  // booleans and null exactly as sent
       return;
   }
+}
+
+}  // namespace
+
+void append_cleaned_json(element value, std::string& out, size_t& removed, const ValueRewrites* rewrites,
+                         bool clean) {
+  Rebuild{out, removed, rewrites, clean}.append(value);
 }
 
 }  // namespace mcpsandbox

@@ -23,12 +23,21 @@ bool may_need_cleaning(std::string_view raw_json);
 // `text` without invisible characters and escape sequences; `removed` counts what went.
 std::string clean_text(std::string_view text, size_t& removed);
 
-// Replacement text for strings that change (redaction), keyed by the string's address in the parse.
-using StringRewrites = std::map<const char*, std::string>;
+// Replacement text for values that change (redaction): strings keyed by their address in the
+// parse, numbers (which have none) by their position among the value's numbers in document
+// order, the order both the redactor's walk and the rebuild visit them. A number is replaced by
+// a string ("[REDACTED:credit_card]").
+struct ValueRewrites {
+  std::map<const char*, std::string> strings;
+  std::map<size_t, std::string> numbers;
+  bool empty() const { return strings.empty() && numbers.empty(); }
+};
 
-// `value` re-serialized with each string replaced from `rewrites` (if given) and, with `clean`,
-// cleaned (keys included); `removed` accumulates what cleaning took out.
+// `value` re-serialized with each value replaced from `rewrites` (if given) and, with `clean`,
+// cleaned (keys included); `removed` accumulates what cleaning took out. Keys that become equal
+// (two addresses redacted alike, "a\u200bb" beside "ab") are numbered ("ab #2"): the object
+// stays valid and no member silently replaces another.
 void append_cleaned_json(simdjson::dom::element value, std::string& out, size_t& removed,
-                         const StringRewrites* rewrites = nullptr, bool clean = true);
+                         const ValueRewrites* rewrites = nullptr, bool clean = true);
 
 }  // namespace mcpsandbox

@@ -90,6 +90,15 @@ namespace {
 
 // More spans than this in one string is no text but a flood: the string is replaced whole.
 constexpr size_t kMaxSpans = 100000;
+// Numbers of fewer digits hold no detector's data (the shortest, a national id, has nine).
+constexpr int64_t kShortestScannedNumber = 100000000;
+
+bool long_enough_to_scan(element number) {
+  if (number.type() == element_type::DOUBLE) return true;  // 1e20 and 4.1e15 are long numbers too
+  if (number.type() == element_type::UINT64) return number.get_uint64().value_unsafe() >= kShortestScannedNumber;
+  int64_t value = number.get_int64().value_unsafe();
+  return value >= kShortestScannedNumber || value <= -kShortestScannedNumber;
+}
 
 using Hit = RedactionHit;
 using Span = RedactionSpan;
@@ -335,7 +344,7 @@ static std::vector<Span> take_by_priority(const std::vector<Span>& spans) {
 bool Redactor::scan_string(std::string_view text, const std::string& location,
                            RedactionDirection direction, std::string_view tool,
                            std::vector<RedactionFinding>& findings, bool& blocked,
-                           std::string* rewritten) {
+                           std::string* rewritten, bool redact_all) {
   std::vector<Hit> hits;
   if (!collect_hits(text, hits)) return false;
   std::vector<Span> spans;
@@ -353,7 +362,7 @@ bool Redactor::scan_string(std::string_view text, const std::string& location,
   bool changed = false;
   for (const Span& span : accepted) {
     const std::string& name = engine_->detectors[span.id].name;
-    RedactionAction action = action_for(name, direction, tool);
+    RedactionAction action = redact_all ? RedactionAction::kRedact : action_for(name, direction, tool);
     findings.push_back({name, location, action});
     out.append(text.substr(done, span.from - done));
     std::string_view value = text.substr(span.from, span.to - span.from);
@@ -388,16 +397,22 @@ void Redactor::walk(element value, std::string& pointer, RedactionDirection dire
   if (depth > 512) return;
   switch (value.type()) {
     case element_type::STRING:
-      scan_member_text(value.get_string().value_unsafe(), pointer.empty() ? "/" : pointer, direction, tool,
-                       outcome, opaque);
+    {
+      std::string_view text = value.get_string().value_unsafe();
+      if (auto rewritten = scan_member_text(text, pointer.empty() ? "/" : pointer, direction, tool, outcome, opaque)) {
+        outcome.rewrites.strings[text.data()] = std::move(*rewritten);
+      }
       return;
+    }
     case element_type::OBJECT: {
       simdjson::dom::object members = value.get_object().value_unsafe();
       for (auto field : members) {
         size_t length = pointer.size();
         pointer += '/';
         size_t found = outcome.findings.size();
-        scan_member_text(field.key, pointer + "{key}", direction, tool, outcome, opaque);
+        if (auto rewritten = scan_member_text(field.key, pointer + "{key}", direction, tool, outcome, opaque)) {
+          outcome.rewrites.strings[field.key.data()] = std::move(*rewritten);
+        }
         if (outcome.findings.size() > found) {
           pointer += "{redacted key}";
         } else {
@@ -419,20 +434,34 @@ void Redactor::walk(element value, std::string& pointer, RedactionDirection dire
       }
       return;
     }
+    case element_type::INT64:
+    case element_type::UINT64:
+    case element_type::DOUBLE: {
+      // Numbers count in document order, as the rebuild meets them. Only long ones can hold a
+      // card, account or phone number; a short one is not even formatted.
+      size_t index = outcome.numbers_seen++;
+      if (long_enough_to_scan(value)) {
+        std::string text = simdjson::minify(value);
+        if (auto rewritten = scan_member_text(text, pointer.empty() ? "/" : pointer, direction, tool, outcome, opaque)) {
+          outcome.rewrites.numbers[index] = std::move(*rewritten);
+        }
+      }
+      return;
+    }
     default:
       return;
   }
 }
 
-void Redactor::scan_member_text(std::string_view text, const std::string& location, RedactionDirection direction,
-                                std::string_view tool, Outcome& outcome, bool opaque) {
+std::optional<std::string> Redactor::scan_member_text(std::string_view text, const std::string& location, RedactionDirection direction,
+                                                        std::string_view tool, Outcome& outcome, bool opaque) {
   size_t found = outcome.findings.size();
   std::string rewritten;
   bool changed = scan_string(text, location, direction, tool, outcome.findings, outcome.blocked,
                              opaque ? nullptr : &rewritten);
   if (!opaque) {
-    if (changed) outcome.rewrites[text.data()] = std::move(rewritten);
-    return;
+    if (changed) return rewritten;
+    return std::nullopt;
   }
   for (size_t i = found; i < outcome.findings.size(); ++i) {
     RedactionFinding& finding = outcome.findings[i];
@@ -441,6 +470,7 @@ void Redactor::scan_member_text(std::string_view text, const std::string& locati
       outcome.blocked = true;
     }
   }
+  return std::nullopt;
 }
 
 bool Redactor::accelerated() const { return engine_->database != nullptr; }
@@ -451,6 +481,14 @@ Redactor::Outcome Redactor::scan(element value, RedactionDirection direction, st
   std::string pointer;
   walk(value, pointer, direction, tool, outcome, 0);
   return outcome;
+}
+
+std::string Redactor::redact_every_finding(std::string_view text) {
+  std::vector<RedactionFinding> findings;
+  bool blocked = false;
+  std::string rewritten;
+  if (scan_string(text, "/", RedactionDirection::kResults, "", findings, blocked, &rewritten, true)) return rewritten;
+  return std::string(text);
 }
 
 std::string Redactor::redact_text(std::string_view text, RedactionDirection direction,

@@ -9,6 +9,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,13 +44,18 @@ class Redactor {
 
   struct Outcome {
     std::vector<RedactionFinding> findings;
-    StringRewrites rewrites;
+    ValueRewrites rewrites;
     bool blocked = false;
+    size_t numbers_seen = 0;  // the walk's position among numbers (ValueRewrites::numbers)
   };
   Outcome scan(simdjson::dom::element value, RedactionDirection direction, std::string_view tool);
   // False on the fallback engine (no Vectorscan runtime passed its self-check, or the CPU has
   // no SSSE3): RE2 then searches whole strings.
   bool accelerated() const;
+
+  // Text the proxy writes itself (a refusal quoting the server): every finding is replaced,
+  // whatever the profile's action for it.
+  std::string redact_every_finding(std::string_view text);
 
   // One string, for tests and benchmarks: the rewritten text (or the original).
   std::string redact_text(std::string_view text, RedactionDirection direction,
@@ -63,10 +69,10 @@ class Redactor {
   bool find_spans(std::string_view text, std::vector<RedactionHit>& hits, std::vector<RedactionSpan>& spans) const;
   bool scan_string(std::string_view text, const std::string& location, RedactionDirection direction,
                    std::string_view tool, std::vector<RedactionFinding>& findings, bool& blocked,
-                   std::string* rewritten);
+                   std::string* rewritten, bool redact_all = false);
   void walk(simdjson::dom::element value, std::string& pointer, RedactionDirection direction,
             std::string_view tool, Outcome& outcome, size_t depth, bool opaque = false);
-  void scan_member_text(std::string_view text, const std::string& location, RedactionDirection direction,
+  std::optional<std::string> scan_member_text(std::string_view text, const std::string& location, RedactionDirection direction,
                         std::string_view tool, Outcome& outcome, bool opaque);
   RedactionAction action_for(const std::string& detector, RedactionDirection direction,
                              std::string_view tool) const;

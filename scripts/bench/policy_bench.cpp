@@ -53,7 +53,7 @@ void ParseAndPolicy(benchmark::State& state) {
   MessageParser parser;
   {
     auto listed = parser.parse_copy(kList);
-    (void)engine->review_response({{"n:1", "1"}, "tools/list", "", {}}, std::get<MessageInfo>(listed), kList);
+    (void)engine->review_response({{"n:1", "1"}, "tools/list", "", {}}, std::get<MessageInfo>(listed));
   }
   simdjson::padded_string line{std::string(kCall)};
   PendingRequest done{{"n:42", "42"}, "tools/call", "", "read_file"};
@@ -113,7 +113,7 @@ void Redact1MiBResult(benchmark::State& state) {
   PendingRequest call{{"n:7", "7"}, "tools/call", "", "read_file"};
   for (auto _ : state) {
     ParsedMessage parsed = parser.parse_copy(line);
-    Verdict verdict = engine->review_response(call, std::get<MessageInfo>(parsed), line);
+    Verdict verdict = engine->review_response(call, std::get<MessageInfo>(parsed));
     if (verdict.action != Verdict::Action::kReplace) state.SkipWithError("not redacted");
     benchmark::DoNotOptimize(verdict);
     benchmark::DoNotOptimize(engine->take_audit_events());  // the relay writes these

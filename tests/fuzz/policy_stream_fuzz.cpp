@@ -5,7 +5,8 @@
 //   - no message of a method MCP does not define, of the wrong kind, or a look-alike, is passed;
 //   - the denied tool is never admitted, sampling (denied) never reaches the client;
 //   - the rate-limited tool is admitted at most its budget (the clock never moves);
-//   - nothing that is passed on still holds a secret the redactor finds (every string and key).
+//   - nothing that is passed on still holds a secret the redactor finds (every string and key);
+//   - nothing the server sends reaches the client with invisible characters or escapes.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -16,6 +17,8 @@
 #include "profiles/policy/proxy_compiler.h"
 #include "profiles/profile_parser.h"
 #include "proxy/message.h"
+#include "proxy/message_cleaner.h"
+#include "proxy/policy/text_cleaner.h"
 #include "proxy/method_classes.h"
 #include "proxy/policy/policy_engine.h"
 
@@ -36,6 +39,7 @@ struct Session {
   std::optional<PolicyEngine> engine;
   std::optional<Redactor> checker;
   std::map<std::string, PendingRequest> pending;  // client requests the "server" may answer
+  MessageCleaner cleaner;
   int echo_admitted = 0;
 
   Session() {
@@ -54,6 +58,12 @@ void check_clean(Session& session, std::string_view line, RedactionDirection dir
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (parser.parse(std::string(line)).get(root)) return;
+  if (direction == RedactionDirection::kResults) {
+    std::string rebuilt;
+    size_t removed = 0;
+    append_cleaned_json(root, rebuilt, removed);
+    if (removed != 0) std::abort();
+  }
   auto outcome = session.checker->scan(root, direction, "");
   for (const RedactionFinding& finding : outcome.findings) {
     if (finding.action == RedactionAction::kRedact) std::abort();
@@ -84,14 +94,17 @@ void from_client(Session& session, const MessageInfo& message, std::string_view 
               RedactionDirection::kArguments);
 }
 
-void from_server(Session& session, const MessageInfo& message, std::string_view line) {
+void from_server(Session& session, MessageInfo& message, std::string_view line) {
+  auto cleaned = session.cleaner.clean(message, line);
+  if (std::holds_alternative<Rejection>(cleaned)) return;  // the relay drops it as a broken line
+  if (!classified(Sender::kServer, message)) return;        // the cleaned method is what counts
   Verdict verdict;
   if (message.kind == MessageKind::kResponse) {
     auto found = session.pending.find(message.id->key);
     if (found == session.pending.end()) return;  // the relay drops answers nobody asked for
     PendingRequest request = found->second;
     session.pending.erase(found);
-    verdict = session.engine->review_response(request, message, line);
+    verdict = session.engine->review_response(request, message);
     session.engine->client_request_done(request, !message.is_error);
   } else {
     if (message.kind == MessageKind::kRequest) {

@@ -625,6 +625,16 @@ TEST_F(PolicyTest, UnknownMethodsPassOnlyWhenTheProfileSaysSo) {
   EXPECT_EQ(reply.dump().find("protocol.unknown_method"), std::string::npos) << "the server answered: " << reply;
   proxy.send_line(R"({"jsonrpc":"2.0","id":2,"method":"Tools/Call","params":{"name":"echo"}})");
   EXPECT_EQ(next_message(proxy)["error"]["data"]["rule"], "protocol.look_alike") << "never a look-alike";
+  // Second red team: invisible, non-breaking, soft-hyphen and full-width forms passed as unknown.
+  int id = 3;
+  for (const char* method : {"tools/\u2060call", "tools/\u00a0call", "tools/ca\u00adll", "tools\uff0fcall",
+                             "tools_call", "sampling/create\u200bMessage"}) {
+    proxy.send_line(R"({"jsonrpc":"2.0","id":)" + std::to_string(id++) + R"(,"method":")" + method +
+                    R"(","params":{"name":"echo"}})");
+    json refused = next_message(proxy);
+    EXPECT_EQ(error_code_of(refused), -32601) << method << ": " << refused;
+    EXPECT_EQ(refused["error"]["data"]["rule"], "protocol.look_alike") << method << ": " << refused;
+  }
   proxy.close_stdin();
   proxy.wait();
   EXPECT_TRUE(server_received(dir_, "vendor/refresh"));
@@ -713,6 +723,75 @@ TEST_F(PolicyTest, AnInputRequestsMemberDoesNotSwitchRedactionOff) {
   EXPECT_EQ(reply["result"]["content"][0]["text"], "key [REDACTED:aws_access_key_id] here") << reply;
   proxy.close_stdin();
   proxy.wait();
+}
+
+// Second red team: every check ran before invisible characters were removed, so text that
+// was judged was not the text that arrived. The fixture writes these lines as they are, with
+// "$ID" its call id and "$AT" an "@" (a whole address would be redacted on its way there).
+std::string hostile_reply(int id, std::vector<std::string> lines) {
+  return tool_call(id, "raw", {{"lines", lines}});
+}
+
+TEST_F(PolicyTest, InvisibleCharactersCannotHideWhatTheProxyJudges) {
+  ChildProcess proxy(with_profile(R"({"access": {"sampling": "deny"}})"));
+  // A secret split by invisible characters is whole once they are gone: it is found whole.
+  proxy.send_line(hostile_reply(1, {R"({"jsonrpc":"2.0","id":$ID,"result":{"content":[{"type":"text",)"
+                               R"("text":"key AKIA\u200bIOSFODNN7EXAMPLE, mail bob\u2060$ATexample.org"}]}})"}));
+  json split = next_message(proxy);
+  EXPECT_EQ(split["result"]["content"][0]["text"], "key [REDACTED:aws_access_key_id], mail [REDACTED:email]")
+      << split;
+  // "input\u200bRequests" reaches the client as inputRequests: it is judged as one.
+  proxy.send_line(hostile_reply(2, {R"({"jsonrpc":"2.0","id":$ID,"result":{"resultType":"input_required",)"
+                               R"("input\u200bRequests":{"s":{"method":"sampling/createMessage","params":{}}}}})"}));
+  json asks = next_message(proxy);
+  EXPECT_EQ(error_code_of(asks), -31018) << asks;
+  EXPECT_EQ(asks["error"]["data"]["rule"], "access.sampling") << asks;
+  // Opaque state cannot be rewritten: a secret in "request\u200bState" blocks as in requestState.
+  proxy.send_line(hostile_reply(3, {R"({"jsonrpc":"2.0","id":$ID,"result":{"resultType":"input_required",)"
+                               R"("inputRequests":{},"request\u200bState":"owner bob$ATexample.org"}})"}));
+  json state = next_message(proxy);
+  EXPECT_EQ(error_code_of(state), -31023) << state;
+  EXPECT_EQ(state["error"]["data"]["rule"], "redaction.block") << state;
+  // Keys that become equal once cleaned or redacted are numbered, never merged or duplicated.
+  proxy.send_line(hostile_reply(4, {R"({"jsonrpc":"2.0","id":$ID,"result":{"content":[],"structuredContent":)"
+                               R"({"ab":1,"a\u200bb":2,"[REDACTED:email]":3,"bob$ATexample.org":4}}})"}));
+  json keyed = next_message(proxy);
+  EXPECT_EQ(keyed["result"]["structuredContent"],
+            json::parse(R"({"ab":1,"ab #2":2,"[REDACTED:email]":3,"[REDACTED:email] #2":4})")) << keyed;
+  proxy.close_stdin();
+  proxy.wait();
+}
+
+TEST_F(PolicyTest, NumbersIdsMethodsAndTheProxysOwnErrorsAreRedacted) {
+  std::string audit_file = policy_.file("audit.jsonl");
+  ChildProcess proxy(with_profile(R"({"access": {"unknown_methods": "allow", "roots": "allow"}})",
+                                  {"--audit-log", audit_file}));
+  // A card number written as a JSON number.
+  proxy.send_line(hostile_reply(1, {R"({"jsonrpc":"2.0","id":$ID,"result":{"content":[],"structuredContent":{"n":$CARD}}})"}));
+  json number = next_message(proxy);
+  EXPECT_EQ(number["result"]["structuredContent"]["n"], "[REDACTED:payment_card]") << number;
+  // The proxy's refusal quotes the server's input-request name: the quote is redacted too.
+  proxy.send_line(hostile_reply(2, {R"({"jsonrpc":"2.0","id":$ID,"result":{"inputRequests":{"bob$ATexample.org":{}}}})"}));
+  json quoted = next_message(proxy);
+  EXPECT_EQ(quoted["error"]["data"]["rule"], "protocol.input_requests") << quoted;
+  EXPECT_EQ(quoted.dump().find("bob@example.org"), std::string::npos) << quoted;
+  EXPECT_NE(quoted.dump().find("[REDACTED:email]"), std::string::npos) << quoted;
+  // A server request whose id or method holds a secret cannot be rewritten (the answer must
+  // match it): it never reaches the client, and the server hears why.
+  proxy.send_line(hostile_reply(3, {R"({"jsonrpc":"2.0","id":"bob$ATexample.org","method":"roots/list","params":{}})",
+                               R"({"jsonrpc":"2.0","id":"r2","method":"vendor/alice$ATexample.org","params":{}})",
+                               R"({"jsonrpc":"2.0","id":$ID,"result":{"content":[]}})"}));
+  json after = next_message(proxy);
+  EXPECT_EQ(after["id"], 3) << "neither request reached the client: " << after;
+  proxy.close_stdin();
+  proxy.wait();
+  std::string received = read_file(dir_.file("received"));
+  EXPECT_NE(received.find(R"("id":"bob@example.org")"), std::string::npos) << received;
+  EXPECT_NE(received.find(R"("rule":"redaction.block")"), std::string::npos) << received;
+  std::string audit = read_file(audit_file);
+  for (const char* secret : {"bob@example.org", "alice@example.org", "4111111111111111"}) {
+    EXPECT_EQ(audit.find(secret), std::string::npos) << secret;
+  }
 }
 
 TEST_F(PolicyTest, InjectedInstructionsInResultsAreFlaggedOrBlocked) {

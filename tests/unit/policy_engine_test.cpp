@@ -44,7 +44,7 @@ class PolicyEngineTest : public ::testing::Test {
   void list_tools() {
     PendingRequest list{{"n:1", "1"}, "tools/list", "", {}};
     auto parsed = parser_.parse_copy(kToolsList);
-    last_list_ = engine_->review_response(list, std::get<MessageInfo>(parsed), kToolsList);
+    last_list_ = engine_->review_response(list, std::get<MessageInfo>(parsed));
   }
 
   // Admits a request line; returns 0 when admitted, else the refusal's code.
@@ -149,7 +149,7 @@ TEST_F(PolicyEngineTest, NoListingResetsARateLimit) {
     request.continues_listing = !cursor.empty();
     request.listing_cursor = cursor;
     auto parsed = parser_.parse_copy(line);
-    (void)engine_->review_response(request, std::get<MessageInfo>(parsed), line);
+    (void)engine_->review_response(request, std::get<MessageInfo>(parsed));
   };
   const std::string read_file = R"({"name":"read_file","inputSchema":{"type":"object"}})";
   const std::string fetch = R"({"name":"fetch","inputSchema":{"type":"object"}})";
@@ -206,7 +206,7 @@ TEST_F(PolicyEngineTest, PolicesServerAsksInBothForms) {
       R"({"jsonrpc":"2.0","id":5,"result":{"resultType":"input_required","inputRequests":{
           "q":{"method":"sampling/createMessage","params":{}}}}})");
   Verdict verdict = engine_->review_response({{"n:5", "5"}, "tools/call", "", "fetch"},
-                                             std::get<MessageInfo>(parsed), "");
+                                             std::get<MessageInfo>(parsed));
   EXPECT_EQ(verdict.action, Verdict::Action::kRefuse);
   EXPECT_EQ(verdict.refusal.code, error_code::kAskDenied);
 }
@@ -218,10 +218,10 @@ TEST_F(PolicyEngineTest, InputRequestsNeverSwitchTheResultsReviewOff) {
   engine("{}");
   for (const char* inputs : {R"({})", R"([])", R"({"q":{"method":"roots/list"}})"}) {
     std::string line = std::string(R"({"jsonrpc":"2.0","id":5,"result":{"content":[{"type":"text",)") +
-                       R"("text":"key AKIAIOSFODNN7EXAMPLE\u200b"}],"inputRequests":)" + inputs + "}}";
+                       R"("text":"key AKIAIOSFODNN7EXAMPLE"}],"inputRequests":)" + inputs + "}}";
     auto parsed = parser_.parse_copy(line);
     Verdict verdict = engine_->review_response({{"n:5", "5"}, "tools/call", "", "fetch"},
-                                               std::get<MessageInfo>(parsed), line);
+                                               std::get<MessageInfo>(parsed));
     ASSERT_EQ(verdict.action, Verdict::Action::kReplace) << inputs;
     auto rebuilt = nlohmann::json::parse(verdict.replacement);
     EXPECT_EQ(rebuilt["result"]["content"][0]["text"], "key [REDACTED:aws_access_key_id]") << inputs;
@@ -235,7 +235,7 @@ TEST_F(PolicyEngineTest, InputRequestsInEveryShapeAreJudged) {
     std::string line = R"({"jsonrpc":"2.0","id":5,"result":{"resultType":"input_required","inputRequests":)" +
                        inputs + "}}";
     auto parsed = parser_.parse_copy(line);
-    return engine_->review_response({{"n:5", "5"}, "tools/call", "", "fetch"}, std::get<MessageInfo>(parsed), line);
+    return engine_->review_response({{"n:5", "5"}, "tools/call", "", "fetch"}, std::get<MessageInfo>(parsed));
   };
   Verdict array = review(R"([{"method":"sampling/createMessage","params":{}}])");
   EXPECT_EQ(array.action, Verdict::Action::kRefuse) << "the array form asks for sampling too";
@@ -258,7 +258,7 @@ TEST_F(PolicyEngineTest, SecretsInOpaqueStateBlockAndMetaIsRedacted) {
       "requestState":"eyJ0b2tlbiI6IkFLSUFJT1NGT0ROTjdFWEFNUExFIn0 AKIAIOSFODNN7EXAMPLE"}})";
   auto parsed = parser_.parse_copy(line);
   Verdict verdict = engine_->review_response({{"n:5", "5"}, "tools/call", "", "fetch"},
-                                             std::get<MessageInfo>(parsed), line);
+                                             std::get<MessageInfo>(parsed));
   EXPECT_EQ(verdict.action, Verdict::Action::kRefuse);
   EXPECT_EQ(verdict.refusal.code, error_code::kRedactionBlocked);
   Refusal refusal{0, "", ""};
@@ -274,7 +274,7 @@ TEST_F(PolicyEngineTest, ListingsAreFilteredThenRedacted) {
       {"name":"read_file","description":"Reads; support: bob@example.org","inputSchema":{"type":"object"}},
       {"name":"write_file","inputSchema":{"type":"object"}}]}})";
   auto parsed = parser_.parse_copy(line);
-  Verdict verdict = engine_->review_response({{"n:1", "1"}, "tools/list", "", {}}, std::get<MessageInfo>(parsed), line);
+  Verdict verdict = engine_->review_response({{"n:1", "1"}, "tools/list", "", {}}, std::get<MessageInfo>(parsed));
   ASSERT_EQ(verdict.action, Verdict::Action::kReplace);
   auto listed = nlohmann::json::parse(verdict.replacement);
   ASSERT_EQ(listed["result"]["tools"].size(), 1u) << verdict.replacement;

@@ -264,8 +264,8 @@ TEST(Redaction, RewritesNestedStringsAndNamesTheirLocation) {
   auto outcome = redactor.scan(value.value(), RedactionDirection::kResults, "read_file");
   ASSERT_EQ(outcome.findings.size(), 1u);
   EXPECT_EQ(outcome.findings[0].location, "/content/0/text");
-  EXPECT_EQ(outcome.rewrites.size(), 1u);
-  EXPECT_EQ(outcome.rewrites.begin()->second, "key [REDACTED:aws_access_key_id]");
+  EXPECT_EQ(outcome.rewrites.strings.size(), 1u);
+  EXPECT_EQ(outcome.rewrites.strings.begin()->second, "key [REDACTED:aws_access_key_id]");
 }
 
 TEST(Redaction, ABadCustomPatternIsAClearError) {
