@@ -278,6 +278,12 @@ static __always_inline int destination_allowed(__u64 cgroup_id, __u32 rule_count
     struct mcpsandbox_egress_rule *rule = bpf_map_lookup_elem(&mcpsandbox_egress, &key);
     if (rule && egress_rule_matches(rule, family, addr, port)) return 1;
   }
+  // The destinations of the tool calls in flight (connect grants), as L4's call_grants slots.
+  for (__u32 i = 0; i < MCPSANDBOX_MAX_CALL_GRANTS; i++) {
+    key.index = MCPSANDBOX_GRANT_INDEX_BASE + i;
+    struct mcpsandbox_egress_rule *rule = bpf_map_lookup_elem(&mcpsandbox_egress, &key);
+    if (rule && egress_rule_matches(rule, family, addr, port)) return 1;
+  }
   return 0;
 }
 

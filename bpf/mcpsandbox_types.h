@@ -81,6 +81,9 @@ struct mcpsandbox_inode_key {
 #define MCPSANDBOX_SANDBOX_RULES_SHIFT 8  /* the number of egress rules, above the flags */
 #define MCPSANDBOX_SANDBOX_BINDS_SHIFT 16 /* the number of bindable ports, above those */
 #define MCPSANDBOX_BIND_INDEX_BASE 64     /* egress map indexes of the bindable ports */
+/* Egress map indexes of the call-scoped connect grants: slot N (the same slot as L4's
+ * call_grants array) is index MCPSANDBOX_GRANT_INDEX_BASE + N, present only while granted. */
+#define MCPSANDBOX_GRANT_INDEX_BASE 128
 
 /* Call-scoped grants by name, for what a call may create, rename or delete in a directory (a
  * write grant for a file that does not exist yet, or its temporary siblings `NAME.*` that an

@@ -98,7 +98,7 @@ Result<void> KernelCallScope::grant(const EgressRule& rule, std::vector<std::str
     return Error{"more than " + std::to_string(MCPSANDBOX_MAX_CALL_GRANTS) +
                  " destinations granted at once (calls in flight hold them)"};
   }
-  if (auto set = egress_->set_call_grant(index, &rule); !set) {
+  if (auto set = set_everywhere(index, &rule); !set) {
     free_slots_.push_back(index);
     return set;
   }
@@ -113,8 +113,27 @@ Result<void> KernelCallScope::release(const std::string& key) {
   uint32_t index = held->second.index;
   by_rule_.erase(held);
   // A slot that keeps its destination is never handed out again.
-  if (auto cleared = egress_->set_call_grant(index, nullptr); !cleared) return cleared;
+  if (auto cleared = set_everywhere(index, nullptr); !cleared) return cleared;
   free_slots_.push_back(index);
+  return {};
+}
+
+Result<void> KernelCallScope::set_everywhere(uint32_t index, const EgressRule* rule) {
+  if (!rule) {
+    std::string failed;  // every layer is cleared, even after one fails
+    for (DestinationGrants* layer : destinations_) {
+      if (auto cleared = layer->set_call_grant(index, nullptr); !cleared && failed.empty()) {
+        failed = cleared.error().message;
+      }
+    }
+    return failed.empty() ? Result<void>() : Result<void>(Error{failed});
+  }
+  for (size_t i = 0; i < destinations_.size(); ++i) {
+    if (auto set = destinations_[i]->set_call_grant(index, rule); !set) {
+      for (size_t k = 0; k < i; ++k) (void)destinations_[k]->set_call_grant(index, nullptr);
+      return set;
+    }
+  }
   return {};
 }
 
@@ -145,8 +164,9 @@ Result<void> KernelCallScope::grant_all(const std::string& call, const CallGrant
                  "files and programs");
   }
   if (grants.connect.empty()) return files && files_ ? files_->grant(call, grants) : Result<void>();
-  if (!egress_) {
-    return Error{"a connect grant needs host network with the L4 cgroup-bpf layer (network.mode host)"};
+  if (destinations_.empty()) {
+    return Error{"a connect grant needs host network (network.mode host) with a layer that checks "
+                 "connect(): L4 cgroup-bpf or L5 BPF LSM"};
   }
   if (files && files_) {
     if (auto granted = files_->grant(call, grants); !granted) return granted;

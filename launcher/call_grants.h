@@ -1,7 +1,7 @@
 // KernelCallScope: the launcher's CallScope (proxy/call_scope.h). While a tool call is in
 // flight, the destinations its arguments named (the addresses its URL's host resolves to, on
-// that port) are written into the sandbox's cgroup-bpf grant slots; when the call ends they are
-// cleared. Concurrent calls get the union: a destination two calls share stays until both end.
+// that port) are written into the grant slots of every layer that checks connect() (L4
+// cgroup-bpf, L5 BPF LSM); when the call ends they are cleared in each. Concurrent calls get the union: a destination two calls share stays until both end.
 // Filesystem and exec grants go to a FileGrants (BPF LSM entries, or per-call mounts); without
 // either they are reported once as unavailable and the baseline profile alone applies.
 #pragma once
@@ -16,7 +16,7 @@
 #include "launcher/bounded_resolver.h"
 #include "launcher/call_effects.h"
 #include "launcher/file_grants.h"
-#include "launcher/net_egress.h"
+#include "launcher/destination_grants.h"
 #include "proxy/call_scope.h"
 #include "proxy/io/logger.h"
 
@@ -29,9 +29,7 @@ class KernelCallScope final : public CallScope {
     std::vector<EgressRule> baseline;  // network.allow: already reachable, nothing to grant
     bool internal_grants = false;      // network.internal_grants: "allow"
   };
-  // `egress` (nullable: no host network) outlives the scope.
-  KernelCallScope(EgressFilter* egress, Reach reach, const Logger& logger)
-      : egress_(egress), reach_(std::move(reach)), logger_(logger) {}
+  explicit KernelCallScope(Reach reach, const Logger& logger) : reach_(std::move(reach)), logger_(logger) {}
   ~KernelCallScope() override;
 
   Result<void> open(const std::string& call, const std::string& id, const std::string& tool,
@@ -48,6 +46,9 @@ class KernelCallScope final : public CallScope {
   void record_effects(CallEffects* effects) { effects_ = effects; }
   // Where read, write and exec grants go (BPF LSM entries or per-call mounts; outlives the scope).
   void grant_files(FileGrants* files) { files_ = files; }
+  // A layer that checks connect() with the host network (outlives the scope). Connect grants
+  // are made in every one, or refused where there is none.
+  void grant_destinations(DestinationGrants* layer) { destinations_.push_back(layer); }
 
   // How many destinations are granted now (for tests and the audit).
   size_t granted_destinations() const { return by_rule_.size(); }
@@ -61,6 +62,9 @@ class KernelCallScope final : public CallScope {
   Result<std::vector<EgressRule>> resolve(const CallGrants::Endpoint& endpoint) const;
   Result<void> grant(const EgressRule& rule, std::vector<std::string>& keys);
   Result<void> release(const std::string& key);
+  // Slot `index` set to `rule` (nullptr: cleared) in every layer; on failure to set, the
+  // layers already set are cleared again.
+  Result<void> set_everywhere(uint32_t index, const EgressRule* rule);
   // Withdraws everything `call` holds: the first failure, or "".
   std::string withdraw(const std::string& call);
   WithheldResult withdrawal_failed(const std::string& why);
@@ -69,7 +73,7 @@ class KernelCallScope final : public CallScope {
   // answers in milliseconds; a resolver that never answers must not stall the session).
   static constexpr std::chrono::milliseconds kResolveDeadline{2000};
 
-  EgressFilter* egress_;
+  std::vector<DestinationGrants*> destinations_;
   Reach reach_;
   BoundedResolver resolver_{kResolveDeadline};
   const Logger& logger_;

@@ -186,4 +186,27 @@ Result<void> LsmCallGrants::release(const std::string& call) {
   return {};
 }
 
+LsmDestinationGrants::~LsmDestinationGrants() {
+  if (!egress_.valid()) return;
+  for (uint32_t slot : held_) (void)set_call_grant(slot, nullptr);
+}
+
+Result<void> LsmDestinationGrants::set_call_grant(uint32_t slot, const EgressRule* rule) {
+  if (slot >= MCPSANDBOX_MAX_CALL_GRANTS) return Error{"no call grant slot " + std::to_string(slot)};
+  mcpsandbox_egress_key key{cgroup_id_, MCPSANDBOX_GRANT_INDEX_BASE + slot, 0};
+  if (rule) {
+    mcpsandbox_egress_rule value = to_bpf_rule(*rule);
+    if (bpf_map_update_elem(egress_.get(), &key, &value, BPF_ANY)) {
+      return Error{std::string("BPF LSM: connect grant: map update: ") + std::strerror(errno)};
+    }
+    held_.insert(slot);
+    return {};
+  }
+  if (bpf_map_delete_elem(egress_.get(), &key) && errno != ENOENT) {
+    return Error{std::string("BPF LSM: withdraw a connect grant: ") + std::strerror(errno)};
+  }
+  held_.erase(slot);
+  return {};
+}
+
 }  // namespace mcpsandbox

@@ -12,9 +12,11 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "launcher/destination_grants.h"
 #include "launcher/file_grants.h"
 #include "proxy/io/unique_fd.h"
 
@@ -62,6 +64,22 @@ class LsmCallGrants final : public FileGrants {
   bool run_granted_;
   std::map<Key, Held> held_;
   std::map<std::string, std::vector<Key>> by_call_;
+};
+
+// The connect half: slot N of the sandbox's grants is the egress map entry (cgroup id,
+// MCPSANDBOX_GRANT_INDEX_BASE + N), which the LSM's connect hook checks after the static rules.
+// Entries still held when it goes are deleted.
+class LsmDestinationGrants final : public DestinationGrants {
+ public:
+  LsmDestinationGrants(UniqueFd egress, uint64_t cgroup_id) : egress_(std::move(egress)), cgroup_id_(cgroup_id) {}
+  LsmDestinationGrants(LsmDestinationGrants&&) = default;
+  ~LsmDestinationGrants() override;
+  Result<void> set_call_grant(uint32_t slot, const EgressRule* rule) override;
+
+ private:
+  UniqueFd egress_;
+  uint64_t cgroup_id_;
+  std::set<uint32_t> held_;
 };
 
 }  // namespace mcpsandbox

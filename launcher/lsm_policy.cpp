@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <signal.h>
+#include <dirent.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
@@ -15,6 +17,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -27,6 +30,7 @@ namespace mcpsandbox {
 namespace {
 
 constexpr const char* kPinRoot = "/sys/fs/bpf/mcpsandbox";
+constexpr const char* kRunDir = "/run/mcpsandbox";  // root's: the lock and this boot's verdict
 
 // Pins live in a directory named after the programs' own bytes, so a newer mcpsandbox never
 // reuses programs pinned by an older one (they stay until reboot, serving their own sandboxes).
@@ -102,16 +106,75 @@ Result<void> load_and_pin() {
   return {};
 }
 
+// Loading is one launch at a time: two at boot would each find no pins and load, and the
+// second's pins fail (EEXIST) beside the first's. Held until the pins are complete.
+Result<UniqueFd> lock_loading() {
+  ::mkdir(kRunDir, 0700);
+  std::string path = std::string(kRunDir) + "/lsm-load.lock";
+  UniqueFd lock(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!lock.valid()) return failure("open " + path, errno);
+  while (::flock(lock.get(), LOCK_EX) < 0) {
+    if (errno != EINTR) return failure("lock " + path, errno);
+  }
+  return lock;
+}
+
+// Pins without the sandbox map's (it is pinned last) are what a launch left when it failed or
+// was killed mid-way: they serve no sandbox, and would make the next pin fail. Called with the
+// load lock held.
+void remove_partial_pins() {
+  DIR* dir = ::opendir(pin_dir().c_str());
+  if (!dir) return;
+  while (dirent* entry = ::readdir(dir)) {
+    if (entry->d_name[0] != '.') ::unlinkat(::dirfd(dir), entry->d_name, 0);
+  }
+  ::closedir(dir);
+}
+
+// The pinned sandbox map, loading and pinning everything first if no launch has.
+Result<UniqueFd> pinned_sandbox_map(bool* transient) {
+  UniqueFd sandboxes(bpf_obj_get(pin("sandboxes").c_str()));
+  if (sandboxes.valid()) return sandboxes;
+  auto lock = lock_loading();
+  if (!lock) {
+    if (transient) *transient = true;
+    return lock.error();
+  }
+  sandboxes.reset(bpf_obj_get(pin("sandboxes").c_str()));  // a launch may have pinned meanwhile
+  if (sandboxes.valid()) return sandboxes;
+  remove_partial_pins();
+  if (auto loaded = load_and_pin(); !loaded) {
+    remove_partial_pins();  // repaired now, never remembered as this boot's verdict
+    if (transient) *transient = loaded.error().message.find(": pin ") != std::string::npos;
+    return loaded.error();
+  }
+  sandboxes.reset(bpf_obj_get(pin("sandboxes").c_str()));
+  if (!sandboxes.valid()) return failure("open the pinned sandbox map", errno);
+  return sandboxes;
+}
+
+// Every key of a pinned map, to delete those of swept sandboxes.
+template <typename Key>
+std::vector<Key> keys_of(int map) {
+  std::vector<Key> keys;
+  Key key{}, next{};
+  const void* cursor = nullptr;
+  while (bpf_map_get_next_key(map, cursor, &next) == 0) {
+    keys.push_back(next);
+    key = next;
+    cursor = &key;
+  }
+  return keys;
+}
+
 }  // namespace
 
-Result<LsmPolicy> LsmPolicy::attach() {
-  int sandboxes = bpf_obj_get(pin("sandboxes").c_str());
-  if (sandboxes < 0) {
-    if (auto loaded = load_and_pin(); !loaded) return loaded.error();
-    sandboxes = bpf_obj_get(pin("sandboxes").c_str());
-    if (sandboxes < 0) return failure("open the pinned sandbox map", errno);
-  }
-  UniqueFd sandbox_map(sandboxes);
+Result<LsmPolicy> LsmPolicy::attach() { return attach(nullptr); }
+
+Result<LsmPolicy> LsmPolicy::attach(bool* transient) {
+  auto pinned = pinned_sandbox_map(transient);
+  if (!pinned) return pinned.error();
+  UniqueFd sandbox_map = std::move(*pinned);
   UniqueFd inodes(bpf_obj_get(pin("inodes").c_str()));
   if (!inodes.valid()) return failure("open the pinned inode map", errno);
   UniqueFd denials(bpf_obj_get(pin("denials").c_str()));
@@ -120,8 +183,35 @@ Result<LsmPolicy> LsmPolicy::attach() {
   if (!egress.valid()) return failure("open the pinned egress map", errno);
   UniqueFd named(bpf_obj_get(pin("named").c_str()));
   if (!named.valid()) return failure("open the pinned named-grant map", errno);
-  return LsmPolicy(std::move(sandbox_map), std::move(inodes), std::move(denials),
-                   std::move(egress), std::move(named));
+  LsmPolicy policy(std::move(sandbox_map), std::move(inodes), std::move(denials), std::move(egress),
+                   std::move(named));
+  policy.sweep_stale_sandboxes();
+  return policy;
+}
+
+void LsmPolicy::sweep_stale_sandboxes() const {
+  std::vector<StaleSandbox> stale = stale_sandboxes(keys_of<uint64_t>(sandboxes_.get()));
+  if (stale.empty()) return;
+  std::set<uint64_t> ids;
+  for (const StaleSandbox& sandbox : stale) {
+    // Its tasks outlived their launch: they end before the rules that confined them go.
+    std::ofstream(sandbox.cgroup + "/cgroup.kill") << "1";
+    ids.insert(sandbox.cgroup_id);
+  }
+  for (uint64_t id : ids) {
+    bpf_map_delete_elem(sandboxes_.get(), &id);
+    bpf_map_delete_elem(denials_.get(), &id);
+  }
+  for (const auto& key : keys_of<mcpsandbox_inode_key>(inodes_.get())) {
+    if (ids.count(key.cgroup_id)) bpf_map_delete_elem(inodes_.get(), &key);
+  }
+  for (const auto& key : keys_of<mcpsandbox_egress_key>(egress_.get())) {
+    if (ids.count(key.cgroup_id)) bpf_map_delete_elem(egress_.get(), &key);
+  }
+  for (const auto& key : keys_of<mcpsandbox_named_key>(named_.get())) {
+    if (ids.count(key.cgroup_id)) bpf_map_delete_elem(named_.get(), &key);
+  }
+  for (uint64_t id : ids) forget_sandbox(id);
 }
 
 namespace {
@@ -160,7 +250,10 @@ Result<LsmPolicy::SandboxRegistration> LsmPolicy::add_sandbox(int cgroup_fd, con
   struct stat info {};
   if (::fstat(cgroup_fd, &info) < 0) return failure("stat cgroup", errno);
   uint64_t id = info.st_ino;  // a cgroup v2 id is its directory's inode number
+  auto owner = LsmSandboxOwner::claim(id, cgroup_fd);
+  if (!owner) return owner.error();
   SandboxRegistration registration(::dup(sandboxes_.get()), ::dup(inodes_.get()), id);
+  registration.owner_.emplace(std::move(*owner));
   // The sandbox's own ring buffer of denials, found by the programs through its cgroup id.
   registration.denial_ring_.reset(bpf_map_create(BPF_MAP_TYPE_RINGBUF, "mcpsandbox_deny", 0, 0,
                                                  MCPSANDBOX_DENIAL_RING_BYTES, nullptr));
@@ -245,11 +338,16 @@ LsmPolicy::SandboxRegistration::SandboxRegistration(SandboxRegistration&& other)
       egress_(std::move(other.egress_)),
       egress_keys_(std::move(other.egress_keys_)),
       named_(std::move(other.named_)),
-      baseline_(std::move(other.baseline_)) {}
+      baseline_(std::move(other.baseline_)),
+      owner_(std::move(other.owner_)) {}
 
 LsmCallGrants LsmPolicy::SandboxRegistration::call_grants() const {
   return LsmCallGrants(UniqueFd(::dup(inodes_.get())), UniqueFd(::dup(named_.get())), cgroup_id_,
                        baseline_, flags_ & MCPSANDBOX_SANDBOX_RUN_GRANTED);
+}
+
+LsmDestinationGrants LsmPolicy::SandboxRegistration::destination_grants() const {
+  return LsmDestinationGrants(UniqueFd(::dup(egress_.get())), cgroup_id_);
 }
 
 void LsmPolicy::SandboxRegistration::mark_started() const {
@@ -324,8 +422,7 @@ LsmPolicy::SandboxRegistration::~SandboxRegistration() {
 
 namespace {
 
-constexpr const char* kVerdictDir = "/run/mcpsandbox";
-const std::string kVerdictFile = std::string(kVerdictDir) + "/bpf-lsm-unavailable";
+const std::string kVerdictFile = std::string(kRunDir) + "/bpf-lsm-unavailable";
 
 std::string boot_id() {
   std::ifstream file("/proc/sys/kernel/random/boot_id");
@@ -346,9 +443,10 @@ FeatureProbe LsmPolicy::probe_for_launch() {
   if (std::getline(cached, cached_boot) && cached_boot == boot && std::getline(cached, reason)) {
     return {false, reason + " (remembered for this boot; `mcpsandbox doctor` probes afresh)"};
   }
-  FeatureProbe result = probe();
-  if (!result.available && !boot.empty()) {
-    ::mkdir(kVerdictDir, 0700);
+  bool transient = false;
+  FeatureProbe result = probe(&transient);
+  if (!result.available && !transient && !boot.empty()) {
+    ::mkdir(kRunDir, 0700);
     std::ofstream(kVerdictFile) << boot << "\n" << result.detail << "\n";
   }
   return result;
@@ -368,8 +466,10 @@ int LsmPolicy::live_sandboxes() {
   return count;
 }
 
-FeatureProbe LsmPolicy::probe() {
-  auto policy = attach();
+FeatureProbe LsmPolicy::probe() { return probe(nullptr); }
+
+FeatureProbe LsmPolicy::probe(bool* transient) {
+  auto policy = attach(transient);
   if (!policy) return {false, policy.error().message};
   auto cgroup = ScratchCgroup::create("lsm-probe");
   if (!cgroup) return {false, cgroup.error().message};

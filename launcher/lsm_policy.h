@@ -6,11 +6,13 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "launcher/bpf_types.h"
 #include "launcher/kernel_probe.h"
 #include "launcher/lsm_call_grants.h"
+#include "launcher/lsm_sandbox_owners.h"
 #include "launcher/violation_log.h"
 #include "profiles/plan.h"
 #include "proxy/io/event_loop.h"
@@ -24,7 +26,8 @@ namespace mcpsandbox {
 
 class LsmPolicy {
  public:
-  // Attached programs (loading and pinning them if no launch did yet), or why not.
+  // Attached programs (loading and pinning them if no launch did yet, one launch at a time),
+  // or why not. Entries of sandboxes whose launch was killed are swept on the way.
   static Result<LsmPolicy> attach();
   // attach(), then a trigger: a child in a scratch sandbox cgroup must be refused a signal to
   // its parent. Only then does the layer count as available.
@@ -51,6 +54,9 @@ class LsmPolicy {
     // The sandbox's call-scoped filesystem and exec grants (issue #9); it must not outlive
     // the registration.
     LsmCallGrants call_grants() const;
+    // The sandbox's call-scoped connect grants (host network only), in the egress map beside
+    // its static rules; it must not outlive the registration.
+    LsmDestinationGrants destination_grants() const;
 
    private:
     friend class LsmPolicy;
@@ -64,6 +70,7 @@ class LsmPolicy {
     std::vector<mcpsandbox_egress_key> egress_keys_;
     UniqueFd named_;
     std::vector<LsmPathRule> baseline_;
+    std::optional<LsmSandboxOwner> owner_;  // goes after the entries (the destructor's body)
   };
   // The sandbox in cgroup `cgroup_fd` may open, map for execution and execute only beneath the
   // plan's paths (with their rights); `own_mounts`: it has its own mount namespace, whose
@@ -71,6 +78,12 @@ class LsmPolicy {
   Result<SandboxRegistration> add_sandbox(int cgroup_fd, const Plan& plan, bool own_mounts) const;
 
  private:
+  // `transient` (optional) is set when the failure can pass before reboot (another launch's
+  // pins, the lock), as opposed to the kernel refusing the programs.
+  static Result<LsmPolicy> attach(bool* transient);
+  static FeatureProbe probe(bool* transient);
+  // Removes every entry of sandboxes whose launch ended without removing them (SIGKILL).
+  void sweep_stale_sandboxes() const;
   LsmPolicy(UniqueFd sandboxes, UniqueFd inodes, UniqueFd denials, UniqueFd egress, UniqueFd named)
       : sandboxes_(std::move(sandboxes)),
         inodes_(std::move(inodes)),

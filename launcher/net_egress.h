@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "launcher/destination_grants.h"
 #include "launcher/kernel_probe.h"
 #include "launcher/violation_log.h"
 #include "proxy/io/event_loop.h"
@@ -29,14 +30,14 @@ struct EgressDenialReader {
   ~EgressDenialReader();
 };
 
-class EgressFilter {
+class EgressFilter final : public DestinationGrants {
  public:
   // `plan` gives the destinations (egress) and the directories whose pathname unix sockets
   // may be reached (its read-only and read-write grants, and /tmp when `own_tmp`).
   static Result<EgressFilter> attach(int cgroup_fd, const Plan& plan, bool own_tmp);
   EgressFilter(EgressFilter&&) noexcept;
   EgressFilter& operator=(EgressFilter&&) noexcept;
-  ~EgressFilter();
+  ~EgressFilter() override;
 
   // Load, attach to a scratch cgroup and trigger: a child in it must get EPERM connecting to
   // 127.0.0.1. Only then does the layer count as available.
@@ -50,7 +51,7 @@ class EgressFilter {
 
   // Call-scoped grants: slot `slot` (< MCPSANDBOX_MAX_CALL_GRANTS) lets the destination through
   // until it is cleared (nullptr). One map update each: no reload, no reattach.
-  Result<void> set_call_grant(uint32_t slot, const EgressRule* rule);
+  Result<void> set_call_grant(uint32_t slot, const EgressRule* rule) override;
 
   // Drops the refusals so far (prove()'s trigger), before the server starts.
   Result<void> discard_denials();

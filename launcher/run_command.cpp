@@ -327,8 +327,14 @@ int run_server(const RunOptions& options, const Logger& logger) {
     logger.notice("out of band: the server is frozen while no request is in flight");
   }
   std::optional<LsmCallGrants> lsm_grants;
-  if (lsm_registration) lsm_grants.emplace(lsm_registration->call_grants());
-  KernelCallScope call_scope(egress ? &*egress : nullptr, {plan->egress, plan->internal_grants}, logger);
+  std::optional<LsmDestinationGrants> lsm_destinations;
+  if (lsm_registration) {
+    lsm_grants.emplace(lsm_registration->call_grants());
+    if (!plan->isolate_network) lsm_destinations.emplace(lsm_registration->destination_grants());
+  }
+  KernelCallScope call_scope({plan->egress, plan->internal_grants}, logger);
+  if (egress) call_scope.grant_destinations(&*egress);
+  if (lsm_destinations) call_scope.grant_destinations(&*lsm_destinations);
   if (lsm_grants) call_scope.grant_files(&*lsm_grants);
   if (mounted_grants) call_scope.grant_files(&*mounted_grants);
   if (options.testing_fail_grant_withdrawal) call_scope.fail_withdrawals_for_testing();

@@ -22,7 +22,7 @@ class StuckFileGrants final : public FileGrants {
 
 TEST(KernelCallScope, AGrantThatCannotBeWithdrawnWithholdsTheResultAndEndsTheSession) {
   Logger logger(LogLevel::kError);
-  KernelCallScope scope(nullptr, {}, logger);
+  KernelCallScope scope({}, logger);
   StuckFileGrants files;
   scope.grant_files(&files);
   std::vector<std::string> told;
@@ -44,7 +44,7 @@ TEST(KernelCallScope, AGrantThatCannotBeWithdrawnWithholdsTheResultAndEndsTheSes
 
 TEST(KernelCallScope, ACallThatWasGrantedNothingNeverFails) {
   Logger logger(LogLevel::kError);
-  KernelCallScope scope(nullptr, {}, logger);
+  KernelCallScope scope({}, logger);
   scope.fail_withdrawals_for_testing();
   bool told = false;
   scope.on_withdrawal_failure([&](const std::string&) { told = true; });

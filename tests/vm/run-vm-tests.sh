@@ -17,7 +17,7 @@ done
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
-mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,etc,root}
+mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,run,etc,root}
 cp "$busybox" "$root/bin/busybox"
 for tool in sh mount mkdir cat echo grep sleep kill poweroff sed head wc pidof tr ip; do
   ln -s busybox "$root/bin/$tool"

@@ -5,6 +5,7 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mount -t tmpfs tmp /tmp
+mount -t tmpfs run /run
 mount -t securityfs securityfs /sys/kernel/security
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mount -t bpf bpf /sys/fs/bpf
@@ -124,6 +125,25 @@ out=$(mcpsandbox run $net_l5 --testing-disable-layer bpf-lsm -- /bin/escape_prob
 check "control: without L5 the connect reaches the kernel" "$(contains "$out" '"errno":"ECONNREFUSED"')" \
   "$out $(cat /tmp/log)"
 
+# Call-scoped connect grants reach L5 too (issue #17, item 10): with cgroup-bpf off, only the
+# LSM's connect hook stands between the server and the network. Nothing listens, so a connect
+# L5 lets through meets ECONNREFUSED; a refused one EPERM.
+echo '{"network": {"mode": "host", "allow": [], "internal_grants": "allow"},
+  "tools": {"fetch": {"grants": {"url": "connect"}}}}' > /tmp/connect.json
+out=$({ echo '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{}}}'
+        sleep 1
+        echo '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"fetch","arguments":{"url":"http://127.0.0.1:7100/"}}}'
+        sleep 1
+        echo '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"connect_to","arguments":{"target":"127.0.0.1:7100"}}}'
+        sleep 1
+      } | mcpsandbox run $only_l5 --testing-disable-layer cgroup-bpf --profile /tmp/connect.json -- /bin/grant_server 2>/tmp/log)
+check "L5 lets a call reach the destination its argument named" \
+  "$(contains "$(echo "$out" | grep '"id":1,')" 'named\":\"ECONNREFUSED')" "$out $(cat /tmp/log)"
+check "L5 alone refuses another port mid-call" \
+  "$(contains "$(echo "$out" | grep '"id":1,')" 'exfil\":\"EPERM')" "$out"
+check "L5 alone refuses the destination once the call has ended" \
+  "$(contains "$(echo "$out" | grep '"id":2,')" 'named\":\"EPERM')" "$out"
+
 # Call-scoped file and exec grants (issue #9), L5 alone, against a malicious server whose tools
 # do more than their arguments named. The protocol layer checks nothing about these paths.
 mkdir -p /root/project /root/tools
@@ -204,6 +224,39 @@ sleep 1000 &
 other=$!
 if kill $other 2>/dev/null; then untouched=yes; else untouched=no; fi
 check "tasks outside sandboxes are untouched" "$untouched" "kill failed"
+
+# Loading is serialised and a partial pin repaired (issue #17, item 11). Two launches at once
+# with nothing pinned: both load L5 (one loads, the other waits and reuses).
+rm -rf /sys/fs/bpf/mcpsandbox/* /run/mcpsandbox/* 2>/dev/null
+mcpsandbox run $only_l5 -- /bin/escape_probe kill $victim </dev/null >/tmp/first.out 2>/tmp/first.log &
+first=$!
+mcpsandbox run $only_l5 -- /bin/escape_probe kill $victim </dev/null >/tmp/second.out 2>/tmp/second.log &
+second=$!
+wait $first $second
+check "two launches at once both get L5" \
+  "$(contains "$(cat /tmp/first.out /tmp/second.out | grep -c '"errno":"EPERM"')" 2)" \
+  "$(cat /tmp/first.out /tmp/first.log /tmp/second.out /tmp/second.log)"
+# A launch killed mid-way leaves every pin but the sandbox map's (pinned last).
+rm /sys/fs/bpf/mcpsandbox/lsm-*/sandboxes
+out=$(mcpsandbox run $only_l5 -- /bin/escape_probe kill $victim </dev/null 2>/tmp/log)
+check "a partial pin is repaired: L5 refuses the signal" \
+  "$(contains "$out" '"ok":false,"errno":"EPERM"')" "$out $(cat /tmp/log)"
+check "a partial pin is not remembered as this boot's verdict" \
+  "$([ -e /run/mcpsandbox/bpf-lsm-unavailable ] && echo no || echo yes)" "$(cat /run/mcpsandbox/bpf-lsm-unavailable 2>&1)"
+
+# A launcher killed by SIGKILL cannot remove its sandbox's entries: the next launch sweeps them.
+sleep 100 | mcpsandbox run $only_l5 -- /bin/sleep 300 >/dev/null 2>&1 &
+launcher=$!
+sleep 2
+kill -9 $launcher
+sleep 1
+owners=$(ls /run/mcpsandbox/sandboxes 2>/dev/null | wc -l)
+check "a killed launcher leaves its sandbox registered" "$([ "$owners" -ge 1 ] && echo yes || echo no)" \
+  "$(ls -l /run/mcpsandbox/sandboxes 2>&1)"
+mcpsandbox run $only_l5 -- /bin/escape_probe hostname </dev/null >/dev/null 2>/tmp/log
+owners=$(ls /run/mcpsandbox/sandboxes 2>/dev/null | wc -l)
+check "the next launch sweeps what the killed one left" "$([ "$owners" -eq 0 ] && echo yes || echo no)" \
+  "$(ls -l /run/mcpsandbox/sandboxes 2>&1) $(cat /tmp/log)"
 
 # Every sandbox above has ended: none may stay registered with the shared programs.
 doctor=$(mcpsandbox doctor 2>&1)
