@@ -276,7 +276,7 @@ void Relay::handle_server_reject(std::string_view line, const Rejection& rejecti
   // into a flood of log lines (and a log pipe nobody drains would stall the proxy).
   if (stats_.server_dropped <= kDropsLoggedInFull) {
     logger_.warn("server: dropped a line that is not a valid JSON-RPC message (" + rejection.rule +
-                 ": " + rejection.reason + "): " + preview(line));
+                 ": " + rejection.reason + "): " + policy_.redacted_own_text(preview(line)));
     if (stats_.server_dropped == kDropsLoggedInFull) {
       logger_.warn("server: further dropped lines are counted, not shown");
     }
@@ -375,7 +375,6 @@ void Relay::handle_server_line(const FramedLine& line) {
         return;
       }
       if (refused) {
-        policy_.redact_refusal(verdict.refusal);  // it may quote the server
         refuse_to_client(pending->id, verdict.refusal, "response to " + pending->method);
         return;
       }
@@ -426,6 +425,13 @@ void Relay::handle_server_line(const FramedLine& line) {
       if (removed) policy_.note_cleaned(message.method, "", removed);
       if (message.cancelled_id) (void)server_requests_.complete(*message.cancelled_id);
       if (message.method == "notifications/tools/list_changed") policy_.tools_changed();
+      if (auto refusal = policy_.review_nested_asks(message)) {
+        ++stats_.server_dropped;
+        audit_policy_events();
+        logger_.warn("policy: " + message.method + " not passed on (" + refusal->rule + "): " +
+                     policy_.redacted_own_text(refusal->message));
+        return;
+      }
       forward_redacted(message, bytes, RedactionDirection::kResults, &Relay::forward_to_client);
       return;
   }

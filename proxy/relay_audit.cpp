@@ -56,7 +56,12 @@ std::string traceparent_of(const MessageInfo& message) {
 // ("vendor/bob@example.org", a refusal quoting the server): it is redacted like the messages.
 bool Relay::write_audit(nlohmann::json record) {
   for (auto& [key, value] : record.items()) {
-    if (value.is_string()) value = policy_.redacted_own_text(value.get_ref<const std::string&>());
+    if (value.is_string()) {
+      value = policy_.redacted_own_text(value.get_ref<const std::string&>());
+    } else if (key == "id" && value.is_number_integer()) {  // a peer's id may spell a card number
+      std::string digits = value.dump();
+      if (std::string redacted = policy_.redacted_own_text(digits); redacted != digits) value = redacted;
+    }
   }
   if (auto written = audit_->record(std::move(record)); !written) {
     logger_.error(written.error().message);

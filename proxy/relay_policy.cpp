@@ -6,9 +6,13 @@
 
 namespace mcpsandbox {
 
-void Relay::refuse_to_client(const std::optional<RequestId>& id, const Refusal& refusal,
+void Relay::refuse_to_client(const std::optional<RequestId>& id, const Refusal& original,
                              std::string_view what) {
   ++stats_.client_rejected;
+  // Whoever's text a refusal quotes (a tool name the client sent, a member the server did), it
+  // is the proxy's own message: redacted like everything else that passes.
+  Refusal refusal = original;
+  policy_.redact_refusal(refusal);
   logger_.warn("policy: refused " + std::string(what) + " (" + refusal.rule + "): " +
                refusal.message);
   client_out_.append(make_error_reply(id, refusal.code, refusal.message, refusal.rule,

@@ -383,7 +383,8 @@ std::optional<Refusal> PolicyEngine::redact(element value, RedactionDirection di
 }
 
 std::optional<Refusal> PolicyEngine::review_server_request(const MessageInfo& message) {
-  return check_ask(message.method);
+  if (auto refusal = check_ask(message.method)) return refusal;
+  return review_nested_asks(message);
 }
 
 }  // namespace mcpsandbox

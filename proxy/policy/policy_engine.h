@@ -79,6 +79,9 @@ class PolicyEngine {
   Verdict review_response(const PendingRequest& request, const MessageInfo& message);
   // A request the server sends to the client (sampling, elicitation, roots).
   std::optional<Refusal> review_server_request(const MessageInfo& message);
+  // Input requests anywhere in a server message (a result, a task, a notification, an error's
+  // data): the first ask the profile denies, or that cannot be judged.
+  std::optional<Refusal> review_nested_asks(const MessageInfo& message);
   // Redaction of every string and key of a message no other review redacts: errors, every
   // notification, the server's asks and the client's answers, other requests and results.
   // kReplace with the rebuilt line, kRefuse where a "block" detector matched.
@@ -148,6 +151,7 @@ class PolicyEngine {
                        const std::vector<std::string>& names, ListedTool& listed);
   bool definition_blocked(std::string_view name) const;
   Verdict review_input_requests(simdjson::dom::element inputs);
+  std::optional<Refusal> find_input_requests(simdjson::dom::element value, size_t depth);
   Verdict redacted_listing(const MessageInfo& message, Verdict filtered);
   // A tools/call, resources/read or prompts/get result: instructions aimed at the model, then
   // redaction (the relay has already removed invisible text and escapes).

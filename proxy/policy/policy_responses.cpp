@@ -11,14 +11,12 @@ using simdjson::dom::element_type;
 
 Verdict PolicyEngine::review_response(const PendingRequest& request, const MessageInfo& message) {
   if (message.is_error || !message.result || message.result->type() != element_type::OBJECT) {
+    if (auto refusal = review_nested_asks(message)) return Verdict{Verdict::Action::kRefuse, "", std::move(*refusal)};
     return redact_message(message, RedactionDirection::kResults);
   }
   // Reviewed by what it answers, whatever members it carries: input requests add the asks'
   // review to the result's, they never stand in for it.
-  element inputs;
-  if (!(*message.result)["inputRequests"].get(inputs)) {
-    if (Verdict asks = review_input_requests(inputs); asks.action == Verdict::Action::kRefuse) return asks;
-  }
+  if (auto refusal = review_nested_asks(message)) return Verdict{Verdict::Action::kRefuse, "", std::move(*refusal)};
   const std::string& method = request.method;
   if (method == "tools/list") {
     register_tools(message, request);
@@ -82,7 +80,7 @@ std::optional<Refusal> PolicyEngine::unrewritable_findings(const MessageInfo& me
   if (!engine) return std::nullopt;  // redact() refuses the message for this
   std::vector<std::pair<std::string_view, std::string_view>> fields;
   if (!message.method.empty()) fields.emplace_back("method", message.method);
-  if (message.id && !message.id->json.empty() && message.id->json.front() == '"') fields.emplace_back("id", message.id->json);
+  if (message.id) fields.emplace_back("id", message.id->json);  // a string, or an integer (a card fits in 2^53)
   for (const auto& [field, text] : fields) {
     std::vector<RedactionFinding> findings;
     bool blocked = false;
@@ -359,6 +357,38 @@ bool is_server_ask(std::string_view method) {
 }
 
 }  // namespace
+
+std::optional<Refusal> PolicyEngine::review_nested_asks(const MessageInfo& message) {
+  for (const std::optional<element>& body : {message.params, message.result, message.error}) {
+    if (!body) continue;
+    if (auto refusal = find_input_requests(*body, 0)) return refusal;
+  }
+  return std::nullopt;
+}
+
+// Every "inputRequests" member at any depth (a result's own, a task's in a listing or a status
+// notification, an error's data): each is judged as a result's would be.
+std::optional<Refusal> PolicyEngine::find_input_requests(element value, size_t depth) {
+  if (depth > MessageParser::kMaxDepth) return std::nullopt;
+  if (value.type() == element_type::ARRAY) {
+    simdjson::dom::array items = value.get_array().value_unsafe();
+    for (element item : items) {
+      if (auto refusal = find_input_requests(item, depth + 1)) return refusal;
+    }
+    return std::nullopt;
+  }
+  if (value.type() != element_type::OBJECT) return std::nullopt;
+  simdjson::dom::object members = value.get_object().value_unsafe();
+  for (auto field : members) {
+    if (field.key == "inputRequests") {
+      if (Verdict asks = review_input_requests(field.value); asks.action == Verdict::Action::kRefuse) {
+        return std::move(asks.refusal);
+      }
+    }
+    if (auto refusal = find_input_requests(field.value, depth + 1)) return refusal;
+  }
+  return std::nullopt;
+}
 
 // Each ask of the object form ({"name": {"method": ...}}) and of the array form
 // ([{"method": ...}]). An ask that names no method, or one that is not a server ask (methods

@@ -14,12 +14,31 @@ namespace {
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
-bool invisible(uint32_t point) {
-  return (point >= 0xE0000 && point <= 0xE007F) ||                    // tag characters
-         (point >= 0x200B && point <= 0x200F) ||                      // zero-width, LRM/RLM
-         (point >= 0x2060 && point <= 0x2064) || point == 0xFEFF ||   // word joiner, BOM
-         (point >= 0x202A && point <= 0x202E) ||                      // bidi embeddings/overrides
-         (point >= 0x2066 && point <= 0x2069);                        // bidi isolates
+// What cleaning does with a code point: most stay; what a reader cannot see goes (every Unicode
+// Default_Ignorable_Code_Point, the controls but tab, line feed and return, the interlinear
+// annotation marks); the spaces and line separators of other scripts become ASCII ones, so a
+// detector reads "4111\u00a01111" as the reader does.
+enum class Fate { kKeep, kRemove, kSpace, kNewline };
+
+Fate fate_of(uint32_t point) {
+  if (point < 0x80) {
+    if (point == '\t' || point == '\n' || point == '\r') return Fate::kKeep;
+    return point < 0x20 || point == 0x7F ? Fate::kRemove : Fate::kKeep;
+  }
+  if (point <= 0x9F) return point == 0x85 ? Fate::kNewline : Fate::kRemove;  // C1 controls, NEL
+  if (point == 0xA0 || point == 0x2007 || point == 0x202F || point == 0x205F || point == 0x3000 ||
+      point == 0x2800 || point == 0x1680 || (point >= 0x2000 && point <= 0x200A)) {
+    return Fate::kSpace;
+  }
+  if (point == 0x2028 || point == 0x2029) return Fate::kNewline;
+  bool ignorable = point == 0xAD || point == 0x34F || point == 0x61C || point == 0x115F || point == 0x1160 ||
+                   point == 0x17B4 || point == 0x17B5 || (point >= 0x180B && point <= 0x180F) ||
+                   (point >= 0x200B && point <= 0x200F) || (point >= 0x202A && point <= 0x202E) ||
+                   (point >= 0x2060 && point <= 0x206F) || point == 0x3164 || (point >= 0xFE00 && point <= 0xFE0F) ||
+                   point == 0xFEFF || point == 0xFFA0 || (point >= 0xFFF0 && point <= 0xFFFB) ||
+                   (point >= 0x1BCA0 && point <= 0x1BCA3) || (point >= 0x1D173 && point <= 0x1D17A) ||
+                   (point >= 0xE0000 && point <= 0xE0FFF);
+  return ignorable ? Fate::kRemove : Fate::kKeep;
 }
 
 }  // namespace
@@ -62,79 +81,68 @@ size_t escape_length(std::string_view text, size_t i, uint32_t introducer, size_
 }
 
 
-// The bytes a pass looks for: some non-ASCII lead bytes and at most one ASCII byte.
-struct ByteSet {
-  bool marked[256] = {};
-  unsigned char ascii = 0x80;  // none
-  explicit ByteSet(std::string_view bytes) {
-    for (char c : bytes) {
-      auto byte = static_cast<unsigned char>(c);
-      marked[byte] = true;
-      if (byte < 0x80) ascii = byte;
-    }
-  }
-};
-
-// Index of the first byte of `text` at or after `from` in `set`, or npos. ASCII text is skipped
-// eight bytes at a time; only non-ASCII bytes are looked up.
-size_t find_marked(std::string_view text, size_t from, const ByteSet& set) {
-  for (size_t i = byte_scan::find_non_ascii_or(text, from, set.ascii); i < text.size();
-       i = byte_scan::find_non_ascii_or(text, i + 1, set.ascii)) {
-    if (set.marked[static_cast<unsigned char>(text[i])]) return i;
-  }
-  return std::string_view::npos;
+// The first byte at or after `from` that may start something cleaning changes: any byte
+// outside printable ASCII (a control, DEL, the lead of a UTF-8 sequence), or `also`.
+size_t find_unusual(std::string_view text, size_t from, unsigned char also) {
+  return byte_scan::find_first(
+      text, from,
+      [also](uint64_t word) {
+        return (word & byte_scan::kHighs) | byte_scan::bytes_below(word, 0x20) | byte_scan::bytes_equal(word, 0x7F) |
+               byte_scan::bytes_equal(word, also);
+      },
+      [also](unsigned char byte) { return byte >= 0x7F || byte < 0x20 || byte == also; });
 }
 
-const ByteSet kRawLeads(std::string_view("\xe2\xef\xf3\xc2\\"));
-const ByteSet kRemovableLeads(std::string_view("\x1b\xc2\xe2\xef\xf3"));
+uint32_t hex4(std::string_view text) {
+  uint32_t value = 0;
+  for (char c : text.substr(0, 4)) {
+    int digit = std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (std::tolower(static_cast<unsigned char>(c)) - 'a' + 10);
+    if (digit < 0 || digit > 15) return 0xFFFFFFFF;
+    value = value * 16 + static_cast<uint32_t>(digit);
+  }
+  return value;
+}
 
 }  // namespace
 
 bool may_need_cleaning(std::string_view raw) {
-  // Raw UTF-8 lead bytes of the ranges above: E2 80 (U+2000..203F), E2 81 (U+2040..207F),
-  // EF BB BF (BOM), F3 A0 (U+E0000..), C2 9B/9D (C1 CSI/OSC); and JSON escapes of them and ESC.
-  for (size_t at = find_marked(raw, 0, kRawLeads); at != std::string_view::npos;
-       at = find_marked(raw, at + 1, kRawLeads)) {
-    std::string_view rest = raw.substr(at);
-    if (rest.size() < 2) return false;
-    unsigned char second = static_cast<unsigned char>(rest[1]);
-    switch (static_cast<unsigned char>(rest[0])) {
-      case 0xE2:
-        if (rest.size() >= 3) {
-          auto third = static_cast<unsigned char>(rest[2]);
-          // Not every U+20xx: dashes and curly quotes (U+2013..201D) are everywhere in prose.
-          if (second == 0x80 && ((third >= 0x8B && third <= 0x8F) || (third >= 0xAA && third <= 0xAE))) return true;
-          if (second == 0x81 && ((third >= 0xA0 && third <= 0xA4) || (third >= 0xA6 && third <= 0xA9))) return true;
-        }
-        break;
-      case 0xEF: if (second == 0xBB) return true; break;
-      case 0xF3: if (second == 0xA0) return true; break;
-      case 0xC2: if (second == 0x9B || second == 0x9D) return true; break;
-      case '\\':
-        if (second == 'u' && rest.size() >= 6) {
-          std::string hex(rest.substr(2, 4));
-          for (char& c : hex) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-          if (hex == "001b" || hex == "009b" || hex == "009d" || hex == "feff" ||
-              (hex >= "200b" && hex <= "200f") || (hex >= "202a" && hex <= "202e") ||
-              (hex >= "2060" && hex <= "2069") || hex == "db40") {
-            return true;
-          }
-        }
-        ++at;  // skip the escaped character
-        break;
-      default: break;
+  // Raw text outside printable ASCII is decoded and judged; so are JSON escapes (\u with
+  // surrogate pairs, and \b, \f). Letters of any script cost a decode, not a rebuild.
+  for (size_t at = find_unusual(raw, 0, '\\'); at < raw.size(); at = find_unusual(raw, at, '\\')) {
+    auto byte = static_cast<unsigned char>(raw[at]);
+    if (byte != '\\') {
+      size_t length = 1;
+      if (fate_of(decode_utf8(raw, at, length)) != Fate::kKeep) return true;
+      at += length;
+      continue;
     }
+    if (at + 1 >= raw.size()) return false;
+    char kind = raw[at + 1];
+    if (kind == 'b' || kind == 'f') return true;
+    if (kind != 'u' || at + 6 > raw.size()) {
+      at += 2;
+      continue;
+    }
+    uint32_t point = hex4(raw.substr(at + 2));
+    at += 6;
+    if (point >= 0xD800 && point <= 0xDBFF && at + 6 <= raw.size() && raw[at] == '\\' && raw[at + 1] == 'u') {
+      uint32_t low = hex4(raw.substr(at + 2));
+      if (low >= 0xDC00 && low <= 0xDFFF) {
+        point = 0x10000 + ((point - 0xD800) << 10) + (low - 0xDC00);
+        at += 6;
+      }
+    }
+    if (point != 0xFFFFFFFF && fate_of(point) != Fate::kKeep) return true;
   }
   return false;
 }
 
 std::string clean_text(std::string_view text, size_t& removed) {
-  // Everything removed starts with one of these bytes (ESC, or the lead byte of a C1 control,
-  // a U+20xx/U+FEFF character or a tag character): without them, nothing to do.
-  if (find_marked(text, 0, kRemovableLeads) == std::string_view::npos) return std::string(text);
-  std::string out;
+  size_t first = find_unusual(text, 0, 0x7F);
+  if (first >= text.size()) return std::string(text);  // printable ASCII, tabs and line breaks: nothing to do
+  std::string out(text.substr(0, first));
   out.reserve(text.size());
-  for (size_t i = 0; i < text.size();) {
+  for (size_t i = first; i < text.size();) {
     size_t length = 1;
     uint32_t point = decode_utf8(text, i, length);
     if (point == 0x1B || point == 0x9B || point == 0x9D) {
@@ -142,12 +150,12 @@ std::string clean_text(std::string_view text, size_t& removed) {
       ++removed;
       continue;
     }
-    if (invisible(point)) {
-      i += length;
-      ++removed;
-      continue;
+    switch (fate_of(point)) {
+      case Fate::kKeep: out.append(text.substr(i, length)); break;
+      case Fate::kRemove: ++removed; break;
+      case Fate::kSpace: out += ' '; ++removed; break;  // counted: the text changed
+      case Fate::kNewline: out += '\n'; ++removed; break;
     }
-    out.append(text.substr(i, length));
     i += length;
   }
   return out;
@@ -173,8 +181,8 @@ struct Rebuild {
     return clean ? clean_text(text, removed) : std::string(text);
   }
   void append_string(std::string_view text) {
-    // Most strings hold nothing to remove: escaped straight from the parse, never copied.
-    if (clean && find_marked(text, 0, kRemovableLeads) != std::string_view::npos) {
+    // Most strings hold nothing to change: escaped straight from the parse, never copied.
+    if (clean && find_unusual(text, 0, 0x7F) < text.size()) {
       append_json_string(clean_text(text, removed), out);
     } else {
       append_json_string(text, out);

@@ -1,7 +1,9 @@
-// Cleaning text on its way back to the client of what a person cannot see but a model reads:
-// Unicode tag characters, zero-width and bidirectional control characters, and terminal escape
-// sequences (ANSI CSI, OSC, and the C1 forms). Applied to every string in tools/call,
-// resources/read and prompts/get results. The common case costs one scan of the raw line.
+// Cleaning text of what a person cannot see but a model reads: every Unicode default-ignorable
+// code point (tag characters, zero-width, bidirectional controls, variation selectors, fillers),
+// controls, and terminal escape sequences (ANSI CSI, OSC, and the C1 forms); the spaces and
+// line separators of other scripts become ASCII ones. Applied to every string and key of every
+// server message before it is judged (proxy/message_cleaner). The common case costs one scan of
+// the raw line.
 #pragma once
 
 #include <simdjson.h>
@@ -20,7 +22,8 @@ uint32_t decode_utf8(std::string_view text, size_t i, size_t& length);
 // False positives only cost a rebuild that changes nothing.
 bool may_need_cleaning(std::string_view raw_json);
 
-// `text` without invisible characters and escape sequences; `removed` counts what went.
+// `text` without invisible characters, controls and escape sequences, its other-script spaces
+// and line separators as ASCII ones; `removed` counts what went or changed.
 std::string clean_text(std::string_view text, size_t& removed);
 
 // Replacement text for values that change (redaction): strings keyed by their address in the

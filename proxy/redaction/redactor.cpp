@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <climits>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <optional>
 
@@ -93,11 +95,24 @@ constexpr size_t kMaxSpans = 100000;
 // Numbers of fewer digits hold no detector's data (the shortest, a national id, has nine).
 constexpr int64_t kShortestScannedNumber = 100000000;
 
-bool long_enough_to_scan(element number) {
-  if (number.type() == element_type::DOUBLE) return true;  // 1e20 and 4.1e15 are long numbers too
-  if (number.type() == element_type::UINT64) return number.get_uint64().value_unsafe() >= kShortestScannedNumber;
-  int64_t value = number.get_int64().value_unsafe();
-  return value >= kShortestScannedNumber || value <= -kShortestScannedNumber;
+// The digits a reader of `number` sees, when there are enough to hold a detector's data: an
+// integer as written; a fraction or exponent form (4111111111111111.0, 4.111111111111111e15) as
+// its integer part, which is what a JavaScript client shows. Empty: too short to matter.
+std::string digits_to_scan(element number) {
+  if (number.type() == element_type::UINT64) {
+    uint64_t value = number.get_uint64().value_unsafe();
+    return value >= static_cast<uint64_t>(kShortestScannedNumber) ? std::to_string(value) : "";
+  }
+  if (number.type() == element_type::INT64) {
+    int64_t value = number.get_int64().value_unsafe();
+    return value >= kShortestScannedNumber || value <= -kShortestScannedNumber ? std::to_string(value) : "";
+  }
+  double value = number.get_double().value_unsafe();
+  if (!std::isfinite(value) || std::fabs(value) < static_cast<double>(kShortestScannedNumber)) return "";
+  if (std::fabs(value) >= 1e19) return simdjson::minify(number);  // beyond any card or account number
+  char text[32];
+  std::snprintf(text, sizeof text, "%.0f", std::trunc(value));
+  return text;
 }
 
 using Hit = RedactionHit;
@@ -440,8 +455,7 @@ void Redactor::walk(element value, std::string& pointer, RedactionDirection dire
       // Numbers count in document order, as the rebuild meets them. Only long ones can hold a
       // card, account or phone number; a short one is not even formatted.
       size_t index = outcome.numbers_seen++;
-      if (long_enough_to_scan(value)) {
-        std::string text = simdjson::minify(value);
+      if (std::string text = digits_to_scan(value); !text.empty()) {
         if (auto rewritten = scan_member_text(text, pointer.empty() ? "/" : pointer, direction, tool, outcome, opaque)) {
           outcome.rewrites.numbers[index] = std::move(*rewritten);
         }

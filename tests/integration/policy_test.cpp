@@ -762,6 +762,31 @@ TEST_F(PolicyTest, InvisibleCharactersCannotHideWhatTheProxyJudges) {
   proxy.wait();
 }
 
+// Third red team: asks nested in a task listing, a task status notification or an error's data
+// reached the client with sampling denied. Input requests are judged wherever they are.
+TEST_F(PolicyTest, InputRequestsAreJudgedWhereverTheyAre) {
+  ChildProcess proxy(with_profile(R"({"access": {"sampling": "deny"}})"));
+  const std::string ask = R"("inputRequests":{"s":{"method":"sampling/createMessage","params":{}}})";
+  proxy.send_line(hostile_reply(1, {R"({"jsonrpc":"2.0","id":$ID,"result":{"content":[],"tasks":[{"taskId":"t1",)"
+                                    R"("status":"input_required",)" + ask + "}]}}"}));
+  json listed = next_message(proxy);
+  EXPECT_EQ(error_code_of(listed), -31018) << listed;
+  EXPECT_EQ(listed["error"]["data"]["rule"], "access.sampling") << listed;
+  proxy.send_line(hostile_reply(2, {R"({"jsonrpc":"2.0","id":$ID,"error":{"code":-32000,"message":"x","data":{)" +
+                                    ask + "}}}"}));
+  json errored = next_message(proxy);
+  EXPECT_EQ(errored["error"]["data"]["rule"], "access.sampling") << errored;
+  proxy.send_line(hostile_reply(3, {R"({"jsonrpc":"2.0","method":"notifications/tasks/status","params":{"taskId":"t1",)"
+                                    R"("status":"input_required",)" + ask + "}}",
+                                    R"({"jsonrpc":"2.0","id":$ID,"result":{"content":[]}})"}));
+  json after = next_message(proxy);
+  EXPECT_EQ(after["id"], 3) << "the notification never reached the client: " << after;
+  proxy.close_stdin();
+  proxy.wait();
+  EXPECT_NE(proxy.stderr_text().find("notifications/tasks/status not passed on (access.sampling)"), std::string::npos)
+      << proxy.stderr_text();
+}
+
 TEST_F(PolicyTest, NumbersIdsMethodsAndTheProxysOwnErrorsAreRedacted) {
   std::string audit_file = policy_.file("audit.jsonl");
   ChildProcess proxy(with_profile(R"({"access": {"unknown_methods": "allow", "roots": "allow"}})",
@@ -770,6 +795,14 @@ TEST_F(PolicyTest, NumbersIdsMethodsAndTheProxysOwnErrorsAreRedacted) {
   proxy.send_line(hostile_reply(1, {R"({"jsonrpc":"2.0","id":$ID,"result":{"content":[],"structuredContent":{"n":$CARD}}})"}));
   json number = next_message(proxy);
   EXPECT_EQ(number["result"]["structuredContent"]["n"], "[REDACTED:payment_card]") << number;
+  // Third red team: the same number as a JavaScript client reads 4111111111111111.0 and
+  // 4.111111111111111e15.
+  proxy.send_line(hostile_reply(11, {R"({"jsonrpc":"2.0","id":$ID,"result":{"content":[],"structuredContent":)"
+                                R"({"a":$CARD.0,"b":4.111111111111111e15,"c":$CARD.5}}})"}));
+  json doubles = next_message(proxy);
+  for (const char* member : {"a", "b", "c"}) {
+    EXPECT_EQ(doubles["result"]["structuredContent"][member], "[REDACTED:payment_card]") << member << ": " << doubles;
+  }
   // The proxy's refusal quotes the server's input-request name: the quote is redacted too.
   proxy.send_line(hostile_reply(2, {R"({"jsonrpc":"2.0","id":$ID,"result":{"inputRequests":{"bob$ATexample.org":{}}}})"}));
   json quoted = next_message(proxy);
@@ -780,6 +813,7 @@ TEST_F(PolicyTest, NumbersIdsMethodsAndTheProxysOwnErrorsAreRedacted) {
   // match it): it never reaches the client, and the server hears why.
   proxy.send_line(hostile_reply(3, {R"({"jsonrpc":"2.0","id":"bob$ATexample.org","method":"roots/list","params":{}})",
                                R"({"jsonrpc":"2.0","id":"r2","method":"vendor/alice$ATexample.org","params":{}})",
+                               R"({"jsonrpc":"2.0","id":$CARD,"method":"ping"})",
                                R"({"jsonrpc":"2.0","id":$ID,"result":{"content":[]}})"}));
   json after = next_message(proxy);
   EXPECT_EQ(after["id"], 3) << "neither request reached the client: " << after;
@@ -787,6 +821,7 @@ TEST_F(PolicyTest, NumbersIdsMethodsAndTheProxysOwnErrorsAreRedacted) {
   proxy.wait();
   std::string received = read_file(dir_.file("received"));
   EXPECT_NE(received.find(R"("id":"bob@example.org")"), std::string::npos) << received;
+  EXPECT_NE(received.find(R"("id":4111111111111111,)"), std::string::npos) << "refused back to the server: " << received;
   EXPECT_NE(received.find(R"("rule":"redaction.block")"), std::string::npos) << received;
   std::string audit = read_file(audit_file);
   for (const char* secret : {"bob@example.org", "alice@example.org", "4111111111111111"}) {
