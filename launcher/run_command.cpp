@@ -146,6 +146,9 @@ int run_server(const RunOptions& options, const Logger& logger) {
     logger.error(layers.error().message);
     return kInternalFailure;
   }
+  // Without a network namespace of its own the sandbox shares the host's network, where
+  // Landlock refuses TCP but nothing would refuse a datagram: none may be sent.
+  if (!layers->namespaces) plan->seccomp.ip_datagrams = false;
   std::optional<CgroupLimiter> cgroup;
   if (layers->cgroups) {
     auto created = CgroupLimiter::create(plan->limits);

@@ -57,6 +57,10 @@ struct SeccompPlan {
   // Argument-level rules compiled into the filter alongside the lists:
   // clone() with namespace flags -> EPERM, clone3 -> ENOSYS (so clone's flags are filterable),
   // ioctl TIOCSTI/TIOCLINUX -> EPERM (masked compare), socket() raw/packet/netlink/MPTCP -> EPERM.
+  // IP datagram sockets (UDP): allowed where a layer polices them (an empty network namespace
+  // of the sandbox's own, or L4's sendmsg hooks); refused (EPERM) where the sandbox shares the
+  // host's network and nothing would (no user namespaces: Landlock covers TCP only).
+  bool ip_datagrams = true;
 };
 
 // A tmpfs holds its pages in the host's memory, charged to no limit where there is no memory

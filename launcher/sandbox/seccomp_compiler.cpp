@@ -5,6 +5,8 @@
 #include <seccomp.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+
+#include <vector>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -132,12 +134,20 @@ std::optional<SetupError> compile_argument_denials(std::vector<sock_filter>& out
 }
 
 // Sockets: unix, and TCP/UDP over IPv4/IPv6. No raw or packet sockets, no netlink, no MPTCP
-// (its own code paths, and invisible to connect-time policy).
-std::optional<SetupError> add_socket_rules(scmp_filter_ctx ctx) {
+// (its own code paths, and invisible to connect-time policy); no UDP where nothing polices it.
+std::optional<SetupError> add_socket_rules(scmp_filter_ctx ctx, bool ip_datagrams) {
   MCPSANDBOX_STEP(add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), {SCMP_A0(SCMP_CMP_EQ, AF_UNIX)},
                       "socket"));
+  std::vector<int> types = {SOCK_STREAM};
+  if (ip_datagrams) types.push_back(SOCK_DGRAM);
   for (int family : {AF_INET, AF_INET6}) {
-    for (int type : {SOCK_STREAM, SOCK_DGRAM}) {
+    if (!ip_datagrams) {
+      MCPSANDBOX_STEP(add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket),
+                          {SCMP_A0(SCMP_CMP_EQ, static_cast<uint64_t>(family)),
+                           SCMP_A1(SCMP_CMP_MASKED_EQ, kSockTypeMask, SOCK_DGRAM)},
+                          "socket datagram"));
+    }
+    for (int type : types) {
       for (int protocol : {0, static_cast<int>(IPPROTO_TCP), static_cast<int>(IPPROTO_UDP)}) {
         MCPSANDBOX_STEP(add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket),
                             {SCMP_A0(SCMP_CMP_EQ, static_cast<uint64_t>(family)),
@@ -192,7 +202,7 @@ std::optional<SetupError> compile_seccomp(const SeccompPlan& plan, CompiledSecco
     return std::find(plan.allow.begin(), plan.allow.end(), name) != plan.allow.end();
   };
   if (allowed("clone")) MCPSANDBOX_STEP(add_process_rules(ctx.get()));
-  if (allowed("socket")) MCPSANDBOX_STEP(add_socket_rules(ctx.get()));
+  if (allowed("socket")) MCPSANDBOX_STEP(add_socket_rules(ctx.get(), plan.ip_datagrams));
   MCPSANDBOX_STEP(export_program(ctx.get(), out.allowlist));
   return compile_argument_denials(out.argument_denials);
 }

@@ -29,7 +29,12 @@ bool is_default_seccomp_policy(const SeccompPlan& plan) {
 
 std::optional<SetupError> load_seccomp_filter(const SeccompPlan& plan) {
   if (is_default_seccomp_policy(plan)) {
-    MCPSANDBOX_STEP(install(kDefaultAllowlist, std::size(kDefaultAllowlist), "allowlist"));
+    if (plan.ip_datagrams) {
+      MCPSANDBOX_STEP(install(kDefaultAllowlist, std::size(kDefaultAllowlist), "allowlist"));
+    } else {
+      MCPSANDBOX_STEP(install(kDefaultAllowlistWithoutDatagrams, std::size(kDefaultAllowlistWithoutDatagrams),
+                              "allowlist"));
+    }
     return install(kDefaultArgumentDenials, std::size(kDefaultArgumentDenials), "argument filter");
   }
   CompiledSeccomp compiled;

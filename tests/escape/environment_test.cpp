@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "tests/escape/escape_harness.h"
+#include "tests/escape/listener.h"
 
 namespace mcpsandbox::testing {
 namespace {
@@ -72,6 +73,21 @@ TEST_F(Environments, WithoutUserNamespacesLandlockAndSeccompStillConfine) {
   ProbeOutcome required = run_probe({"--require", "namespaces"}, {"hostname"}, kNoUserNamespaces);
   EXPECT_EQ(required.exit_status, 125) << describe(required);
   EXPECT_NE(required.log.find("requires the namespaces layer"), std::string::npos) << required.log;
+}
+
+// Issue 26: without user namespaces the sandbox shares the host's network. Landlock refuses
+// TCP connects, but a datagram to a host port arrived. As an ordinary user would meet it.
+TEST_F(Environments, WithoutUserNamespacesNothingButGrantedTcpLeavesTheSandbox) {
+  UdpReceiver receiver;
+  ProbeOutcome udp = run_probe({}, {"udp-send", receiver.port()}, kNobodyWithoutUserNamespaces);
+  EXPECT_NE(udp.log.find("L1 namespaces OFF"), std::string::npos) << udp.log;
+  EXPECT_EQ(udp.error(), "EPERM") << "seccomp refuses the datagram socket: " << describe(udp);
+  EXPECT_FALSE(receiver.received()) << "a datagram reached the host";
+  AnyAddressListener listener;
+  ProbeOutcome tcp = run_probe({}, {"tcp-connect", listener.port()}, kNobodyWithoutUserNamespaces);
+  EXPECT_EQ(tcp.error(), "EACCES") << "Landlock refuses the connect: " << describe(tcp);
+  ProbeOutcome fastopen = run_probe({}, {"tcp-fastopen", listener.port()}, kNobodyWithoutUserNamespaces);
+  EXPECT_EQ(fastopen.error(), "EACCES") << "a connect by sendto(MSG_FASTOPEN) is Landlock's too: " << describe(fastopen);
 }
 
 TEST_F(Environments, MissingLayersFailClosedWithTheReason) {

@@ -46,6 +46,15 @@ inline const std::vector<std::string> kNoUserNamespaces = {
     "/usr/bin/unshare", "--user", "--map-root-user", "/bin/sh", "-c",
     "echo 0 > /proc/sys/user/max_user_namespaces && exec \"$0\" \"$@\""};
 
+// The same, as an ordinary user would meet it (Ubuntu 24.04): the unprivileged uid 65534, in a
+// user namespace that maps only itself and allows no further one.
+inline const std::vector<std::string> kNobodyWithoutUserNamespaces = {
+    "/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
+    "/usr/bin/unshare", "--user", "--map-user=65534", "--map-group=65534", "--keep-caps", "/bin/sh", "-c",
+    // The namespace's own capability writes its limit; then none is left (as for any user).
+    "echo 0 > /proc/sys/user/max_user_namespaces && "
+    "exec /usr/bin/setpriv --inh-caps=-all --ambient-caps=-all -- \"$0\" \"$@\""};
+
 // `prefix` goes before mcpsandbox (setpriv, unshare); `options` after `run`.
 inline ProbeOutcome run_probe(const std::vector<std::string>& options,
                               const std::vector<std::string>& attack,

@@ -1,4 +1,4 @@
-// AnyAddressListener: a TCP port the escape tests try to reach from inside the sandbox.
+// AnyAddressListener, UdpReceiver: ports the escape tests try to reach from inside the sandbox.
 #pragma once
 
 #include <arpa/inet.h>
@@ -25,6 +25,32 @@ class AnyAddressListener {
   }
   ~AnyAddressListener() { close(fd_); }
   std::string port() const { return std::to_string(port_); }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+// A UDP port on 127.0.0.1 that records whether any datagram arrived.
+class UdpReceiver {
+ public:
+  UdpReceiver() {
+    fd_ = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t length = sizeof addr;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &length);
+    port_ = ntohs(addr.sin_port);
+  }
+  ~UdpReceiver() { close(fd_); }
+  std::string port() const { return std::to_string(port_); }
+  // Whether a datagram is waiting (the sender has exited by the time this is asked).
+  bool received() const {
+    char byte;
+    return recv(fd_, &byte, 1, MSG_DONTWAIT) >= 0;
+  }
 
  private:
   int fd_ = -1;

@@ -334,6 +334,15 @@ int main(int argc, char** argv) {
   if (attack == "ptrace") return result_of("ptrace", ptrace(PTRACE_ATTACH, atoi(arg), 0, 0));
   if (attack == "tcp-connect") return reach("tcp-connect", SOCK_STREAM, atoi(arg), *arg2 ? arg2 : "127.0.0.1");
   if (attack == "udp-send") return reach("udp-send", SOCK_DGRAM, atoi(arg), *arg2 ? arg2 : "127.0.0.1");
+  if (attack == "tcp-fastopen") {  // sendto(MSG_FASTOPEN) connects without connect()
+    int sock = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (sock < 0) return report("tcp-fastopen", false, errno);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(atoi(arg)));
+    return result_of("tcp-fastopen", sendto(sock, "x", 1, MSG_FASTOPEN, reinterpret_cast<sockaddr*>(&addr), sizeof addr));
+  }
   if (attack == "tcp-bind") {
     int sock = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in addr{};
