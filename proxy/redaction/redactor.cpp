@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "profiles/glob.h"
+#include "proxy/redaction/lookalike_fold.h"
 
 namespace mcpsandbox {
 
@@ -360,10 +361,15 @@ bool Redactor::scan_string(std::string_view text, const std::string& location,
                            RedactionDirection direction, std::string_view tool,
                            std::vector<RedactionFinding>& findings, bool& blocked,
                            std::string* rewritten, bool redact_all) {
+  // Detectors read the text as a reader does ("bob＠example．org", "٤١١١…" folded to ASCII);
+  // what is rewritten is the original's bytes each finding came from.
+  std::optional<FoldedText> folded = fold_lookalikes(text);
+  std::string_view scanned = folded ? std::string_view(folded->text) : text;
+  auto original = [&](size_t at) { return folded ? folded->origin[at] : at; };
   std::vector<Hit> hits;
-  if (!collect_hits(text, hits)) return false;
+  if (!collect_hits(scanned, hits)) return false;
   std::vector<Span> spans;
-  if (!find_spans(text, hits, spans)) {
+  if (!find_spans(scanned, hits, spans)) {
     // More findings than any real text has: none of it passes, rather than the rest unscanned.
     findings.push_back({"too_many_findings", location, RedactionAction::kRedact});
     if (rewritten) *rewritten = "[REDACTED:too_many_findings]";
@@ -379,8 +385,9 @@ bool Redactor::scan_string(std::string_view text, const std::string& location,
     const std::string& name = engine_->detectors[span.id].name;
     RedactionAction action = redact_all ? RedactionAction::kRedact : action_for(name, direction, tool);
     findings.push_back({name, location, action});
-    out.append(text.substr(done, span.from - done));
-    std::string_view value = text.substr(span.from, span.to - span.from);
+    size_t from = original(span.from), to = original(span.to);
+    out.append(text.substr(done, from - done));
+    std::string_view value = scanned.substr(span.from, span.to - span.from);  // hashed as read
     if (action == RedactionAction::kRedact) {
       out += "[REDACTED:" + name + "]";
       changed = true;
@@ -394,9 +401,9 @@ bool Redactor::scan_string(std::string_view text, const std::string& location,
       changed = true;
     } else {
       if (action == RedactionAction::kBlock) blocked = true;
-      out.append(value);
+      out.append(text.substr(from, to - from));
     }
-    done = span.to;
+    done = to;
   }
   out.append(text.substr(done));
   if (changed && rewritten) *rewritten = std::move(out);

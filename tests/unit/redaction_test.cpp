@@ -222,6 +222,31 @@ TEST(Redaction, OverlappingReadingsAreRedactedAsOne) {
   EXPECT_EQ(out.find_first_of("0123456789"), std::string::npos) << "no digit of either reading is left: " << out;
 }
 
+// Third red team: full-width and other-script spellings reach the model as readable as the plain
+// ones. Detectors read them folded to ASCII; the original bytes are what is rewritten.
+TEST(Redaction, LookAlikeSpellingsAreFoundAndTheRestOfTheTextKept) {
+  Redactor redactor = make();
+  struct Case {
+    const char* text;
+    const char* expected;
+  } cases[] = {
+      {"mail bob\uff20example.org now", "mail [REDACTED:email] now"},
+      {"mail bob@example\u3002org", "mail [REDACTED:email]"},
+      {"card \uff14\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11 ok",
+       "card [REDACTED:payment_card] ok"},
+      {"\u0664\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661",
+       "[REDACTED:payment_card]"},
+      {"\u4e2d\u6587\uff0c\u6ca1\u6709\u79d8\u5bc6\u3002", "\u4e2d\u6587\uff0c\u6ca1\u6709\u79d8\u5bc6\u3002"},
+  };
+  for (const Case& c : cases) {
+    std::string text = nlohmann::json::parse(std::string("\"") + c.text + "\"");
+    std::string expected = nlohmann::json::parse(std::string("\"") + c.expected + "\"");
+    std::vector<RedactionFinding> findings;
+    bool blocked = false;
+    EXPECT_EQ(redactor.redact_text(text, RedactionDirection::kResults, "", findings, blocked), expected) << c.text;
+  }
+}
+
 TEST(Redaction, AFloodOfFindingsReplacesTheWholeString) {
   Redactor redactor = make();
   std::string text;
