@@ -227,10 +227,48 @@ static __always_inline int check_dir_write(const struct path *dir, struct dentry
   return -EACCES;
 }
 
+// No set-user-id or set-group-id bit on a file the sandbox creates or changes: in a read-write
+// grant the bit is on the host's inode, where the sandbox's nosuid mounts do not reach (issue
+// #17). Seccomp refuses the mode arguments too; this holds where seccomp is off or bypassed.
+#define S_ISUID 04000
+#define S_ISGID 02000
+
+static __always_inline int refuse_set_id(umode_t mode) {
+  if (!(mode & (S_ISUID | S_ISGID))) return 0;
+  if (!in_sandbox(bpf_get_current_cgroup_id())) return 0;
+  report_simple(MCPSANDBOX_HOOK_SET_ID);
+  return -EPERM;
+}
+
+// Also every open(O_CREAT) and creat(): the kernel asks path_mknod before it creates the file.
 SEC("lsm/path_mknod")
 int BPF_PROG(mcpsandbox_path_mknod, const struct path *dir, struct dentry *dentry, umode_t mode,
              unsigned int dev, int ret) {
-  return ret ? ret : check_dir_write(dir, dentry);
+  if (ret) return ret;
+  int set_id = refuse_set_id(mode);
+  return set_id ? set_id : check_dir_write(dir, dentry);
+}
+
+SEC("lsm/path_chmod")
+int BPF_PROG(mcpsandbox_path_chmod, const struct path *path, umode_t mode, int ret) {
+  return ret ? ret : refuse_set_id(mode);
+}
+
+// A file capability (security.capability) is a set-id bit by another name. Without
+// CAP_SETFCAP (dropped by the hygiene layer) the kernel refuses it first; this is the backstop.
+SEC("lsm/inode_setxattr")
+int BPF_PROG(mcpsandbox_inode_setxattr, void *idmap, struct dentry *dentry, const char *name,
+             const void *value, size_t size, int flags, int ret) {
+  if (ret) return ret;
+  if (!in_sandbox(bpf_get_current_cgroup_id())) return 0;
+  static const char capability[] = "security.capability";
+  char read[sizeof capability] = {};
+  if (bpf_probe_read_kernel_str(read, sizeof read, name) != sizeof capability) return 0;
+  for (int i = 0; i < (int)sizeof capability; i++) {
+    if (read[i] != capability[i]) return 0;
+  }
+  report_simple(MCPSANDBOX_HOOK_SET_ID);
+  return -EPERM;
 }
 
 SEC("lsm/path_mkdir")

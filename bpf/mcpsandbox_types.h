@@ -119,6 +119,7 @@ struct mcpsandbox_egress_key {
 #define MCPSANDBOX_HOOK_WX_MEMORY 9
 #define MCPSANDBOX_HOOK_CONNECT 10
 #define MCPSANDBOX_HOOK_BIND 11
+#define MCPSANDBOX_HOOK_SET_ID 12 /* a set-id bit or a file capability */
 
 struct mcpsandbox_denial {
   __u32 hook;

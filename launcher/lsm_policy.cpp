@@ -76,12 +76,13 @@ Result<void> load_and_pin() {
                        skeleton->links.mcpsandbox_path_link, skeleton->links.mcpsandbox_path_rename,
                        skeleton->links.mcpsandbox_socket_connect,
                        skeleton->links.mcpsandbox_socket_bind, skeleton->links.mcpsandbox_bpf_map,
-                       skeleton->links.mcpsandbox_bpf_prog};
+                       skeleton->links.mcpsandbox_bpf_prog, skeleton->links.mcpsandbox_path_chmod,
+                       skeleton->links.mcpsandbox_inode_setxattr};
   const char* names[] = {"task_kill",     "ptrace_access_check", "sb_mount",    "bpf",
                          "file_mprotect", "file_open",           "bprm_check",  "mmap_file",
                          "path_mknod",    "path_mkdir",          "path_rmdir",  "path_unlink",
                          "path_symlink",  "path_link",           "path_rename", "socket_connect", "socket_bind",
-                         "bpf_map",       "bpf_prog"};
+                         "bpf_map",       "bpf_prog",            "path_chmod",  "inode_setxattr"};
   static_assert(std::size(links) == std::size(names));
   for (size_t i = 0; i < std::size(links); ++i) {
     std::string path = pin((std::string("link_") + names[i]).c_str());
@@ -370,6 +371,7 @@ const char* hook_name(__u32 hook) {
     case MCPSANDBOX_HOOK_WX_MEMORY: return "writable+executable memory";
     case MCPSANDBOX_HOOK_CONNECT: return "connect to port";
     case MCPSANDBOX_HOOK_BIND: return "bind to port";
+    case MCPSANDBOX_HOOK_SET_ID: return "set-id bit or file capability";
   }
   return "?";
 }

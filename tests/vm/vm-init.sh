@@ -97,6 +97,21 @@ out=$(mcpsandbox run --testing-disable-layer namespaces -- /bin/escape_probe rea
   </dev/null 2>/tmp/log)
 check "L2, L3 and L5 together refuse the file" "$(contains "$out" '"ok":false')" "$out $(cat /tmp/log)"
 
+# Set-id bits (issue #17, item 1), L5 alone (seccomp, which refuses them too, is off): every
+# form that creates or changes a file's mode in a read-write grant.
+for form in chmod fchmod fchmodat open openat creat mknodat; do
+  rm -f /root/granted/planted
+  out=$(mcpsandbox run $only_l5 --rw /root/granted -- /bin/escape_probe set-id $form /root/granted/planted </dev/null 2>/tmp/log)
+  check "L5 alone refuses a set-id bit by $form" "$(contains "$out" '"ok":false,"errno":"EPERM"')" "$out $(cat /tmp/log)"
+done
+check "the set-id refusal is in mcpsandbox's log" \
+  "$(contains "$(cat /tmp/log)" "L5 BPF LSM denied set-id bit or file capability")" "$(cat /tmp/log)"
+rm -f /root/granted/planted
+out=$(mcpsandbox run $only_l5 --testing-disable-layer bpf-lsm --rw /root/granted -- \
+  /bin/escape_probe set-id chmod /root/granted/planted </dev/null 2>/tmp/log)
+check "control: without L5 the set-id bit is set" "$(contains "$out" '"ok":true')" "$out $(cat /tmp/log)"
+rm -f /root/granted/planted
+
 # Writable+executable memory: refused only for profiles that ask (JITs such as node's need it).
 echo '{"hardening": {"deny_write_execute": true}}' > /tmp/wx.json
 out=$(mcpsandbox run $only_l5 --profile /tmp/wx.json -- /bin/escape_probe wx-memory </dev/null 2>/tmp/log)
