@@ -171,6 +171,37 @@ void sweep_stale_cgroups(const std::string& parent) {
   ::closedir(listing);
 }
 
+bool lists_controllers(const std::string& file) {
+  std::string listed = read_text(file);
+  return listed.find("memory") != std::string::npos && listed.find("pids") != std::string::npos;
+}
+
+// Makes the memory and pids controllers available to children of `own`, this process's cgroup.
+// The kernel allows that only in a cgroup without processes of its own (the root excepted): a
+// delegated cgroup (systemd's Delegate=yes, an ordinary user's) that holds just this launcher
+// gets a leaf for the launcher first. One that holds other processes too (a shell's) cannot be
+// used: the error says how to get one.
+Result<void> enable_child_limits(const std::string& own) {
+  if (lists_controllers(own + "/cgroup.subtree_control")) return {};
+  if (write_text(own + "/cgroup.subtree_control", "+memory +pids")) return {};
+  if (errno != EBUSY) {
+    return Error{"cgroup v2: cannot enable memory and pids for children of " + own + ": " + std::strerror(errno)};
+  }
+  std::string procs = read_text(own + "/cgroup.procs");
+  if (std::stol(procs.empty() ? "0" : procs) != ::getpid() || procs.find('\n') + 1 != procs.size()) {
+    return Error{"cgroup v2: " + own + " holds other processes besides mcpsandbox; run it in a cgroup of "
+                 "its own (systemd-run --user --scope -p Delegate=yes mcpsandbox ...)"};
+  }
+  std::string leaf = own + "/" + sandbox_name() + ".launcher";
+  if (auto made = make_fresh_cgroup(leaf); !made) return made.error();
+  if (!write_text(leaf + "/cgroup.procs", std::to_string(::getpid())) ||
+      !write_text(own + "/cgroup.subtree_control", "+memory +pids")) {
+    return Error{"cgroup v2: cannot move mcpsandbox into " + leaf + " to enable limits beneath " + own + ": " +
+                 std::strerror(errno)};
+  }
+  return {};
+}
+
 // Removes `dir` once its last tasks are gone: they were killed, but exiting takes a moment.
 void remove_cgroup(const std::string& dir) {
   for (int attempt = 0; attempt < 100; ++attempt) {
@@ -186,9 +217,11 @@ Result<CgroupLimiter> CgroupLimiter::create(const ResourceLimits& limits) {
   uint64_t memory = limits.memory_bytes.value_or(kDefaultMemoryBytes);
   uint64_t processes = limits.max_processes.value_or(kDefaultMaxProcesses);
   if (is_cgroup2_root()) {
-    // A sibling under our own cgroup: a child of it, holding only the sandbox.
-    sweep_stale_cgroups(own_v2_cgroup());
-    std::string dir = own_v2_cgroup() + "/" + sandbox_name();
+    // A child of our own cgroup, holding only the sandbox.
+    std::string own = own_v2_cgroup();
+    sweep_stale_cgroups(own);
+    if (auto enabled = enable_child_limits(own); !enabled) return enabled.error();
+    std::string dir = own + "/" + sandbox_name();
     if (auto made = make_fresh_cgroup(dir); !made) return made.error();
     limiter.directories_.push_back(dir);
     if (!write_text(dir + "/memory.max", std::to_string(memory)) ||

@@ -3,6 +3,7 @@
 // mcpsandbox relays to the test), then exits. An attack that seccomp answers by killing the
 // process reports nothing: the test sees exit status 128+SIGSYS instead.
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/capability.h>
 #include <linux/io_uring.h>
 #include <linux/openat2.h>
@@ -31,6 +32,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -427,6 +429,19 @@ int main(int argc, char** argv) {
     long us = ((end.tv_sec - start.tv_sec) * 1000000L + (end.tv_nsec - start.tv_nsec) / 1000);
     std::printf("%ld\n", us);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+  }
+  if (attack == "cgroup") {  // which cgroup v2 the server runs in
+    std::ifstream file("/proc/self/cgroup");
+    for (std::string line; std::getline(file, line);) {
+      if (line.rfind("0::", 0) == 0) return report("cgroup", true, 0, line);
+    }
+    return report("cgroup", false, ENOENT, "no cgroup v2 line");
+  }
+  if (attack == "as-user") {  // not an attack: the VM's way to run argv[3..] as uid argv[2]
+    uid_t uid = static_cast<uid_t>(atoi(argv[2]));
+    if (setgroups(0, nullptr) < 0 || setgid(uid) < 0 || setuid(uid) < 0) return report("as-user", false, errno);
+    execv(argv[3], argv + 3);
+    return report("as-user", false, errno, "exec");
   }
   if (attack == "hostname") {
     char name[64] = {};

@@ -17,9 +17,10 @@ done
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
+chmod 0755 "$root"  # the VM's /: an ordinary user's test runs there too
 mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,run,etc,root}
 cp "$busybox" "$root/bin/busybox"
-for tool in sh mount mkdir cat echo grep sleep kill poweroff sed head wc pidof tr ip; do
+for tool in sh mount mkdir cat echo grep sleep kill poweroff sed head wc pidof tr ip chown ls rm; do
   ln -s busybox "$root/bin/$tool"
 done
 # The binaries under test and every shared library they load, at the same paths.

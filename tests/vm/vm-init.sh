@@ -273,6 +273,24 @@ owners=$(ls /run/mcpsandbox/sandboxes 2>/dev/null | wc -l)
 check "the next launch sweeps what the killed one left" "$([ "$owners" -eq 0 ] && echo yes || echo no)" \
   "$(ls -l /run/mcpsandbox/sandboxes 2>&1) $(cat /tmp/log)"
 
+# An ordinary user with a delegated cgroup v2, as systemd's `Delegate=yes` gives one (issue
+# #17, item 4): the sandbox gets a memory- and pids-limited cgroup of its own beneath it, though
+# the user's cgroup holds the launcher itself (which moves into a leaf of its own first).
+mkdir -p /sys/fs/cgroup/delegated /tmp/user
+for file in "" /cgroup.procs /cgroup.subtree_control /cgroup.threads; do
+  chown 1000:1000 /sys/fs/cgroup/delegated$file
+done
+chown 1000:1000 /tmp/user
+out=$(sh -c 'echo $$ > /sys/fs/cgroup/delegated/cgroup.procs && HOME=/tmp/user exec /bin/escape_probe as-user 1000 \
+  /bin/mcpsandbox --log-level info run --testing-disable-layer namespaces -- /bin/escape_probe cgroup' </dev/null 2>/tmp/log)
+check "an ordinary user in a delegated cgroup v2 gets cgroup limits" \
+  "$(contains "$(cat /tmp/log)" 'cgroup limits (v2 memory')" "$out $(cat /tmp/log)"
+check "its server runs in a cgroup of its own beneath the delegated one" \
+  "$(contains "$out" '"detail":"0::/delegated/mcpsandbox-')" "$out $(cat /tmp/log)"
+check "the sandbox's cgroup is gone after the session" \
+  "$(ls -d /sys/fs/cgroup/delegated/mcpsandbox-*[0-9] 2>/dev/null | wc -l | grep -qx 0 && echo yes || echo no)" \
+  "$(ls /sys/fs/cgroup/delegated)"
+
 # Every sandbox above has ended: none may stay registered with the shared programs.
 doctor=$(mcpsandbox doctor 2>&1)
 check "sandboxes leave no entries behind" "$(contains "$doctor" "0 sandbox(es) registered")" "$doctor"
