@@ -100,12 +100,20 @@ Command parse_command_line(int argc, char** argv) {
   // `profile generate --learn` runs the server through this; not for direct use.
   run->add_option("--learn-to", o.learn_to)->group("");
   run->add_flag("--inspect", o.inspect)->group("");  // `scan` asks through this
-  run->add_option("--max-message-bytes", o.max_message_bytes,
-                  "largest message relayed in either direction (e.g. 64MiB); larger ones get a "
-                  "JSON-RPC error and are never forwarded")
+  run->add_option("--max-request-bytes", o.max_request_bytes,
+                  "largest client message relayed (default 4MiB, or the profile's limits.request_size); "
+                  "larger ones get a JSON-RPC error and never reach the server")
       ->transform(CLI::AsSizeValue(false))
-      ->check(CLI::Range(size_t{1024}, size_t{1} << 32))
-      ->capture_default_str();
+      ->check(CLI::Range(size_t{1024}, size_t{1} << 32));
+  run->add_option("--max-result-bytes", o.max_result_bytes,
+                  "largest server message relayed (default 64MiB, or the profile's limits.result_size); "
+                  "a larger answer becomes a JSON-RPC error to the client")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(size_t{1024}, size_t{1} << 32));
+  run->add_option("--max-message-bytes", o.max_message_bytes,
+                  "both of the above at once")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(size_t{1024}, size_t{1} << 32));
   long long grace_ms = o.grace.count();
   run->add_option("--grace", grace_ms,
                   "on shutdown, wait this long after closing the server's stdin, and again after "

@@ -16,7 +16,9 @@ namespace mcpsandbox {
 
 struct RunOptions {
   std::vector<std::string> command;
-  size_t max_message_bytes = 64u << 20;
+  // Message size limits from the command line (else the profile's limits.request_size and
+  // result_size); --max-message-bytes sets both.
+  std::optional<size_t> max_request_bytes, max_result_bytes, max_message_bytes;
   std::chrono::milliseconds grace{2000};
   std::string profile_path;
   std::vector<std::string> read_only, read_write, env;

@@ -106,7 +106,8 @@ int run_server(const RunOptions& options, const Logger& logger) {
       if (!written) logger.error(written.error().message);
     }
     return run_refused_session(auth->refusal_reason,
-                               "uid " + std::to_string(auth->identity.uid), options.max_message_bytes,
+                               "uid " + std::to_string(auth->identity.uid),
+                               options.max_request_bytes.value_or(options.max_message_bytes.value_or(kDefaultRequestBytes)),
                                logger);
   }
   auto plan = build_plan(options, *profile, auth->identity, private_tmp ? private_tmp->path() : "");
@@ -359,7 +360,10 @@ int run_server(const RunOptions& options, const Logger& logger) {
     logger.notice("pins: the pin file records tool behaviour; turn on audit.effects to check calls against it");
   }
   RelayOptions relay_options;
-  relay_options.max_message_bytes = options.max_message_bytes;
+  relay_options.max_request_bytes =
+      options.max_request_bytes.value_or(options.max_message_bytes.value_or(plan->limits.request_bytes));
+  relay_options.max_result_bytes =
+      options.max_result_bytes.value_or(options.max_message_bytes.value_or(plan->limits.result_bytes));
   Relay relay(*loop,
               {STDIN_FILENO, STDOUT_FILENO, std::move(server->stdin_write),
                std::move(server->stdout_read), std::move(server->stderr_read)},

@@ -307,7 +307,9 @@ Result<Plan> compile(const Profile& profile, const Invocation& invocation) {
   plan.internal_grants = profile.internal_grants;
   plan.limits = {profile.memory_bytes, profile.max_processes, profile.max_open_files,
                  profile.cpu_seconds, profile.max_file_bytes, profile.cpu_millis,
-                 profile.tmp_bytes.value_or(kDefaultTmpBytes), profile.shm_bytes.value_or(kDefaultShmBytes)};
+                 profile.tmp_bytes.value_or(kDefaultTmpBytes), profile.shm_bytes.value_or(kDefaultShmBytes),
+                 profile.request_bytes.value_or(kDefaultRequestBytes),
+                 profile.result_bytes.value_or(kDefaultResultBytes)};
 
   plan.landlock.min_abi = profile.landlock_min_abi;
   plan.landlock.tcp_connect_ports = profile.tcp_connect_ports;

@@ -67,6 +67,11 @@ struct SeccompPlan {
 // cgroup (an ordinary user's sandbox): each is sized, so a server cannot fill the host's RAM.
 inline constexpr uint64_t kDefaultTmpBytes = 512ull << 20;
 inline constexpr uint64_t kDefaultShmBytes = 64ull << 20;
+// Message sizes the proxy relays: a request well below what common SDK servers read in one
+// message (one stopped reading at 10 MiB, and its client waited for its own timeout); a result
+// generous but finite.
+inline constexpr uint64_t kDefaultRequestBytes = 4ull << 20;
+inline constexpr uint64_t kDefaultResultBytes = 64ull << 20;
 
 struct ResourceLimits {
   std::optional<uint64_t> memory_bytes, max_processes, max_open_files, cpu_seconds,
@@ -74,6 +79,8 @@ struct ResourceLimits {
   std::optional<uint64_t> cpu_millis;  // cgroup CPU bandwidth, thousandths of a core
   uint64_t tmp_bytes = kDefaultTmpBytes;  // /tmp, and each cache overlay's writes
   uint64_t shm_bytes = kDefaultShmBytes;  // /dev/shm
+  uint64_t request_bytes = kDefaultRequestBytes;  // largest client message relayed
+  uint64_t result_bytes = kDefaultResultBytes;    // largest server message relayed
 };
 
 struct Plan {

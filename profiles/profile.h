@@ -71,6 +71,7 @@ struct Profile {
 
   std::optional<uint64_t> memory_bytes;
   std::optional<uint64_t> tmp_bytes, shm_bytes;  // tmpfs sizes of /tmp and /dev/shm
+  std::optional<uint64_t> request_bytes, result_bytes;  // largest message relayed each way
   std::optional<uint64_t> max_processes;
   std::optional<uint64_t> max_open_files;
   std::optional<uint64_t> cpu_seconds;

@@ -142,7 +142,7 @@ class ProfileReader {
   Result<void> limits(const json& root) {
     auto found = section(root, "limits",
                          {"memory", "processes", "open_files", "cpu_seconds", "file_size", "cpus",
-                          "tmp", "shm"});
+                          "tmp", "shm", "request_size", "result_size"});
     if (!found || !*found) return found ? Result<void>() : found.error();
     const json& limits = **found;
     struct Field {
@@ -155,7 +155,9 @@ class ProfileReader {
                   {"cpu_seconds", &profile_.cpu_seconds, false},
                   {"file_size", &profile_.max_file_bytes, true},
                   {"tmp", &profile_.tmp_bytes, true},
-                  {"shm", &profile_.shm_bytes, true}};
+                  {"shm", &profile_.shm_bytes, true},
+                  {"request_size", &profile_.request_bytes, true},
+                  {"result_size", &profile_.result_bytes, true}};
     if (limits.contains("cpus")) {
       const json& cpus = limits["cpus"];
       if (!cpus.is_number() || cpus.get<double>() < 0.01 || cpus.get<double>() > 4096) {

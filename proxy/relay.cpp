@@ -40,8 +40,8 @@ Relay::Relay(EventLoop& loop, Fds fds, RelayOptions options, const Logger& logge
       policy_(policy),
       audit_(audit),
       telemetry_(telemetry),
-      client_framer_(options.max_message_bytes),
-      server_framer_(options.max_message_bytes),
+      client_framer_(options.max_request_bytes),
+      server_framer_(options.max_result_bytes),
       client_out_(fds_.client_out),
       server_in_(fds_.server_in.get()),
       client_requests_(options.max_in_flight),
@@ -162,12 +162,12 @@ void Relay::handle_client_line(const FramedLine& line) {
     ++stats_.client_rejected;
     std::optional<RequestId> id;
     if (line.oversized_id) id = request_id_from_json(*line.oversized_id);
-    std::string why = "message of " + std::to_string(line.oversized_bytes) +
-                      " bytes exceeds the limit of " + std::to_string(options_.max_message_bytes) +
-                      " bytes (--max-message-bytes)";
+    std::string why = "request of " + std::to_string(line.oversized_bytes) +
+                      " bytes exceeds the limit of " + std::to_string(options_.max_request_bytes) +
+                      " bytes (limits.request_size, --max-request-bytes)";
     logger_.warn("client: " + why + "; not forwarded");
-    audit_rejected(id, error_code::kMessageTooLarge, "framing.max_message_bytes", why);
-    reply_to_client(id, error_code::kMessageTooLarge, why, "framing.max_message_bytes");
+    audit_rejected(id, error_code::kMessageTooLarge, "limits.request_size", why);
+    reply_to_client(id, error_code::kMessageTooLarge, why, "limits.request_size");
     return;
   }
   // Trimmed before, not after, parsing: the policy engine reads views into this parse.
@@ -299,8 +299,8 @@ void Relay::handle_server_line(const FramedLine& line) {
   if (line.kind == FramedLine::Kind::kOversized) {
     ++stats_.server_dropped;
     std::string why = "message of " + std::to_string(line.oversized_bytes) +
-                      " bytes exceeds the limit of " + std::to_string(options_.max_message_bytes) +
-                      " bytes (--max-message-bytes)";
+                      " bytes exceeds the limit of " + std::to_string(options_.max_result_bytes) +
+                      " bytes (limits.result_size, --max-result-bytes)";
     logger_.warn("server: " + why + "; dropped");
     fail_request_from_server_line(
         line.oversized_id ? request_id_from_json(*line.oversized_id) : std::nullopt, why);

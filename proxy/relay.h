@@ -29,7 +29,8 @@
 namespace mcpsandbox {
 
 struct RelayOptions {
-  size_t max_message_bytes = 64u << 20;
+  size_t max_request_bytes = 4u << 20;  // the client's messages (limits.request_size)
+  size_t max_result_bytes = 64u << 20;  // the server's messages (limits.result_size)
   // Queued output above which the relay stops reading the side that feeds it.
   size_t high_water_bytes = 1u << 20;
   size_t max_in_flight = 4096;

@@ -12,10 +12,17 @@ namespace mcpsandbox {
 
 namespace {
 
+// A member's text, or "" where it is missing or not a string: a hand-edited log may hold
+// anything ("event": 10), and the verdict must say so, not throw.
+std::string text_of(const nlohmann::json& record, const char* key) {
+  auto found = record.find(key);
+  return found != record.end() && found->is_string() ? found->get<std::string>() : std::string();
+}
+
 // A checkpoint's signature; empty when it holds, else what is wrong.
 std::string check_checkpoint(const nlohmann::json& record, uint64_t seq, const std::string& prev,
                              const std::vector<std::string>& trusted_keys) {
-  std::string key = record.value("key", ""), signature = record.value("signature", "");
+  std::string key = text_of(record, "key"), signature = text_of(record, "signature");
   if (!verify_base64(key, signature, checkpoint_message(seq, prev))) {
     return "checkpoint " + std::to_string(seq) + " has a signature that does not verify "
            "(forged or edited)";
@@ -92,7 +99,8 @@ AuditVerdict verify_audit_log(const std::vector<std::string>& files,
           return verdict;
         }
       }
-      if (record.value("event", "") == "checkpoint") {
+      std::string event = text_of(record, "event");
+      if (event == "checkpoint") {
         if (std::string problem = check_checkpoint(record, seq, record_prev, trusted_keys);
             !problem.empty()) {
           verdict.message = where + ": " + problem;
@@ -105,7 +113,7 @@ AuditVerdict verify_audit_log(const std::vector<std::string>& files,
       expected_seq = seq + 1;
       ++verdict.records;
       // A checkpoint after a session.end does not reopen the session.
-      if (record.value("event", "") != "checkpoint") ended = record.value("event", "") == "session.end";
+      if (event != "checkpoint") ended = event == "session.end";
     }
   }
   if (!trusted_keys.empty() && verdict.checkpoints == 0) {

@@ -113,6 +113,40 @@ TEST(Relay, RejectsWhatIsNotJsonRpcAndNeverForwardsIt) {
   }
 }
 
+// Issue 20: a 10 MiB call reached an SDK server whose read buffer is 10 MiB, which stopped
+// reading; the client waited for its own timeout. Requests have a limit of their own, well
+// below what servers read (4 MiB by default, limits.request_size), results a generous one
+// (64 MiB, limits.result_size); either is answered with an error naming the limit, and the
+// session goes on.
+TEST(Relay, RequestsAndResultsHaveLimitsWithAnswers) {
+  TempDir dir, policy;
+  ChildProcess defaults(fixture_command(dir));
+  defaults.send_line(tool_call(1, "echo", {{"text", std::string(5u << 20, 'R')}}));
+  json refused = next_message(defaults, 20s);
+  EXPECT_EQ(error_code_of(refused), -31000) << refused.dump().substr(0, 300);
+  EXPECT_EQ(refused["error"]["data"]["rule"], "limits.request_size") << refused.dump().substr(0, 300);
+  EXPECT_NE(refused["error"]["message"].get<std::string>().find("4194304"), std::string::npos);
+  defaults.send_line(tool_call(2, "big", {{"bytes", 5u << 20}}));  // a 5 MiB result passes
+  EXPECT_EQ(next_message(defaults, 20s)["result"]["content"][0]["text"].get<std::string>().size(), 5u << 20);
+  defaults.close_stdin();
+  defaults.wait();
+  EXPECT_FALSE(server_received(dir, "RRRR")) << "the oversized call never reached the server";
+
+  std::ofstream(policy.file("profile.json")) << R"({"limits": {"request_size": "8KiB", "result_size": "16KiB"}})";
+  ChildProcess limited(fixture_command(dir, {"--profile", policy.file("profile.json")}));
+  limited.send_line(tool_call(3, "echo", {{"text", std::string(10000, 'S')}}));
+  EXPECT_EQ(next_message(limited)["error"]["data"]["rule"], "limits.request_size");
+  limited.send_line(tool_call(4, "big", {{"bytes", 20000}}));
+  json result = next_message(limited);
+  EXPECT_EQ(error_code_of(result), -31002) << result.dump().substr(0, 300);
+  EXPECT_EQ(result["id"], 4);
+  EXPECT_NE(result["error"]["message"].get<std::string>().find("limits.result_size"), std::string::npos) << result;
+  limited.send_line(tool_call(5, "echo", {{"text", "small"}}));
+  EXPECT_EQ(next_message(limited)["result"]["content"][0]["text"], "small") << "the session goes on";
+  limited.close_stdin();
+  limited.wait();
+}
+
 TEST(Relay, AnswersOversizedMessagesAndKeepsTheStreamGoing) {
   TempDir dir;
   ChildProcess proxy(fixture_command(dir, {"--max-message-bytes", "4KiB"}));
@@ -120,7 +154,7 @@ TEST(Relay, AnswersOversizedMessagesAndKeepsTheStreamGoing) {
   json reply = next_message(proxy);
   EXPECT_EQ(error_code_of(reply), -31000);
   EXPECT_EQ(reply["id"], "big-1");
-  EXPECT_EQ(reply["error"]["data"]["rule"], "framing.max_message_bytes");
+  EXPECT_EQ(reply["error"]["data"]["rule"], "limits.request_size");
   proxy.send_line(tool_call(2, "echo", {{"text", "small"}}));
   EXPECT_EQ(next_message(proxy)["result"]["content"][0]["text"], "small");
   proxy.close_stdin();

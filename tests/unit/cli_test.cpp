@@ -25,7 +25,7 @@ TEST(CommandLine, ReadsSizesDurationsAndLogOptions) {
   Command c = parse({"--log-level", "debug", "run", "--max-message-bytes", "16MiB", "--grace",
                      "5s", "--log-file", "/tmp/x.log", "--", "srv"});
   ASSERT_EQ(c.kind, Command::Kind::kRun);
-  EXPECT_EQ(c.run.max_message_bytes, 16u << 20);
+  EXPECT_EQ(c.run.max_message_bytes, std::optional<size_t>(16u << 20));
   EXPECT_EQ(c.run.grace, std::chrono::milliseconds(5000));
   EXPECT_EQ(c.log_level, LogLevel::kDebug);
   EXPECT_EQ(c.log_file, "/tmp/x.log");
