@@ -1,6 +1,7 @@
 // The sandbox as other users get it: as an unprivileged user (user namespaces), where user
 // namespaces are blocked (the fallback to hygiene + Landlock + seccomp, as on Ubuntu 24.04),
 // and checks that `mcpsandbox doctor` predicts what a run actually enforces.
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -88,6 +89,35 @@ TEST_F(Environments, WithoutUserNamespacesNothingButGrantedTcpLeavesTheSandbox) 
   EXPECT_EQ(tcp.error(), "EACCES") << "Landlock refuses the connect: " << describe(tcp);
   ProbeOutcome fastopen = run_probe({}, {"tcp-fastopen", listener.port()}, kNobodyWithoutUserNamespaces);
   EXPECT_EQ(fastopen.error(), "EACCES") << "a connect by sendto(MSG_FASTOPEN) is Landlock's too: " << describe(fastopen);
+}
+
+// The refusals the namespaced suite checks, met as an ordinary user meets this tier (Ubuntu
+// 24.04's default): the unprivileged uid itself, not uid 0 of a namespace (issue 26, item 4's
+// start; the rest of the suite's attacks follow).
+TEST_F(Environments, AnOrdinaryUserWithoutUserNamespacesMeetsTheSameRefusals) {
+  const auto& tier = kNobodyWithoutUserNamespaces;
+  for (const char* call : {"unshare-user", "mount", "bpf", "io_uring", "perf_event_open", "userfaultfd", "keyctl",
+                           "ptrace", "int80", "x32"}) {
+    ProbeOutcome o = run_probe({}, {call, "1"}, tier);
+    EXPECT_TRUE(o.killed_by_seccomp()) << call << ": " << describe(o);
+  }
+  for (const char* call : {"mptcp", "raw-socket", "packet-socket", "tiocsti"}) {
+    ProbeOutcome o = run_probe({}, {call}, tier);
+    EXPECT_EQ(o.error(), "EPERM") << call << ": " << describe(o);
+  }
+  ProbeOutcome memfd = run_probe({}, {"memfd-exec", "default", "execveat"}, tier);
+  EXPECT_EQ(memfd.error(), "ENOSYS") << "only sealed memfds exist: " << describe(memfd);
+  ProbeOutcome shadow = run_probe({}, {"read", "/etc/shadow"}, tier);
+  EXPECT_EQ(shadow.error(), "EACCES") << describe(shadow);
+  // A process of the same uid outside the sandbox: only Landlock's signal scope refuses this
+  // (exec'd by setpriv, so the pid is the sleep's own).
+  ChildProcess neighbour({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
+                          "/bin/sleep", "30"});
+  ProbeOutcome signal = run_probe({}, {"kill", std::to_string(neighbour.pid())}, tier);
+  EXPECT_EQ(signal.error(), "EPERM") << "Landlock scopes signals to the sandbox: " << describe(signal);
+  EXPECT_EQ(::kill(neighbour.pid(), 0), 0) << "the neighbour still runs";
+  ProbeOutcome control = run_probe({"--testing-disable-layer", "landlock"}, {"kill", std::to_string(neighbour.pid())}, tier);
+  EXPECT_TRUE(control.attack_succeeded()) << "control: without Landlock the signal is delivered: " << describe(control);
 }
 
 TEST_F(Environments, MissingLayersFailClosedWithTheReason) {
