@@ -30,7 +30,6 @@ namespace mcpsandbox {
 namespace {
 
 constexpr const char* kPinRoot = "/sys/fs/bpf/mcpsandbox";
-constexpr const char* kRunDir = "/run/mcpsandbox";  // root's: the lock and this boot's verdict
 
 // Pins live in a directory named after the programs' own bytes, so a newer mcpsandbox never
 // reuses programs pinned by an older one (they stay until reboot, serving their own sandboxes).
@@ -457,15 +456,7 @@ FeatureProbe LsmPolicy::probe_for_launch() {
 int LsmPolicy::live_sandboxes() {
   UniqueFd map(bpf_obj_get(pin("sandboxes").c_str()));
   if (!map.valid()) return -1;
-  int count = 0;
-  uint64_t key = 0, next = 0;
-  const void* cursor = nullptr;
-  while (bpf_map_get_next_key(map.get(), cursor, &next) == 0) {
-    ++count;
-    key = next;
-    cursor = &key;
-  }
-  return count;
+  return static_cast<int>(keys_of<uint64_t>(map.get()).size());
 }
 
 FeatureProbe LsmPolicy::probe() { return probe(nullptr); }

@@ -12,9 +12,8 @@
 namespace mcpsandbox {
 namespace {
 
-constexpr const char* kOwnersDir = "/run/mcpsandbox/sandboxes";
-
-std::string owner_file(uint64_t cgroup_id) { return std::string(kOwnersDir) + "/" + std::to_string(cgroup_id); }
+std::string owners_dir() { return std::string(kRunDir) + "/sandboxes"; }
+std::string owner_file(uint64_t cgroup_id) { return owners_dir() + "/" + std::to_string(cgroup_id); }
 
 // Field 22 of /proc/PID/stat: when the process started, in clock ticks since boot. With the pid
 // it names one process for the whole boot (a pid alone is reused).
@@ -34,8 +33,8 @@ std::string start_time(pid_t pid) {
 }  // namespace
 
 Result<LsmSandboxOwner> LsmSandboxOwner::claim(uint64_t cgroup_id, int cgroup_fd) {
-  ::mkdir("/run/mcpsandbox", 0700);
-  ::mkdir(kOwnersDir, 0700);
+  ::mkdir(kRunDir, 0700);
+  ::mkdir(owners_dir().c_str(), 0700);
   char cgroup[4096];
   ssize_t length = ::readlink(("/proc/self/fd/" + std::to_string(cgroup_fd)).c_str(), cgroup, sizeof cgroup - 1);
   if (length < 0) return Error{std::string("BPF LSM: find the sandbox's cgroup: ") + std::strerror(errno)};

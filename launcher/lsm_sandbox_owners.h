@@ -13,6 +13,9 @@
 
 namespace mcpsandbox {
 
+// root's directory for L5: the load lock, this boot's verdict, the owner files.
+inline constexpr const char* kRunDir = "/run/mcpsandbox";
+
 class LsmSandboxOwner {
  public:
   // Written before any map entry of the sandbox exists, so no live sandbox is ever ownerless.

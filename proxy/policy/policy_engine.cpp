@@ -368,12 +368,8 @@ std::optional<Refusal> PolicyEngine::redact(element value, RedactionDirection di
     }
   }
   if (outcome.blocked) {
-    std::string detectors;
-    for (const RedactionFinding& finding : outcome.findings) {
-      if (finding.action == RedactionAction::kBlock && detectors.find(finding.detector) == std::string::npos) {
-        detectors += (detectors.empty() ? "" : ", ") + finding.detector;
-      }
-    }
+    std::string detectors = detector_names(outcome.findings,
+                                           [](RedactionAction action) { return action == RedactionAction::kBlock; });
     return Refusal{error_code::kRedactionBlocked, "redaction.block",
                    std::string("the ") + where + " contain data this profile blocks (" + detectors + ")",
                    {{"detectors", detectors}}};

@@ -10,13 +10,12 @@ using simdjson::dom::element;
 using simdjson::dom::element_type;
 
 Verdict PolicyEngine::review_response(const PendingRequest& request, const MessageInfo& message) {
+  // Reviewed by what it answers, whatever members it carries: input requests (anywhere, an
+  // error's data included) add the asks' review to the result's, they never stand in for it.
+  if (auto refusal = review_nested_asks(message)) return Verdict{Verdict::Action::kRefuse, "", std::move(*refusal)};
   if (message.is_error || !message.result || message.result->type() != element_type::OBJECT) {
-    if (auto refusal = review_nested_asks(message)) return Verdict{Verdict::Action::kRefuse, "", std::move(*refusal)};
     return redact_message(message, RedactionDirection::kResults);
   }
-  // Reviewed by what it answers, whatever members it carries: input requests add the asks'
-  // review to the result's, they never stand in for it.
-  if (auto refusal = review_nested_asks(message)) return Verdict{Verdict::Action::kRefuse, "", std::move(*refusal)};
   const std::string& method = request.method;
   if (method == "tools/list") {
     register_tools(message, request);
@@ -85,12 +84,8 @@ std::optional<Refusal> PolicyEngine::unrewritable_findings(const MessageInfo& me
     std::vector<RedactionFinding> findings;
     bool blocked = false;
     (void)engine->redact_text(text, direction, "", findings, blocked);
-    std::string detectors;
-    for (const RedactionFinding& finding : findings) {
-      if (finding.action != RedactionAction::kAllow && detectors.find(finding.detector) == std::string::npos) {
-        detectors += (detectors.empty() ? "" : ", ") + finding.detector;
-      }
-    }
+    std::string detectors =
+        detector_names(findings, [](RedactionAction action) { return action != RedactionAction::kAllow; });
     if (detectors.empty()) continue;
     audit_events_.push_back({{"event", "redaction"}, {"location", field}, {"detectors", detectors},
                              {"action", "block"}});

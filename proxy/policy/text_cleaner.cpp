@@ -176,6 +176,9 @@ struct Rebuild {
     }
     return text;
   }
+  bool key_may_change(std::string_view key) const {
+    return rewritten_string(key).data() != key.data() || (clean && find_unusual(key, 0, 0x7F) < key.size());
+  }
   std::string final_key(std::string_view key) {
     std::string_view text = rewritten_string(key);
     return clean ? clean_text(text, removed) : std::string(text);
@@ -193,6 +196,21 @@ struct Rebuild {
 };
 
 void Rebuild::append_object(simdjson::dom::object members) {
+  bool any_may_change = false;
+  for (auto field : members) any_may_change = any_may_change || key_may_change(field.key);
+  if (!any_may_change) {  // the common case: keys as parsed, no copies
+    out += '{';
+    bool first = true;
+    for (auto field : members) {
+      if (!first) out += ',';
+      first = false;
+      append_json_string(field.key, out);
+      out += ':';
+      append(field.value);
+    }
+    out += '}';
+    return;
+  }
   // The parser refused duplicate keys, so only keys that changed can meet another.
   std::vector<std::string> keys;
   bool changed = false;

@@ -34,6 +34,18 @@ struct RedactionFinding {
 };
 
 
+// The detectors of the findings `counts` accepts, each once, joined with ", " (for refusals).
+template <typename Counts>
+std::string detector_names(const std::vector<RedactionFinding>& findings, Counts counts) {
+  std::string names;
+  for (const RedactionFinding& finding : findings) {
+    if (counts(finding.action) && names.find(finding.detector) == std::string::npos) {
+      names += (names.empty() ? "" : ", ") + finding.detector;
+    }
+  }
+  return names;
+}
+
 class Redactor {
  public:
   static Result<Redactor> create(const RedactionPlan& plan,
