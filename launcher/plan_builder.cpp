@@ -11,7 +11,8 @@
 #include "launcher/keys_command.h"
 #include "proxy/audit/audit_log.h"
 #include "launcher/profile_locator.h"
-#include "launcher/trusted_file.h"
+#include "launcher/store/session_store.h"
+#include "launcher/store/trusted_file.h"
 #include "profiles/compiler.h"
 #include "profiles/profile_parser.h"
 
@@ -99,23 +100,14 @@ Result<Plan> build_plan(const RunOptions& options, const Profile& profile,
   invocation.identity = identity;
   auto plan = compile(profile, invocation);
   if (!plan) return plan.error();
-  // Policy inputs the server could rewrite would let it loosen its own next run.
-  if (!profile.source.empty() && profile.source.rfind("built-in:", 0) != 0) {
-    if (auto r = refuse_if_sandbox_writable(profile.source, "profile", *plan); !r) return r.error();
-  }
-  if (!identity.project.empty()) {
-    std::string store = key_store_path_for(profile.policy.keys_file);
-    if (auto r = refuse_if_sandbox_writable(store, "key store", *plan); !r) return r.error();
-  }
-  if (!plan->proxy.pins.file.empty()) {
-    // Pending definitions are written beside the pin file: the whole directory must be safe.
-    std::string dir = plan->proxy.pins.file.substr(0, plan->proxy.pins.file.rfind('/'));
-    if (auto r = refuse_if_sandbox_writable(dir.empty() ? "/" : dir, "pin directory", *plan); !r) {
-      return r.error();
-    }
+  // Policy inputs, keys and secrets the server could change or read would let it loosen its
+  // own next run, forge its record or take the keys.
+  auto reach = SandboxReach::of(*plan);
+  if (!reach) return reach.error();
+  if (auto guarded = guard_session_store(options, profile, *reach, *plan); !guarded) {
+    return guarded.error();
   }
   for (const auto& [name, path] : plan->secret_files) {
-    if (auto r = refuse_if_sandbox_writable(path, "secret file", *plan); !r) return r.error();
     auto secret = read_trusted_file(path, "secret file for " + name);
     if (!secret) return secret.error();
     std::string value = secret->text;

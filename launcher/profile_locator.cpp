@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "launcher/trusted_file.h"
+#include "launcher/store/trusted_file.h"
 #include "profiles/builtin_profiles.h"
 
 namespace mcpsandbox {

@@ -5,28 +5,22 @@
 #include <climits>
 #include <cstdlib>
 
-#include "launcher/trusted_file.h"
+#include "launcher/store/session_store.h"
+#include "launcher/store/trusted_file.h"
 #include "profiles/paths.h"
 
 namespace mcpsandbox {
 namespace {
 
-// An absolute path for a file the server must never reach; with a plan, one inside any grant
-// (anything the server can see) is refused.
-Result<std::string> outside_sandbox_view(const std::string& raw, const Plan* plan,
+// An absolute path for a file the server must never reach: with a plan, refused when its
+// sandbox could read it (or write where it will be made), by identity (see store/store_path.h).
+Result<std::string> outside_sandbox_view(const std::string& raw, const SandboxReach* reach,
                                          const std::string& what) {
+  if (reach) return guard_store_spelling(raw, StoreRule::kNotReadable, what, *reach);
   char cwd[PATH_MAX];
   const char* home = std::getenv("HOME");
   auto path = normalize_path(raw, home ? home : "/", ::getcwd(cwd, sizeof cwd) ? cwd : "/");
   if (!path) return Error{what + " '" + raw + "': " + path.error().message};
-  if (plan) {
-    for (const PathGrant& grant : plan->paths) {
-      if (path_is_under(*path, grant.path)) {
-        return Error{what + " " + *path + " is inside " + grant.path + ", which the server " +
-                     "can see (" + grant.why + "); keep it outside the sandbox's view"};
-      }
-    }
-  }
   return path;
 }
 
@@ -37,7 +31,13 @@ Result<std::optional<AuditLog>> open_session_audit(const RunOptions& options,
                                                    const Logger& logger) {
   std::string raw = !options.audit_log.empty() ? options.audit_log : profile.policy.audit.path;
   if (raw.empty()) return std::optional<AuditLog>();
-  auto path = outside_sandbox_view(raw, plan, "audit log");
+  std::optional<SandboxReach> reach;
+  if (plan) {
+    auto computed = SandboxReach::of(*plan);
+    if (!computed) return computed.error();
+    reach = std::move(*computed);
+  }
+  auto path = outside_sandbox_view(raw, reach ? &*reach : nullptr, "audit log");
   if (!path) return path.error();
   AuditOptions audit;
   audit.path = *path;
@@ -48,7 +48,8 @@ Result<std::optional<AuditLog>> open_session_audit(const RunOptions& options,
   audit.rotate_bytes = settings.rotate_bytes;
   if (!settings.checkpoint_key.empty()) {
     // Whoever holds this key can forge checkpoints: the server must not even read it.
-    auto key_path = outside_sandbox_view(settings.checkpoint_key, plan, "audit checkpoint key");
+    auto key_path = outside_sandbox_view(settings.checkpoint_key, reach ? &*reach : nullptr,
+                                         "audit checkpoint key");
     if (!key_path) return key_path.error();
     auto file = read_trusted_file(*key_path, "audit checkpoint key");
     if (!file) return file.error();

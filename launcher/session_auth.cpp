@@ -7,7 +7,7 @@
 #include <cstdlib>
 
 #include "launcher/keys_command.h"
-#include "launcher/trusted_file.h"
+#include "launcher/store/trusted_file.h"
 #include "proxy/auth/key_store.h"
 
 namespace mcpsandbox {

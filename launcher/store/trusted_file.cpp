@@ -1,4 +1,4 @@
-#include "launcher/trusted_file.h"
+#include "launcher/store/trusted_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -74,22 +74,6 @@ Result<TrustedFile> read_trusted_file(const std::string& path, const std::string
   }
   ::close(fd);
   return file;
-}
-
-Result<void> refuse_if_sandbox_writable(const std::string& path, const std::string& what,
-                                        const Plan& plan) {
-  char real[PATH_MAX];
-  std::string resolved = ::realpath(path.c_str(), real) ? real : path;
-  for (const PathGrant& grant : plan.paths) {
-    if (grant.kind != PathGrant::Kind::kReadWrite) continue;
-    char grant_real[PATH_MAX];
-    std::string root = ::realpath(grant.path.c_str(), grant_real) ? grant_real : grant.path;
-    if (path_is_under(resolved, root)) {
-      return Error{what + " " + resolved + " is inside " + grant.path + ", which the server may "
-                   "write (" + grant.why + "): it could rewrite its own policy; keep it elsewhere"};
-    }
-  }
-  return {};
 }
 
 }  // namespace mcpsandbox

@@ -24,9 +24,4 @@ struct TrustedFile {
 // file is an error naming `what`.
 Result<TrustedFile> read_trusted_file(const std::string& path, const std::string& what);
 
-// Refuses a policy input that lies inside one of the plan's writable grants: the server could
-// rewrite its own policy for the next run.
-Result<void> refuse_if_sandbox_writable(const std::string& path, const std::string& what,
-                                        const Plan& plan);
-
 }  // namespace mcpsandbox

@@ -1,0 +1,60 @@
+#include "launcher/store/session_store.h"
+
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+
+#include "launcher/keys_command.h"
+#include "profiles/paths.h"
+
+namespace mcpsandbox {
+namespace {
+
+// Absolute, but with ".." kept: only the resolver, which follows symlinks first, may apply it.
+std::string absolute_spelling(const std::string& raw) {
+  const char* home = std::getenv("HOME");
+  std::string path = expand_home(raw, home ? home : "/");
+  if (!path.empty() && path.front() == '/') return path;
+  char cwd[PATH_MAX];
+  return std::string(::getcwd(cwd, sizeof cwd) ? cwd : "/") + "/" + path;
+}
+
+}  // namespace
+
+Result<std::string> guard_store_spelling(const std::string& raw, StoreRule rule,
+                                         const std::string& what, const SandboxReach& reach) {
+  if (raw.empty()) return Error{what + ": an empty path"};
+  return guard_store_path(absolute_spelling(raw), rule, what, reach);
+}
+
+Result<void> guard_session_store(const RunOptions& options, const Profile& profile,
+                                 const SandboxReach& reach, Plan& plan) {
+  if (!profile.source.empty() && profile.source.rfind("built-in:", 0) != 0) {
+    auto guarded = guard_store_spelling(profile.source, StoreRule::kNotWritable, "profile", reach);
+    if (!guarded) return guarded.error();
+  }
+  // Holds salted hashes only, but whoever rewrites it admits any key it likes.
+  std::string store = key_store_path_for(profile.policy.keys_file);
+  if (auto guarded = guard_store_spelling(store, StoreRule::kNotWritable, "key store", reach); !guarded) {
+    return guarded.error();
+  }
+  if (!options.key_file.empty()) {
+    auto guarded = guard_store_spelling(options.key_file, StoreRule::kNotReadable, "key file", reach);
+    if (!guarded) return guarded.error();
+  }
+  if (!plan.proxy.pins.file.empty()) {
+    // Pending definitions are written beside the pin file: its directory is checked as well.
+    auto guarded = guard_store_spelling(plan.proxy.pins.file, StoreRule::kNotWritable, "pin file", reach);
+    if (!guarded) return guarded.error();
+    plan.proxy.pins.file = *guarded;
+  }
+  for (auto& [name, path] : plan.secret_files) {
+    auto guarded = guard_store_spelling(path, StoreRule::kNotReadable, "secret file for " + name, reach);
+    if (!guarded) return guarded.error();
+    path = *guarded;
+  }
+  return {};
+}
+
+}  // namespace mcpsandbox

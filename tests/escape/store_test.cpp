@@ -1,0 +1,164 @@
+// The policy store out of the server's reach (issue 27): the audit log, its checkpoint key, the
+// pins, the key file and the secrets' files are judged by identity against what the sandbox
+// will reach, so a symlink or a bind mount that names a granted directory another way cannot
+// hand them to the server. As root and as an ordinary user; each refusal names the file, the
+// grant and the access.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "tests/escape/escape_harness.h"
+
+namespace mcpsandbox::testing {
+namespace {
+
+struct Who {
+  const char* name;
+  std::vector<std::string> prefix;
+  uid_t uid;
+};
+
+void PrintTo(const Who& who, std::ostream* out) { *out << who.name; }
+
+const Who kRoot{"root", {}, 0};
+const Who kNobody{"nobody", kAsNobody, 65534};
+
+class PolicyStore : public ::testing::TestWithParam<Who> {
+ protected:
+  void SetUp() override {
+    if (geteuid() != 0) GTEST_SKIP() << "switching users and mounting for these tests needs root";
+    chmod(base_.path().c_str(), 0755);
+    for (const char* dir : {"proj", "outside", "shared"}) make_dir(base_.file(dir));
+    std::filesystem::create_directory_symlink(base_.file("proj"), base_.file("link"));
+    std::filesystem::create_directory_symlink(base_.file("outside"), base_.file("outlink"));
+  }
+
+  void make_dir(const std::string& path) {
+    std::filesystem::create_directory(path);
+    ASSERT_EQ(chown(path.c_str(), GetParam().uid, GetParam().uid), 0);
+  }
+  void write_owned(const std::string& path, const std::string& text, mode_t mode = 0600) {
+    std::ofstream(path) << text;
+    ASSERT_EQ(chown(path.c_str(), GetParam().uid, GetParam().uid), 0);
+    chmod(path.c_str(), mode);
+  }
+  ProbeOutcome run(const std::vector<std::string>& options, const std::vector<std::string>& attack,
+                   std::vector<std::string> prefix = {}) {
+    if (prefix.empty()) prefix = GetParam().prefix;
+    return run_probe(options, attack, prefix);
+  }
+  // The session was refused before the server started, with `message` on its error line.
+  static void expect_refused(const ProbeOutcome& outcome, const std::string& message) {
+    EXPECT_EQ(outcome.exit_status, 2) << describe(outcome);
+    EXPECT_FALSE(outcome.result.has_value()) << "the server must not have run";
+    EXPECT_NE(outcome.log.find(message), std::string::npos) << outcome.log;
+  }
+
+  TempDir base_;
+  std::string proj() { return base_.file("proj"); }
+};
+
+TEST_P(PolicyStore, AnAuditLogOrCheckpointKeyBehindASymlinkIntoAWritableGrantIsRefused) {
+  ProbeOutcome log = run({"--rw", proj(), "--audit-log", base_.file("link/audit.jsonl")},
+                         {"read", proj() + "/audit.jsonl"});
+  expect_refused(log, "audit log " + proj() + "/audit.jsonl (its directory " + proj() +
+                          ") is inside " + proj() + ", which the server may write");
+  EXPECT_FALSE(std::filesystem::exists(proj() + "/audit.jsonl")) << "no log was started there";
+
+  write_owned(base_.file("outside/ck.key"), "");
+  std::filesystem::copy_file(base_.file("outside/ck.key"), proj() + "/ck.key");
+  write_owned(base_.file("outside/profile.json"),
+              R"({"audit": {"path": ")" + base_.file("outside/audit.jsonl") +
+                  R"(", "checkpoint_key": ")" + base_.file("link/ck.key") + R"("}})",
+              0644);
+  ProbeOutcome key = run({"--profile", base_.file("outside/profile.json"), "--rw", proj()},
+                         {"read", proj() + "/ck.key"});
+  expect_refused(key, "audit checkpoint key " + proj() + "/ck.key is inside " + proj() +
+                          ", which the server may write");
+}
+
+TEST_P(PolicyStore, ASymlinkInsideAWritableGrantIsNotFollowedToTheStore) {
+  // The link leads outside today; the server could point it anywhere tomorrow.
+  std::filesystem::create_directory_symlink(base_.file("outside"), proj() + "/logs");
+  ProbeOutcome log = run({"--rw", proj(), "--audit-log", proj() + "/logs/audit.jsonl"}, {"hostname"});
+  expect_refused(log, "passes through the symlink " + proj() + "/logs, inside " + proj() +
+                          ", which the server may write");
+
+  // A link outside every grant is the user's own: followed, and what it leads to stays hidden.
+  ProbeOutcome outside = run({"--rw", proj(), "--audit-log", base_.file("outlink/audit.jsonl")},
+                             {"read", base_.file("outside/audit.jsonl")});
+  EXPECT_EQ(outside.error(), "ENOENT") << describe(outside);
+  EXPECT_TRUE(std::filesystem::exists(base_.file("outside/audit.jsonl"))) << outside.log;
+}
+
+TEST_P(PolicyStore, KeysAndSecretsAreRefusedWhereTheServerCanOnlyRead) {
+  std::string store = base_.file("outside/keys.json");
+  std::vector<std::string> add = GetParam().prefix;
+  add.insert(add.end(), {mcpsandbox_binary(), "keys", "add", "--project", "ci", "--store", store});
+  ChildProcess adding(add);
+  auto key = adding.read_line();
+  ASSERT_EQ(adding.wait(), 0) << adding.stderr_text();
+  ASSERT_TRUE(key.has_value());
+  write_owned(base_.file("outside/gw.key"), *key);
+  write_owned(base_.file("shared/token"), "t0ken");
+  write_owned(base_.file("outside/profile.json"),
+              R"({"auth": {"keys": ")" + store + R"("}, "projects": {"ci": {"secrets":
+                  {"TOKEN": "file:)" + base_.file("shared/token") + R"("}}}})",
+              0644);
+  std::vector<std::string> profile = {"--profile", base_.file("outside/profile.json")};
+
+  auto with = [&](std::vector<std::string> options, const std::string& key_file) {
+    options.insert(options.begin(), profile.begin(), profile.end());
+    options.insert(options.end(), {"--key-file", key_file});
+    return options;
+  };
+  ProbeOutcome secret = run(with({"--ro", base_.file("shared")}, base_.file("outside/gw.key")),
+                            {"read", base_.file("shared/token")});
+  expect_refused(secret, "secret file for TOKEN " + base_.file("shared/token") + " is inside " +
+                             base_.file("shared") + ", which the server may read");
+
+  write_owned(base_.file("shared/gw.key"), *key);
+  ProbeOutcome key_file = run(with({"--ro", base_.file("shared")}, base_.file("shared/gw.key")),
+                              {"read", base_.file("shared/gw.key")});
+  expect_refused(key_file, "key file " + base_.file("shared/gw.key") + " is inside " +
+                               base_.file("shared") + ", which the server may read");
+
+  // Out of view, both are used, and the server still cannot read them.
+  ProbeOutcome hidden = run(with({"--ro", proj()}, base_.file("outside/gw.key")),
+                            {"read", base_.file("outside/gw.key")});
+  EXPECT_EQ(hidden.error(), "ENOENT") << describe(hidden);
+}
+
+TEST_P(PolicyStore, ABindMountAliasOfTheStoreDirectoryIsTheSameDirectory) {
+  make_dir(base_.file("alias"));
+  // A mount namespace of the test's own (as an ordinary user: with a user namespace around it)
+  // in which alias/ is a second path to proj/.
+  std::vector<std::string> prefix = GetParam().prefix;
+  if (GetParam().uid != 0) prefix.insert(prefix.end(), {"/usr/bin/unshare", "--user", "--map-root-user"});
+  prefix.insert(prefix.end(), {"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+                               "mount --bind " + proj() + " " + base_.file("alias") +
+                                   " && exec \"$0\" \"$@\""});
+  ProbeOutcome log = run({"--rw", base_.file("alias"), "--audit-log", proj() + "/audit.jsonl"},
+                         {"read", base_.file("alias/audit.jsonl")}, prefix);
+  expect_refused(log, "audit log " + proj() + "/audit.jsonl (its directory " + proj() +
+                          ") is inside " + base_.file("alias") + ", which the server may write");
+
+  ProbeOutcome pins = run({"--rw", base_.file("alias"), "--pins", proj() + "/pins.json"},
+                          {"write", base_.file("alias/pins.json")}, prefix);
+  expect_refused(pins, "pin file " + proj() + "/pins.json (its directory " + proj() +
+                           ") is inside " + base_.file("alias") + ", which the server may write");
+  EXPECT_FALSE(std::filesystem::exists(proj() + "/pins.json"));
+
+  // The other way round: the store under the alias, the grant the original.
+  ProbeOutcome reverse = run({"--rw", proj(), "--pins", base_.file("alias/pins.json")}, {"hostname"}, prefix);
+  expect_refused(reverse, "pin file " + base_.file("alias/pins.json") + " (its directory " +
+                              base_.file("alias") + ") is inside " + proj());
+}
+
+INSTANTIATE_TEST_SUITE_P(AsRootAndAsAnOrdinaryUser, PolicyStore, ::testing::Values(kRoot, kNobody),
+                         [](const auto& test) { return std::string(test.param.name); });
+
+}  // namespace
+}  // namespace mcpsandbox::testing
