@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <cstring>
 
 #include "launcher/sandbox/setup_error.h"
 
@@ -49,6 +51,34 @@ struct ExecArguments {
   std::vector<char*> args, envp;
 };
 
+// Init is a fork of the launcher, so its argument and environment areas still hold the
+// launcher's (profile, grants, key-file paths, the user's whole environment), and anyone in the
+// sandbox can read /proc/1/cmdline. Blanked in place; the addresses come from /proc/self/stat
+// (fields 48-51), the one place that names them without a global.
+void hide_launcher_arguments() {
+  int fd = ::open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  char text[2048];
+  ssize_t n = ::read(fd, text, sizeof text - 1);
+  ::close(fd);
+  if (n <= 0) return;
+  text[n] = '\0';
+  const char* fields = std::strrchr(text, ')');  // the command name may hold spaces
+  if (!fields) return;
+  unsigned long area[4] = {};  // arg_start, arg_end, env_start, env_end
+  int field = 2;
+  for (const char* at = fields + 1; *at && field < 51; ++at) {
+    if (*at != ' ') continue;
+    ++field;
+    if (field >= 48) area[field - 48] = std::strtoul(at + 1, nullptr, 10);
+  }
+  for (int i = 0; i < 4; i += 2) {
+    if (area[i] && area[i + 1] > area[i]) std::memset(reinterpret_cast<void*>(area[i]), 0, area[i + 1] - area[i]);
+  }
+  static constexpr char kName[] = "mcpsandbox-init";
+  if (area[1] - area[0] >= sizeof kName) std::memcpy(reinterpret_cast<void*>(area[0]), kName, sizeof kName);
+}
+
 }  // namespace
 
 void exec_server(const std::vector<std::string>& argv,
@@ -67,6 +97,7 @@ void run_sandbox_init(const std::vector<std::string>& argv,
   // The server runs as the same uid: without this it could open /proc/1/fd/* and forge our
   // status report.
   ::prctl(PR_SET_DUMPABLE, 0);
+  hide_launcher_arguments();
   sigset_t waited;
   sigemptyset(&waited);
   sigaddset(&waited, SIGCHLD);

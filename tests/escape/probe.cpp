@@ -76,6 +76,21 @@ int read_file(const char* path) {
   return report("read", n >= 0, err, path);
 }
 
+// The file's text, NULs shown as spaces (a command line, an environment): what the server sees.
+int show_file(const char* path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return report("show", false, errno, path);
+  std::string text;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+  int err = errno;
+  close(fd);
+  for (char& c : text) c = c == '\0' ? ' ' : c;
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return report("show", n == 0, err, text);
+}
+
 int write_file(const char* path) {
   int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return report("write", false, errno, path);
@@ -313,6 +328,7 @@ int main(int argc, char** argv) {
   const char* arg = argc > 2 ? argv[2] : "";
   const char* arg2 = argc > 3 ? argv[3] : "";
   if (attack == "read") return read_file(arg);
+  if (attack == "show") return show_file(arg);
   if (attack == "inbound") return inbound(arg, atoi(arg2));  // arg: tcp or udp, arg2: port
   if (attack == "fill") return fill(arg, arg2);  // arg: a directory, arg2: MiB to write
   if (attack == "terminal") return terminal();

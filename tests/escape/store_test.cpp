@@ -157,6 +157,14 @@ TEST_P(PolicyStore, ABindMountAliasOfTheStoreDirectoryIsTheSameDirectory) {
                               base_.file("alias") + ") is inside " + proj());
 }
 
+TEST_P(PolicyStore, TheSandboxsPidOneShowsNoneOfTheLaunchersArgumentsOrEnvironment) {
+  ProbeOutcome cmdline = run({"--rw", proj(), "--audit-log", base_.file("outside/audit.jsonl")},
+                             {"show", "/proc/1/cmdline"});
+  EXPECT_EQ(cmdline.detail(), "mcpsandbox-init") << describe(cmdline);
+  ProbeOutcome environ = run({"--rw", proj()}, {"show", "/proc/1/environ"});
+  EXPECT_EQ(environ.error(), "EACCES") << describe(environ);
+}
+
 INSTANTIATE_TEST_SUITE_P(AsRootAndAsAnOrdinaryUser, PolicyStore, ::testing::Values(kRoot, kNobody),
                          [](const auto& test) { return std::string(test.param.name); });
 
