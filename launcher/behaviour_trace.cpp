@@ -80,18 +80,20 @@ class BehaviourTrace::Collector {
 
   void record(const mcpsandbox_behaviour_event& event);
   void report_progress();
+  void note_connect(const std::string& endpoint, int64_t result);
   void fill(ObservedBehaviour& observed) const;
   std::function<void(const ObservedEffect&)> observer;
   bool report_progress_lines = true;
 
  private:
   struct FileSeen {
-    bool write = false;
+    bool written = false, write_tried = false;
     bool opened = false;  // at least one open succeeded
   };
   const Logger& logger_;
   std::map<std::string, FileSeen> files_;
   std::set<std::string> execs_, endpoints_;
+  std::map<std::string, std::string> refused_endpoints_;  // endpoint -> the error's name
   uint64_t events_seen_ = 0;
   std::chrono::steady_clock::time_point last_progress_ = std::chrono::steady_clock::now();
 };
@@ -155,7 +157,9 @@ void BehaviourTrace::Collector::record(const mcpsandbox_behaviour_event& event) 
       if (effect.what.empty()) return;
       effect.write = (event.flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)) != 0;
       FileSeen& seen = files_[effect.what];
-      seen.write = seen.write || effect.write;
+      // Written only if a write open succeeded: a refused one is a wish, not a need.
+      seen.written = seen.written || (effect.write && event.result >= 0);
+      seen.write_tried = seen.write_tried || effect.write;
       seen.opened = seen.opened || event.result >= 0;
       break;
     }
@@ -169,13 +173,26 @@ void BehaviourTrace::Collector::record(const mcpsandbox_behaviour_event& event) 
       bool loopback = false;
       effect.what = endpoint_of(event, loopback);
       if (effect.what.empty()) return;  // unix sockets: not network endpoints
-      if (!loopback) endpoints_.insert(effect.what);  // a learned profile lists the outside world
+      // A learned profile lists the outside world, and only what the sandbox let through.
+      if (!loopback) note_connect(effect.what, event.result);
       break;
     }
     default:
       return;
   }
   if (observer) observer(effect);
+}
+
+void BehaviourTrace::Collector::note_connect(const std::string& endpoint, int64_t result) {
+  // Non-blocking connects report EINPROGRESS: let through, still under way.
+  bool let_through = result == 0 || result == -EINPROGRESS || result == -EALREADY || result == -EISCONN;
+  if (let_through) {
+    endpoints_.insert(endpoint);
+    refused_endpoints_.erase(endpoint);
+  } else if (!endpoints_.count(endpoint)) {
+    const char* name = strerrorname_np(static_cast<int>(-result));
+    refused_endpoints_[endpoint] = name ? name : std::to_string(-result);
+  }
 }
 
 void BehaviourTrace::Collector::report_progress() {
@@ -205,11 +222,12 @@ ObservedBehaviour BehaviourTrace::observed() const {
 void BehaviourTrace::Collector::fill(ObservedBehaviour& observed) const {
   observed.events = events_seen_;
   for (const auto& [path, seen] : files_) {
-    if (seen.opened) observed.files.push_back({path, seen.write, true});
-    else if (exists_on_host(path)) observed.files.push_back({path, seen.write, false});
+    if (seen.opened) observed.files.push_back({path, seen.written, true});
+    else if (exists_on_host(path)) observed.files.push_back({path, seen.write_tried, false});
   }
   observed.execs.assign(execs_.begin(), execs_.end());
   observed.endpoints.assign(endpoints_.begin(), endpoints_.end());
+  observed.refused_endpoints = refused_endpoints_;
 }
 
 }  // namespace mcpsandbox

@@ -12,7 +12,8 @@ json observed_to_json(const ObservedBehaviour& observed) {
   json tools = json::object();
   for (const auto& [name, behaviour] : observed.tools) tools[name] = behaviour.to_json();
   return {{"syscalls", observed.syscalls}, {"files", files},     {"execs", observed.execs},
-          {"endpoints", observed.endpoints}, {"events", observed.events}, {"tools", tools}};
+          {"endpoints", observed.endpoints}, {"refused_endpoints", observed.refused_endpoints},
+          {"events", observed.events}, {"tools", tools}};
 }
 
 Result<ObservedBehaviour> observed_from_json(const json& in) {
@@ -25,6 +26,8 @@ Result<ObservedBehaviour> observed_from_json(const json& in) {
     }
     observed.execs = in.at("execs").get<std::vector<std::string>>();
     observed.endpoints = in.at("endpoints").get<std::vector<std::string>>();
+    observed.refused_endpoints =
+        in.value("refused_endpoints", json::object()).get<std::map<std::string, std::string>>();
     observed.events = in.at("events").get<uint64_t>();
     const json tools = in.value("tools", json::object());
     for (const auto& [name, behaviour] : tools.items()) {

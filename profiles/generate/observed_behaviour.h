@@ -24,7 +24,11 @@ struct ObservedBehaviour {
   std::vector<std::string> syscalls;  // names
   std::vector<FileUse> files;
   std::vector<std::string> execs;
-  std::vector<std::string> endpoints;  // "ADDR:PORT" as the egress list writes them
+  // "ADDR:PORT" as the egress list writes them: connects the sandbox let through (they
+  // succeeded or were under way), apart from those it refused, with the refusal ("EACCES").
+  // Only the first may become grants: what the server merely tried is its wish, not a need.
+  std::vector<std::string> endpoints;
+  std::map<std::string, std::string> refused_endpoints;
   uint64_t events = 0;
   std::map<std::string, BehaviourProfile> tools;  // per tool, from the calls of the run
 };

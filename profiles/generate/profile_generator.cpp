@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
+#include "profiles/connect_grant_policy.h"
 #include "profiles/generate/argument_classifier.h"
 #include "profiles/generate/jsonc_writer.h"
 
@@ -200,6 +202,46 @@ class Generator {
     return props.is_object() ? props : json::object();
   }
 
+  // The range of a non-public address, for an endpoint the SSRF rules would refuse to a grant.
+  static std::optional<std::string> internal_range(const std::string& endpoint) {
+    auto rule = parse_egress_rule(endpoint);
+    if (!rule) return std::string("unparsable");
+    AddressRange range = classify_address(rule->family, rule->address);
+    if (range == AddressRange::kPublic) return std::nullopt;
+    return std::string(mcpsandbox::describe(range));
+  }
+
+  // From a learning run only what the sandbox let through, to public addresses, becomes a
+  // grant: what it refused, and anything internal, is a note, so a server cannot write its own
+  // egress grant (cloud metadata included) by trying.
+  void learned_network(JsoncNode& net) {
+    std::vector<std::string> granted, notes;
+    for (const auto& endpoint : in_.observed->endpoints) {
+      if (auto range = internal_range(endpoint)) {
+        notes.push_back("learning: connected to " + endpoint + " (" + *range +
+                        "): not granted, generate never grants an internal address");
+      } else {
+        granted.push_back(endpoint);
+      }
+    }
+    for (const auto& [endpoint, error] : in_.observed->refused_endpoints) {
+      if (auto range = internal_range(endpoint)) {
+        notes.push_back("learning: tried " + endpoint + " (" + *range + "), refused with " + error +
+                        ": never granted");
+      } else {
+        notes.push_back("learning: tried " + endpoint + ", refused with " + error +
+                        "; if the server needs it, add it to \"allow\" by hand");
+      }
+    }
+    if (granted.empty()) {
+      net.set("mode", "none", "no connection let through during learning");
+    } else {
+      net.set("mode", "host", "connections let through during learning");
+      net.set("allow", json(granted), "the public addresses and ports the sandbox let it connect to");
+    }
+    for (const auto& note : notes) net.note(note);
+  }
+
   void network() {
     std::vector<std::string> reasons;
     for (const json& tool : tools_) {
@@ -208,13 +250,7 @@ class Generator {
     }
     JsoncNode& net = root_.child("network");
     if (in_.observed) {
-      std::vector<std::string> endpoints = in_.observed->endpoints;
-      if (endpoints.empty()) {
-        net.set("mode", "none", "no connection during learning");
-      } else {
-        net.set("mode", "host", "connections seen during learning");
-        net.set("allow", json(endpoints), "the addresses and ports it connected to");
-      }
+      learned_network(net);
       return;
     }
     if (reasons.empty()) {

@@ -179,7 +179,7 @@ TEST(Generate, LearningNarrowsGrantsSystemCallsAndTheResultStillServes) {
   EXPECT_NE(text.find("granted read-write, only read during learning"), std::string::npos) << text;
   EXPECT_NE(text.find("runtime keeps"), std::string::npos) << text;
   EXPECT_NE(text.find("more; the rest fail with ENOSYS"), std::string::npos) << text;
-  EXPECT_NE(text.find("\"mode\": \"none\"  // no connection during learning"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"mode\": \"none\"  // no connection let through during learning"), std::string::npos) << text;
   // The narrowed profile still runs the server for what the scenario did.
   Session session(profile, server);
   json echoed = session.call("echo", {{"text", "again"}});

@@ -110,6 +110,36 @@ TEST(ProfileGenerator, LearnedBehaviourNarrowsGrantsSyscallsAndNetwork) {
   EXPECT_NE(text.find("learning: 1 refused open(s) in /home/me/.config/tool"), std::string::npos) << text;
 }
 
+TEST(ProfileGenerator, ALearningRunGrantsOnlyWhatTheSandboxLetThroughToPublicAddresses) {
+  GeneratorInput in = filesystem_like();
+  in.baseline_syscalls = baseline_syscalls();
+  ObservedBehaviour seen;
+  seen.syscalls = {"read", "connect"};
+  seen.endpoints = {"140.82.112.3:443", "10.1.2.3:5432"};
+  seen.refused_endpoints = {{"93.184.216.34:443", "EACCES"}, {"169.254.169.254:80", "EACCES"}};
+  // A server that wrote a file it was refused does not earn a write grant either.
+  seen.files = {{"/home/me/src/a.c", false, true}, {"/home/me/src/b.c", true, false}};
+  in.observed = seen;
+  std::string text = generate_profile(in);
+  Profile profile = parsed(text);
+  EXPECT_EQ(profile.egress_allow, std::vector<std::string>{"140.82.112.3:443"}) << text;
+  EXPECT_TRUE(profile.read_write_paths.empty()) << text;
+  EXPECT_NE(text.find("learning: tried 93.184.216.34:443, refused with EACCES; if the server needs it"),
+            std::string::npos) << text;
+  EXPECT_NE(text.find("learning: tried 169.254.169.254:80 (link-local"), std::string::npos) << text;
+  EXPECT_NE(text.find("learning: connected to 10.1.2.3:5432 (private"), std::string::npos) << text;
+
+  seen.endpoints.clear();
+  in.observed = seen;
+  Profile refused_only = parsed(generate_profile(in));
+  EXPECT_EQ(refused_only.network, NetworkMode::kNone) << "what was only tried opens nothing";
+  EXPECT_TRUE(refused_only.egress_allow.empty());
+
+  auto round_trip = observed_from_json(observed_to_json(seen));
+  ASSERT_TRUE(round_trip.ok());
+  EXPECT_EQ(round_trip->refused_endpoints, seen.refused_endpoints);
+}
+
 TEST(ProfileGenerator, HostileToolNamesStayInsideTheirStrings) {
   GeneratorInput in = filesystem_like();
   in.tools = json::array({tool("evil\"\n}, \"network\": {\"mode\": \"host\"} //\u202e",
