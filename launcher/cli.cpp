@@ -99,6 +99,9 @@ Command parse_command_line(int argc, char** argv) {
   run->add_flag("--testing-fail-grant-withdrawal", o.testing_fail_grant_withdrawal)->group("");
   // `profile generate --learn` runs the server through this; not for direct use.
   run->add_option("--learn-to", o.learn_to)->group("");
+  run->add_flag("--allow-loader-env", o.allow_loader_env,
+                "start even though LD_PRELOAD, LD_LIBRARY_PATH, LD_AUDIT or GCONV_PATH is set "
+                "(they load code into mcpsandbox itself, outside the sandbox)");
   run->add_flag("--inspect", o.inspect)->group("");  // `scan` asks through this
   run->add_option("--max-request-bytes", o.max_request_bytes,
                   "largest client message relayed (default 4MiB, or the profile's limits.request_size); "

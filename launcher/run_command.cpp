@@ -30,6 +30,7 @@
 #include "launcher/signals.h"
 #include "launcher/spawn.h"
 #include "launcher/supervisor.h"
+#include "profiles/loader_variables.h"
 #include "proxy/relay.h"
 #include "proxy/scanning/scan_engine.h"
 
@@ -51,9 +52,27 @@ std::map<std::string, BehaviourProfile> pinned_behaviours(const PinStore& pins, 
 constexpr int kInternalFailure = 125;
 constexpr int kUsageError = 2;
 
+// A variable the loader acted on has already run its code in this process: the session is
+// refused, so that it is noticed, and the server still gets it through --env if it needs it.
+Result<void> refuse_loader_environment(const RunOptions& options) {
+  if (options.allow_loader_env) return {};
+  for (std::string_view name : kLoaderVariables) {
+    const char* value = std::getenv(std::string(name).c_str());
+    if (!value) continue;
+    return Error{std::string(name) + " is set (" + value + "): the dynamic loader applies it to " +
+                 "mcpsandbox itself, outside the sandbox; unset it (a server that needs it gets it " +
+                 "inside the sandbox with --env " + std::string(name) + "=VALUE) or pass --allow-loader-env"};
+  }
+  return {};
+}
+
 }  // namespace
 
 int run_server(const RunOptions& options, const Logger& logger) {
+  if (auto clean = refuse_loader_environment(options); !clean) {
+    logger.error(clean.error().message);
+    return kUsageError;
+  }
   // Larger client pipes mean fewer wake-ups per large message; only pipes accept this, and a
   // refusal changes nothing but speed.
   for (int fd : {STDIN_FILENO, STDOUT_FILENO}) ::fcntl(fd, F_SETPIPE_SZ, 1 << 20);

@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "profiles/loader_variables.h"
+
 namespace mcpsandbox {
 namespace {
 
@@ -84,7 +86,10 @@ ServerEntry entry_of(const std::string& name, const ordered& server) {
   entry.command = server.value("command", "");
   entry.args = strings_of(server.value("args", ordered::array()));
   if (server.contains("env") && server["env"].is_object()) {
-    for (const auto& [key, value] : server["env"].items()) entry.env_names.push_back(key);
+    for (const auto& [key, value] : server["env"].items()) {
+      if (is_loader_variable(key) && value.is_string()) entry.loader_env.emplace_back(key, value.get<std::string>());
+      else entry.env_names.push_back(key);
+    }
   }
   entry.url = server.value("url", server.value("serverUrl", ""));
   entry.script_root = script_root_of(entry);
@@ -157,6 +162,20 @@ void LoadedConfig::set_command(const std::string& pointer, const std::string& co
   ordered& server = json_[ordered::json_pointer(pointer)];
   server["command"] = command;
   server["args"] = args;
+}
+
+void LoadedConfig::remove_env(const std::string& pointer, const std::vector<std::string>& names) {
+  ordered& server = json_[ordered::json_pointer(pointer)];
+  if (!server.contains("env") || !server["env"].is_object()) return;
+  for (const auto& name : names) server["env"].erase(name);
+}
+
+void LoadedConfig::set_env(const std::string& pointer,
+                           const std::vector<std::pair<std::string, std::string>>& variables) {
+  if (variables.empty()) return;
+  ordered& server = json_[ordered::json_pointer(pointer)];
+  if (!server.contains("env") || !server["env"].is_object()) server["env"] = ordered::object();
+  for (const auto& [name, value] : variables) server["env"][name] = value;
 }
 
 std::string LoadedConfig::text() const { return json_.dump(2) + "\n"; }

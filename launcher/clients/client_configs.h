@@ -45,6 +45,10 @@ class LoadedConfig {
   std::vector<Located> servers() const;
   // Replaces the command and args of the server at `pointer`.
   void set_command(const std::string& pointer, const std::string& command, const std::vector<std::string>& args);
+  // Removes these variables from the server's "env" (wrap moves loader variables behind --).
+  void remove_env(const std::string& pointer, const std::vector<std::string>& names);
+  // Sets these variables in the server's "env" (unwrap puts moved ones back).
+  void set_env(const std::string& pointer, const std::vector<std::pair<std::string, std::string>>& variables);
   std::string text() const;  // the JSON as it will be written (2-space indent, key order kept)
   const std::string& original_text() const { return original_; }
   const ConfigFile& file() const { return file_; }

@@ -97,6 +97,7 @@ int wrap(const ClientsOptions& options, const std::vector<ConfigFile>& files, co
   TextTable table({"CLIENT", "SCOPE", "SERVER", "BEFORE", "AFTER"});
   json report = json::array();
   std::string mcpsandbox = self_path();
+  std::vector<std::string> notes;
   int status = 0;
   for_each_config(files, logger, status, [&](const ConfigFile& file, LoadedConfig& config) {
     bool changed = false;
@@ -106,6 +107,11 @@ int wrap(const ClientsOptions& options, const std::vector<ConfigFile>& files, co
       if (decision.wrap) {
         std::vector<std::string> args = wrapped_args(decision, located.entry);
         config.set_command(located.pointer, mcpsandbox, args);
+        config.remove_env(located.pointer, decision.moved_env);
+        for (const auto& variable : decision.moved_env) {
+          notes.push_back(located.entry.name + ": " + variable + " moved inside the sandbox (--env " + variable +
+                          "=...): on mcpsandbox itself it would load code into the unsandboxed launcher");
+        }
         changed = true;
         after = "mcpsandbox run --profile " + decision.profile;
         for (const auto& option : decision.run_options) after += " " + option;
@@ -128,6 +134,7 @@ int wrap(const ClientsOptions& options, const std::vector<ConfigFile>& files, co
     std::printf("%s\n", report.dump(2).c_str());
   } else {
     std::printf("%s", table.render().c_str());
+    for (const auto& note : notes) std::printf("note: %s\n", note.c_str());
     if (options.dry_run) std::printf("(dry run: nothing written)\n");
     else if (!files.empty()) std::printf("Backups: FILE.mcpsandbox-backup beside each changed file; `mcpsandbox unwrap` restores them.\n");
   }
@@ -149,6 +156,7 @@ int unwrap(const ClientsOptions& options, const std::vector<ConfigFile>& files, 
       if (!is_wrapped(located.entry)) continue;
       ServerEntry original = unwrapped(located.entry);
       config.set_command(located.pointer, original.command, original.args);
+      config.set_env(located.pointer, original.loader_env);
       changed = true;
       std::string how = as_wrapped ? "from the backup, byte for byte" : "entry by entry (the file changed since wrap)";
       table.add({file.client, located.scope, located.entry.name, shortened(command_line(original)) + "  [" + how + "]"});

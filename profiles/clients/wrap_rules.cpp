@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "profiles/loader_variables.h"
+
 namespace mcpsandbox {
 namespace {
 
@@ -139,6 +141,11 @@ WrapDecision decide_wrap(const ServerEntry& entry) {
     options.insert(options.end(), {"--ro", entry.script_root});
     decision.reason += "; its code (" + entry.script_root + ") is granted read-only";
   }
+  for (const auto& [variable, value] : entry.loader_env) {
+    options.insert(options.end(), {"--env", variable + "=" + value});
+    decision.moved_env.push_back(variable);
+    decision.reason += "; " + variable + " moved inside the sandbox (on mcpsandbox it would load code into the launcher)";
+  }
   // The client sets these for the server; the sandbox passes only what it is told to.
   for (const auto& env : entry.env_names) {
     if (name == "@modelcontextprotocol/server-memory" && env == "MEMORY_FILE_PATH") {
@@ -177,6 +184,14 @@ ServerEntry unwrapped(const ServerEntry& entry) {
   auto separator = std::find(entry.args.begin(), entry.args.end(), "--");
   original.command = *(separator + 1);
   original.args.assign(separator + 2, entry.args.end());
+  for (auto it = entry.args.begin(); it != separator; ++it) {
+    if (*it != "--env" || it + 1 == separator) continue;
+    const std::string& setting = *(it + 1);
+    size_t eq = setting.find('=');
+    if (eq != std::string::npos && is_loader_variable(setting.substr(0, eq))) {
+      original.loader_env.emplace_back(setting.substr(0, eq), setting.substr(eq + 1));
+    }
+  }
   return original;
 }
 

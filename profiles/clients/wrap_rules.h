@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mcpsandbox {
@@ -15,6 +16,9 @@ struct ServerEntry {
   std::string command;
   std::vector<std::string> args;
   std::vector<std::string> env_names;  // keys of the entry's "env": passed through the sandbox
+  // The entry's loader variables (LD_PRELOAD...) with their values: never left on mcpsandbox's
+  // own environment, where they would load code into the unsandboxed launcher.
+  std::vector<std::pair<std::string, std::string>> loader_env;
   std::string url;          // remote servers: where they are
   // The project directory of a script the command runs (`node /opt/app/dist/index.js` ->
   // /opt/app, found by the launcher: nearest package.json or pyproject.toml, else the script's
@@ -27,6 +31,7 @@ struct WrapDecision {
   std::string reason;   // why this profile, or why not wrapped
   std::string profile;  // a built-in profile name
   std::vector<std::string> run_options;  // --rw DIR, --env NAME ...
+  std::vector<std::string> moved_env;    // removed from the entry's env: given as --env NAME=VALUE
 };
 
 WrapDecision decide_wrap(const ServerEntry& entry);
@@ -38,7 +43,8 @@ std::vector<std::string> wrapped_args(const WrapDecision& decision, const Server
 // first argument `run`, a `--`)? If so, `profile` gets its --profile (or "default").
 bool is_wrapped(const ServerEntry& entry, std::string* profile = nullptr);
 
-// The entry as it was before wrap: the command and arguments after `--`.
+// The entry as it was before wrap: the command and arguments after `--`, and the loader
+// variables wrap moved into `--env NAME=VALUE` back in `loader_env`.
 ServerEntry unwrapped(const ServerEntry& entry);
 
 }  // namespace mcpsandbox

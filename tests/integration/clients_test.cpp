@@ -166,6 +166,34 @@ TEST(Clients, UnwrapRestoresExactlyAndEntryByEntryAfterAnEdit) {
   EXPECT_NE(unwrapped.out.find("entry by entry"), std::string::npos) << unwrapped.out;
 }
 
+TEST(Clients, WrapMovesLoaderVariablesBehindTheSandboxAndUnwrapPutsThemBack) {
+  Machine machine;
+  json desktop = machine.config(machine.claude_desktop());
+  desktop["mcpServers"]["preloaded"] = {{"command", "node"}, {"args", {"/opt/tool/index.js"}},
+                                        {"env", {{"LD_PRELOAD", "/opt/hook.so"}, {"TOKEN", "t"}}}};
+  std::ofstream(machine.claude_desktop()) << desktop.dump(2);
+  Result wrapped = machine.run({"wrap"});
+  ASSERT_EQ(wrapped.status, 0) << wrapped.err;
+  json entry = machine.config(machine.claude_desktop())["mcpServers"]["preloaded"];
+  EXPECT_EQ(entry["env"], json({{"TOKEN", "t"}})) << "nothing loads into mcpsandbox itself";
+  std::vector<std::string> args = entry["args"];
+  auto separator = std::find(args.begin(), args.end(), "--");
+  auto moved = std::find(args.begin(), separator, "LD_PRELOAD=/opt/hook.so");
+  ASSERT_NE(moved, separator) << entry.dump();
+  EXPECT_EQ(*(moved - 1), "--env");
+  EXPECT_NE(std::find(args.begin(), separator, "TOKEN"), separator) << "other variables still pass by name";
+  EXPECT_NE(wrapped.out.find("LD_PRELOAD moved inside the sandbox"), std::string::npos) << wrapped.out;
+
+  // Unwrapped entry by entry (the file is edited after wrap): the variable is back where it was.
+  json edited = machine.config(machine.claude_desktop());
+  edited["globalShortcut"] = "Ctrl+Alt+Space";
+  std::ofstream(machine.claude_desktop()) << edited.dump(2);
+  ASSERT_EQ(machine.run({"unwrap"}).status, 0);
+  json restored = machine.config(machine.claude_desktop())["mcpServers"]["preloaded"];
+  EXPECT_EQ(restored["env"], json({{"TOKEN", "t"}, {"LD_PRELOAD", "/opt/hook.so"}}));
+  EXPECT_EQ(restored["args"], json({"/opt/tool/index.js"}));
+}
+
 TEST(Clients, ScanReportsSandboxPinsAndPoisoning) {
   Machine machine;
   Result before = machine.run({"scan", "--client", "claude-code", "--json", "--timeout", "20s"});

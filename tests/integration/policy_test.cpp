@@ -200,6 +200,28 @@ TEST_F(PolicyTest, AValidKeySelectsItsProjectAndItsSecrets) {
   EXPECT_EQ(refused.wait(), 3);
 }
 
+TEST_F(PolicyTest, ALoaderVariableOnMcpsandboxRefusesTheSessionUnlessAllowed) {
+  for (const char* variable : {"LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "GCONV_PATH"}) {
+    std::vector<std::string> argv = {"/usr/bin/env", std::string(variable) + "=/nonexistent/lib.so"};
+    auto command = fixture_command(dir_, {});
+    argv.insert(argv.end(), command.begin(), command.end());
+    ChildProcess refused(argv);
+    EXPECT_EQ(refused.wait(), 2) << variable;
+    EXPECT_NE(refused.stderr_text().find(std::string(variable) + " is set (/nonexistent/lib.so): the dynamic "
+                                         "loader applies it to mcpsandbox itself"),
+              std::string::npos) << refused.stderr_text();
+    EXPECT_FALSE(server_received(dir_, "initialize")) << "no server ran";
+  }
+  std::vector<std::string> argv = {"/usr/bin/env", "LD_LIBRARY_PATH=/nonexistent"};
+  auto command = fixture_command(dir_, {"--allow-loader-env"});
+  argv.insert(argv.end(), command.begin(), command.end());
+  ChildProcess allowed(argv);
+  allowed.send_line(tool_call(1, "echo", {{"text", "x"}}));
+  EXPECT_TRUE(next_message(allowed).contains("result"));
+  allowed.close_stdin();
+  EXPECT_EQ(allowed.wait(), 0) << allowed.stderr_text();
+}
+
 TEST_F(PolicyTest, RefusesAProfileTheServerCouldRewrite) {
   std::ofstream(dir_.file("own.json")) << "{}";
   ChildProcess proxy(fixture_command(dir_, {"--profile", dir_.file("own.json")}));
