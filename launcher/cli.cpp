@@ -99,6 +99,11 @@ Command parse_command_line(int argc, char** argv) {
   run->add_flag("--testing-fail-grant-withdrawal", o.testing_fail_grant_withdrawal)->group("");
   // `profile generate --learn` runs the server through this; not for direct use.
   run->add_option("--learn-to", o.learn_to)->group("");
+  run->add_option("--allow-wide-grant", o.allow_wide_grants,
+                  "grant PATH although it is a home directory, holds one, or holds dotfiles "
+                  "(shell start-up files, keys, credentials); refused otherwise (repeatable)")
+      ->type_name("PATH")
+      ->allow_extra_args(false);
   run->add_flag("--allow-loader-env", o.allow_loader_env,
                 "start even though LD_PRELOAD, LD_LIBRARY_PATH, LD_AUDIT or GCONV_PATH is set "
                 "(they load code into mcpsandbox itself, outside the sandbox)");

@@ -32,6 +32,7 @@ struct RunOptions {
   std::string pins;       // overrides the profile's pins.file (trust on first use)
   std::string learn_to;   // a learning run: write what the server did here (profile generate)
   bool testing_fail_grant_withdrawal = false;  // tests: withdrawals fail (fail-closed path)
+  std::vector<std::string> allow_wide_grants;  // --allow-wide-grant: grants named as meant
   bool allow_loader_env = false;  // start even with LD_PRELOAD & co. set (see loader_variables.h)
   bool inspect = false;   // `scan`: poisoned tools are listed (warned), no pins written
 };

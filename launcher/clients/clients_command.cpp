@@ -55,6 +55,13 @@ std::string home_directory() {
   return home ? home : "";
 }
 
+WrapContext this_machine() {
+  return {home_directory(), [](const std::string& path) {
+            struct stat info {};
+            return ::lstat(path.c_str(), &info) == 0;
+          }};
+}
+
 std::string command_line(const ServerEntry& entry) {
   if (entry.command.empty()) return entry.url;
   std::string line = entry.command;
@@ -102,7 +109,7 @@ int wrap(const ClientsOptions& options, const std::vector<ConfigFile>& files, co
   for_each_config(files, logger, status, [&](const ConfigFile& file, LoadedConfig& config) {
     bool changed = false;
     for (const auto& located : config.servers()) {
-      WrapDecision decision = decide_wrap(located.entry);
+      WrapDecision decision = decide_wrap(located.entry, this_machine());
       std::string after;
       if (decision.wrap) {
         std::vector<std::string> args = wrapped_args(decision, located.entry);
@@ -220,7 +227,7 @@ std::string poisoning_status(const ServerEntry& entry, const ClientsOptions& opt
   if (!options.probe) return "not checked";
   ServerEntry target = entry;
   if (!is_wrapped(entry)) {
-    WrapDecision decision = decide_wrap(entry);
+    WrapDecision decision = decide_wrap(entry, this_machine());
     if (!decision.wrap) return "-";
     target.args = wrapped_args(decision, entry);
   }

@@ -1,5 +1,6 @@
 #include "launcher/store/session_store.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <climits>
@@ -34,10 +35,17 @@ Result<void> guard_session_store(const RunOptions& options, const Profile& profi
     auto guarded = guard_store_spelling(profile.source, StoreRule::kNotWritable, "profile", reach);
     if (!guarded) return guarded.error();
   }
-  // Holds salted hashes only, but whoever rewrites it admits any key it likes.
+  // Holds salted hashes only, but whoever rewrites it admits any key it likes: guarded
+  // wherever keys matter (the profile has projects or requires one, a key is presented, or a
+  // store exists to be added to).
   std::string store = key_store_path_for(profile.policy.keys_file);
-  if (auto guarded = guard_store_spelling(store, StoreRule::kNotWritable, "key store", reach); !guarded) {
-    return guarded.error();
+  struct stat info {};
+  bool keys_matter = profile.policy.require_key || !profile.policy.projects.empty() ||
+                     !options.key_file.empty() || std::getenv("MCPSANDBOX_KEY") ||
+                     ::stat(absolute_spelling(store).c_str(), &info) == 0;
+  if (keys_matter) {
+    auto guarded = guard_store_spelling(store, StoreRule::kNotWritable, "key store", reach);
+    if (!guarded) return guarded.error();
   }
   if (!options.key_file.empty()) {
     auto guarded = guard_store_spelling(options.key_file, StoreRule::kNotReadable, "key file", reach);

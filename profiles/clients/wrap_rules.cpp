@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "profiles/loader_variables.h"
+#include "profiles/paths.h"
 
 namespace mcpsandbox {
 namespace {
@@ -84,9 +85,49 @@ std::string runtime_preset(const std::string& command) {
   return "static";
 }
 
+// Adds `flag path` unless the grant would be too wide; then says why in the reason instead.
+void grant_narrowly(WrapDecision& decision, const WrapContext& context, const std::string& flag,
+                    const std::string& raw, const std::string& what) {
+  std::string path = lexical_normal(expand_home(raw, context.home.empty() ? "/" : context.home));
+  if (path.empty() || path.front() != '/') {
+    decision.run_options.insert(decision.run_options.end(), {flag, raw});
+    return;
+  }
+  if (auto why = why_grant_is_too_wide(path, context.home, context.exists)) {
+    decision.reason += "; " + what + " " + path + " not granted (" + *why + ")";
+    return;
+  }
+  decision.run_options.insert(decision.run_options.end(), {flag, path});
+}
+
+// A database in a directory of its own gets that directory (SQLite writes its journal beside
+// the file); one in a home-like directory gets the file alone, and the reason says what to do.
+void grant_database(WrapDecision& decision, const WrapContext& context, const std::string& raw) {
+  std::string database = lexical_normal(expand_home(raw, context.home.empty() ? "/" : context.home));
+  std::string directory = parent_of(database);
+  if (database.empty() || database.front() != '/') {
+    decision.run_options.insert(decision.run_options.end(), {"--rw", parent_of(raw)});
+    decision.reason += ": its database's directory is granted";
+    return;
+  }
+  auto why = why_grant_is_too_wide(directory, context.home, context.exists);
+  if (!why) {
+    decision.run_options.insert(decision.run_options.end(), {"--rw", directory});
+    decision.reason += ": its database's directory is granted";
+    return;
+  }
+  decision.run_options.insert(decision.run_options.end(), {"--rw", database});
+  for (const char* sibling : {"-journal", "-wal", "-shm"}) {
+    if (context.exists(database + sibling)) decision.run_options.insert(decision.run_options.end(), {"--rw", database + sibling});
+  }
+  decision.reason += ": only its database file is granted, as " + directory + " is not (" + *why +
+                     "); SQLite cannot create its journal there, so move the database into a directory of its "
+                     "own and wrap again";
+}
+
 }  // namespace
 
-WrapDecision decide_wrap(const ServerEntry& entry) {
+WrapDecision decide_wrap(const ServerEntry& entry, const WrapContext& context) {
   WrapDecision decision;
   if (entry.transport != "stdio") {
     decision.reason = entry.transport + " server: not a local process, nothing to sandbox";
@@ -106,10 +147,10 @@ WrapDecision decide_wrap(const ServerEntry& entry) {
   std::vector<std::string>& options = decision.run_options;
   if (name == "@modelcontextprotocol/server-filesystem") {
     decision.profile = "filesystem";
-    for (size_t i = package.first_arg; i < entry.args.size(); ++i) {
-      if (!starts_with(entry.args[i], "-")) options.insert(options.end(), {"--rw", entry.args[i]});
-    }
     decision.reason = "server-filesystem: its directory arguments are granted read-write";
+    for (size_t i = package.first_arg; i < entry.args.size(); ++i) {
+      if (!starts_with(entry.args[i], "-")) grant_narrowly(decision, context, "--rw", entry.args[i], "directory");
+    }
   } else if (name == "@modelcontextprotocol/server-memory") {
     decision.profile = "memory";
     decision.reason = "server-memory";
@@ -122,24 +163,25 @@ WrapDecision decide_wrap(const ServerEntry& entry) {
   } else if (name == "mcp-server-git" || name == "mcp_server_git") {
     decision.profile = "git";
     std::string repository = option_value(entry.args, package.first_arg, "--repository");
-    if (!repository.empty()) options.insert(options.end(), {"--rw", repository});
     decision.reason = "mcp-server-git" + std::string(repository.empty() ? "" : ": its --repository is granted");
+    if (!repository.empty()) grant_narrowly(decision, context, "--rw", repository, "--repository");
   } else if (name == "mcp-server-fetch" || name == "mcp_server_fetch") {
     decision.profile = "fetch";
     decision.reason = "mcp-server-fetch: web ports only";
   } else if (name == "mcp-server-sqlite" || name == "mcp_server_sqlite") {
     decision.profile = "sqlite";
     std::string database = option_value(entry.args, package.first_arg, "--db-path");
-    if (!database.empty()) options.insert(options.end(), {"--rw", parent_of(database)});
-    decision.reason = "mcp-server-sqlite" + std::string(database.empty() ? "" : ": its database's directory is granted");
+    decision.reason = "mcp-server-sqlite";
+    if (!database.empty()) grant_database(decision, context, database);
   } else {
     decision.profile = runtime_preset(entry.command);
     decision.reason = "no built-in profile for this server: the " + decision.profile +
                       " runtime preset (no network, no files); generate one with `mcpsandbox profile generate`";
   }
   if (!entry.script_root.empty()) {
-    options.insert(options.end(), {"--ro", entry.script_root});
-    decision.reason += "; its code (" + entry.script_root + ") is granted read-only";
+    size_t before = options.size();
+    grant_narrowly(decision, context, "--ro", entry.script_root, "its code's directory");
+    if (options.size() > before) decision.reason += "; its code (" + entry.script_root + ") is granted read-only";
   }
   for (const auto& [variable, value] : entry.loader_env) {
     options.insert(options.end(), {"--env", variable + "=" + value});

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "profiles/grant_width.h"
+
 namespace mcpsandbox {
 
 // One server as a client configuration lists it.
@@ -34,7 +36,14 @@ struct WrapDecision {
   std::vector<std::string> moved_env;    // removed from the entry's env: given as --env NAME=VALUE
 };
 
-WrapDecision decide_wrap(const ServerEntry& entry);
+// What wrap needs to know of the machine: never grant a home directory or anything like it
+// (profiles/grant_width.h).
+struct WrapContext {
+  std::string home;
+  PathExists exists = [](const std::string&) { return false; };
+};
+
+WrapDecision decide_wrap(const ServerEntry& entry, const WrapContext& context = {});
 
 // `mcpsandbox run ... -- COMMAND ARGS` with mcpsandbox as the command: the entry's new args.
 std::vector<std::string> wrapped_args(const WrapDecision& decision, const ServerEntry& entry);

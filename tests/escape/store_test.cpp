@@ -157,6 +157,37 @@ TEST_P(PolicyStore, ABindMountAliasOfTheStoreDirectoryIsTheSameDirectory) {
                               base_.file("alias") + ") is inside " + proj());
 }
 
+TEST_P(PolicyStore, AHomeDirectoryOrOneLikeItIsNeverGrantedUnlessNamed) {
+  std::string home = base_.file("home");
+  make_dir(home);
+  write_owned(home + "/.bashrc", "# the user's\n", 0644);
+  make_dir(home + "/.config");
+  make_dir(base_.file("shared/.ssh"));
+  std::vector<std::string> prefix = GetParam().prefix;
+  prefix.insert(prefix.end(), {"/usr/bin/env", "HOME=" + home});
+
+  ProbeOutcome rw_home = run({"--rw", home}, {"write", home + "/.bashrc"}, prefix);
+  expect_refused(rw_home, "refusing the read-write path " + home + ": it is your home directory");
+  ProbeOutcome ro_home = run({"--ro", "~"}, {"read", home + "/.bashrc"}, prefix);
+  expect_refused(ro_home, "refusing the read-only path " + home + ": it is your home directory");
+  ProbeOutcome above = run({"--ro", base_.path()}, {"hostname"}, prefix);
+  expect_refused(above, "refusing the read-only path " + base_.path() + ": it holds your home directory (" + home + ")");
+  ProbeOutcome config = run({"--rw", home + "/.config"}, {"hostname"}, prefix);
+  expect_refused(config, "refusing the read-write path " + home + "/.config: it is where a home directory keeps "
+                         "application configuration and tokens");
+  ProbeOutcome keys = run({"--ro", base_.file("shared")}, {"hostname"}, prefix);
+  expect_refused(keys, "refusing the read-only path " + base_.file("shared") + ": it holds .ssh (ssh keys)");
+  ProbeOutcome root = run({"--ro", "/"}, {"hostname"}, prefix);
+  expect_refused(root, "read-only path: granting '/' would undo the sandbox");
+  EXPECT_EQ(read_file(home + "/.bashrc"), "# the user's\n");
+
+  // Named, it is the user's decision; a project directory needs no naming.
+  ProbeOutcome named = run({"--rw", home, "--allow-wide-grant", "~"}, {"write", home + "/.bashrc"}, prefix);
+  EXPECT_TRUE(named.attack_succeeded()) << describe(named);
+  ProbeOutcome project = run({"--rw", proj()}, {"write", proj() + "/x"}, prefix);
+  EXPECT_TRUE(project.attack_succeeded()) << describe(project);
+}
+
 TEST_P(PolicyStore, TheSandboxsPidOneShowsNoneOfTheLaunchersArgumentsOrEnvironment) {
   ProbeOutcome cmdline = run({"--rw", proj(), "--audit-log", base_.file("outside/audit.jsonl")},
                              {"show", "/proc/1/cmdline"});

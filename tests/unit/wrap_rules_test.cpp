@@ -28,6 +28,23 @@ TEST(WrapRules, KnownServersGetTheirProfilesAndGrants) {
   EXPECT_EQ(decide_wrap(entry("node", {"/x/node_modules/@modelcontextprotocol/server-memory/dist/index.js"})).profile, "memory");
 }
 
+TEST(WrapRules, NoServerIsGrantedAHomeDirectory) {
+  WrapContext machine{"/home/me", [](const std::string& path) {
+                        return path == "/home/me/.bashrc" || path == "/home/me/test.db-journal";
+                      }};
+  auto sqlite = decide_wrap(entry("uvx", {"mcp-server-sqlite", "--db-path", "~/test.db"}), machine);
+  EXPECT_EQ(sqlite.run_options, (std::vector<std::string>{"--rw", "/home/me/test.db", "--rw", "/home/me/test.db-journal"}));
+  EXPECT_NE(sqlite.reason.find("only its database file is granted, as /home/me is not (it is your home directory)"),
+            std::string::npos) << sqlite.reason;
+  auto in_own_directory = decide_wrap(entry("uvx", {"mcp-server-sqlite", "--db-path", "~/data/test.db"}), machine);
+  EXPECT_EQ(in_own_directory.run_options, (std::vector<std::string>{"--rw", "/home/me/data"}));
+  auto git = decide_wrap(entry("uvx", {"mcp-server-git", "--repository", "/home/me"}), machine);
+  EXPECT_TRUE(git.run_options.empty());
+  EXPECT_NE(git.reason.find("--repository /home/me not granted (it is your home directory)"), std::string::npos) << git.reason;
+  auto fs = decide_wrap(entry("npx", {"-y", "@modelcontextprotocol/server-filesystem", "/home/me", "/home/me/src"}), machine);
+  EXPECT_EQ(fs.run_options, (std::vector<std::string>{"--rw", "/home/me/src"}));
+}
+
 TEST(WrapRules, UnknownServersGetTheirRuntimePresetAndKeepTheirEnvironment) {
   auto weather = decide_wrap(entry("node", {"/opt/weather/index.js"}, {"API_KEY"}));
   EXPECT_EQ(weather.profile, "node");

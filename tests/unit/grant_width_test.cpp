@@ -1,0 +1,41 @@
+#include "profiles/grant_width.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace mcpsandbox {
+namespace {
+
+PathExists files(std::set<std::string> present) {
+  return [present](const std::string& path) { return present.count(path) > 0; };
+}
+
+TEST(GrantWidth, HomeDirectoriesWhatHoldsThemAndWhatLooksLikeThemAreTooWide) {
+  auto none = files({});
+  EXPECT_EQ(why_grant_is_too_wide("/", "/home/me", none), "it is the whole filesystem");
+  EXPECT_EQ(why_grant_is_too_wide("/home/me", "/home/me", none), "it is your home directory");
+  EXPECT_EQ(why_grant_is_too_wide("/home", "/home/me", none), "it holds your home directory (/home/me)");
+  EXPECT_EQ(why_grant_is_too_wide("/home/me/.config", "/home/me", none),
+            "it is where a home directory keeps application configuration and tokens");
+  EXPECT_EQ(why_grant_is_too_wide("/home/me/.ssh/keys", "/home/me", none),
+            "it is inside /home/me/.ssh, which holds credentials");
+  // Another user's home, or a copy of one, is known by what it holds.
+  EXPECT_EQ(why_grant_is_too_wide("/home/alice", "/home/me", files({"/home/alice/.bashrc"})),
+            "it holds .bashrc (shell start-up files): it looks like a home directory");
+  EXPECT_EQ(why_grant_is_too_wide("/srv/x", "/home/me", files({"/srv/x/.aws"})),
+            "it holds .aws (cloud credentials): it looks like a home directory");
+}
+
+TEST(GrantWidth, ProjectsKeepTheirOwnDotfiles) {
+  // .npmrc, .config, .docker and .vscode are common in repositories: not a home's mark.
+  auto project = files({"/home/me/src/app/.npmrc", "/home/me/src/app/.config", "/home/me/src/app/.docker",
+                        "/home/me/src/app/.git", "/home/me/src/app/.vscode"});
+  EXPECT_EQ(why_grant_is_too_wide("/home/me/src/app", "/home/me", project), std::nullopt);
+  EXPECT_EQ(why_grant_is_too_wide("/home/me/src/app/.config", "/home/me", project), std::nullopt);
+  EXPECT_EQ(why_grant_is_too_wide("/home/me/.config/my-server", "/home/me", project), std::nullopt);
+  EXPECT_EQ(why_grant_is_too_wide("/data/app.db", "/home/me", project), std::nullopt);
+}
+
+}  // namespace
+}  // namespace mcpsandbox
