@@ -23,7 +23,7 @@ _mcpsandbox() {
   local options=""
   case "$command" in
     "") COMPREPLY=($(compgen -W "$commands --log-level --log-file --help --version" -- "$cur")); return 0 ;;
-    run) options="--profile --ro --rw --env --network --allow-net --require --audit-log --pins --key-file --call-scoped --trace --max-request-bytes --max-result-bytes --max-message-bytes --grace --help" ;;
+    run) options="--profile --ro --rw --env --network --allow-net --require --audit-log --pins --key-file --call-scoped --trace --max-request-bytes --max-result-bytes --max-message-bytes --allow-wide-grant --allow-loader-env --grace --help" ;;
     profile)
       case "$sub" in
         "") COMPREPLY=($(compgen -W "check generate" -- "$cur")); return 0 ;;

@@ -115,7 +115,9 @@ Result<SandboxReach::Place> SandboxReach::place_of(int fd) const {
     std::string rest = mount.point == "/" ? *path : path->substr(mount.point.size());
     return Place{mount.device, joined(mount.root, rest)};
   }
-  return Error{"'" + *path + "' is on a mount this process's mount table does not list"};
+  // A mount outside this process's root (a chroot that is not a mount of its own) is not in
+  // the table: its files can only be told apart by mount and path, as the name shows them.
+  return Place{"mount " + std::to_string(*id), *path};
 }
 
 Result<ReachingGrant> SandboxReach::reach_of(int fd) const {
