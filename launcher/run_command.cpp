@@ -160,6 +160,9 @@ int run_server(const RunOptions& options, const Logger& logger) {
     if (pins->learning()) {
       logger.notice("pins: no pin file yet; trusting this session's tools into " + pins->path());
     }
+  } else if (!options.inspect) {
+    // No pin file: the first listing still holds for the rest of the session.
+    pins.emplace(PinStore::for_session());
   }
   auto layers = select_layers(*plan, features);
   if (!layers) {

@@ -98,6 +98,24 @@ std::map<std::string, nlohmann::json> PinStore::behaviours() const {
   return out;
 }
 
+PinStore PinStore::for_session() {
+  PinStore store;
+  store.learning_ = true;
+  return store;
+}
+
+void PinStore::listing_complete() {
+  if (session_only()) learning_ = false;
+}
+
+std::string PinStore::how_to_review() const {
+  if (session_only()) {
+    return "these are session pins (no pin file): restart the session to accept it, or keep pins "
+           "across sessions with --pins FILE";
+  }
+  return "review with `mcpsandbox pin approve " + path_ + "`";
+}
+
 Result<PinStore> PinStore::load(const PinPlan& plan) {
   if (sodium_init() < 0) return Error{"pins: libsodium failed to initialise"};
   PinStore store;
@@ -132,7 +150,7 @@ PinStore::Check PinStore::check(const std::string& name, const std::string& iden
     // Offered again as approved: a removal noticed earlier is no longer pending.
     if (auto pending = pending_.find(name); pending != pending_.end() && pending->second.removed) {
       pending_.erase(pending);
-      (void)write_file(path_ + ".pending", pending_);
+      if (!session_only()) (void)write_file(path_ + ".pending", pending_);
     }
     return Check::kPinned;
   }
@@ -140,13 +158,13 @@ PinStore::Check PinStore::check(const std::string& name, const std::string& iden
   // rug pull like any other.
   if (learning_ && found == pinned_.end()) {
     pinned_[name] = {digest, identity, false, nullptr};
-    (void)write_file(path_, pinned_);  // a failed write is retried with the next tool
+    if (!session_only()) (void)write_file(path_, pinned_);  // a failed write is retried with the next tool
     return Check::kLearned;
   }
   auto& pending = pending_[name];
   if (pending.sha256 != digest) {
     pending = {digest, identity, false, nullptr};
-    (void)write_file(path_ + ".pending", pending_);
+    if (!session_only()) (void)write_file(path_ + ".pending", pending_);
   }
   return found == pinned_.end() ? Check::kNew : Check::kChanged;
 }
@@ -163,7 +181,7 @@ std::vector<std::string> PinStore::missing_from(const std::unordered_set<std::st
       recorded = true;
     }
   }
-  if (recorded) (void)write_file(path_ + ".pending", pending_);  // best effort, like check()
+  if (recorded && !session_only()) (void)write_file(path_ + ".pending", pending_);  // best effort, like check()
   return missing;
 }
 

@@ -4,7 +4,8 @@
 // Trust on first use: without a pin file, the first session's tools are pinned as they come
 // (all pages, and tools a server adds during that session); from then on a changed or new tool is
 // hidden and refused, and its new definition is written to FILE.pending for
-// `mcpsandbox pin approve`. Strict: no pin file, no run. A pin file may be signed (Ed25519,
+// `mcpsandbox pin approve`. Without any pin file, the session pins in memory what its first
+// complete listing offered (for_session). Strict: no pin file, no run. A pin file may be signed (Ed25519,
 // FILE.sig); a profile can require a signature by listed public keys.
 #pragma once
 
@@ -40,6 +41,9 @@ class PinStore {
   enum class Check { kPinned, kLearned, kChanged, kNew };
 
   static Result<PinStore> load(const PinPlan& plan);
+  // Without a pin file: the session's first complete tools/list is its pin set, kept in memory
+  // only. A tool added or changed later in the session is hidden and refused like a rug pull.
+  static PinStore for_session();
 
   // Judges one listed tool; learns it in a first session. A changed or new tool is recorded in
   // the pending file (best effort: the refusal does not depend on it).
@@ -47,7 +51,13 @@ class PinStore {
   // Pinned tools not in `listed` (a complete listing); each is recorded in the pending file as a
   // removal for `pin approve`.
   std::vector<std::string> missing_from(const std::unordered_set<std::string>& listed);
+  // A complete listing has been judged: session pins stop learning (a pin file's first session
+  // learns all it is offered, as before).
+  void listing_complete();
   const std::string& path() const { return path_; }
+  bool session_only() const { return path_.empty(); }
+  // What to tell the user to do about a refused tool.
+  std::string how_to_review() const;
   // Behavioural pins: each pinned tool's recorded behaviour, where there is one.
   std::map<std::string, nlohmann::json> behaviours() const;
   bool learning() const { return learning_; }

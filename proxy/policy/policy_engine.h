@@ -143,6 +143,7 @@ class PolicyEngine {
   void listing_complete();
   // A complete listing (first page to last) without a pinned tool: reported once per session.
   void judge_removed_pins();
+  std::string pin_file_name() const;  // for audit records: the file, or "(session)"
   Verdict filter_list(const MessageInfo& message, std::string_view member,
                       std::string_view name_key, const std::vector<GlobFilter>& filters,
                       bool check_definitions = false);

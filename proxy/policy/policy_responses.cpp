@@ -222,6 +222,7 @@ PolicyEngine::ToolLimits& PolicyEngine::limits_for(const std::string& tool, cons
 
 void PolicyEngine::listing_complete() {
   judge_removed_pins();
+  if (context_.pins) context_.pins->listing_complete();
   tools_stale_ = false;
   for (auto it = tools_.begin(); it != tools_.end();) {
     if (listing_names_.count(it->first)) {
@@ -240,13 +241,17 @@ void PolicyEngine::listing_complete() {
   }
 }
 
+std::string PolicyEngine::pin_file_name() const {
+  return context_.pins->session_only() ? "(session)" : context_.pins->path();
+}
+
 void PolicyEngine::judge_removed_pins() {
   if (!context_.pins) return;
   for (const std::string& name : context_.pins->missing_from(listing_names_)) {
     if (!reported_removed_.insert(name).second) continue;
-    logger_.warn("pins: pinned tool '" + name + "' is no longer offered by the server; review with "
-                 "`mcpsandbox pin approve " + context_.pins->path() + "`");
-    audit_events_.push_back({{"event", "pin.removed"}, {"tool", name}, {"file", context_.pins->path()}});
+    logger_.warn("pins: pinned tool '" + name + "' is no longer offered by the server; " +
+                 context_.pins->how_to_review());
+    audit_events_.push_back({{"event", "pin.removed"}, {"tool", name}, {"file", pin_file_name()}});
   }
 }
 
@@ -254,19 +259,22 @@ void PolicyEngine::judge_pin(const std::string& name, element tool, ListedTool& 
   PinStore::Check check = context_.pins->check(name, tool_identity(tool));
   if (check == PinStore::Check::kPinned) return;
   if (check == PinStore::Check::kLearned) {
-    audit_events_.push_back({{"event", "pin.learned"}, {"tool", name}, {"file", context_.pins->path()}});
+    audit_events_.push_back({{"event", "pin.learned"}, {"tool", name}, {"file", pin_file_name()}});
     return;
   }
   bool changed = check == PinStore::Check::kChanged;
   listed.blocked_code = error_code::kToolNotApproved;
   listed.blocked_rule = "pins.unapproved";
-  listed.blocked_reason = changed ? "its definition changed since it was approved"
-                                  : "it is new since the tools were approved";
-  logger_.warn("pins: tool '" + name + "' is hidden and refused: " + listed.blocked_reason +
-               "; review with `mcpsandbox pin approve " + context_.pins->path() + "`");
+  bool session = context_.pins->session_only();
+  listed.blocked_reason = changed ? (session ? "its definition changed since the session's first tools/list"
+                                             : "its definition changed since it was approved")
+                                  : (session ? "it is new since the session's first tools/list"
+                                             : "it is new since the tools were approved");
+  logger_.warn("pins: tool '" + name + "' is hidden and refused: " + listed.blocked_reason + "; " +
+               context_.pins->how_to_review());
   audit_events_.push_back({{"event", changed ? "pin.changed" : "pin.new"},
                            {"tool", name},
-                           {"file", context_.pins->path()}});
+                           {"file", pin_file_name()}});
 }
 
 Verdict PolicyEngine::filter_list(const MessageInfo& message, std::string_view member,

@@ -440,6 +440,37 @@ TEST_F(PolicyTest, PinsCatchARugPullMidSession) {
   EXPECT_FALSE(server_received(dir_, R"("id":4)"));
 }
 
+TEST_F(PolicyTest, WithoutAPinFileTheSessionsFirstListingHoldsForTheWholeSession) {
+  std::string log = policy_.file("audit.jsonl");
+  ChildProcess proxy(fixture_command(dir_, {"--audit-log", log}));
+  list(proxy, 1);
+  EXPECT_TRUE(has(tool_names(listed_), "echo"));
+  // An innocent-looking change (no poisoning check would flag it) and a tool added mid-session.
+  proxy.send_line(tool_call(2, "rug_pull", {{"description", "Echoes the text back."}, {"add", "exfiltrate"}}));
+  EXPECT_EQ(next_message(proxy)["result"]["content"][0]["text"], "pulled");
+  list(proxy, 3);
+  EXPECT_FALSE(has(tool_names(listed_), "echo"));
+  EXPECT_FALSE(has(tool_names(listed_), "exfiltrate"));
+  EXPECT_TRUE(has(tool_names(listed_), "crash")) << "unchanged tools stay";
+  proxy.send_line(tool_call(4, "echo", {{"text", "x"}}));
+  json changed = next_message(proxy);
+  EXPECT_EQ(error_code_of(changed), -31021) << changed;
+  EXPECT_NE(changed.dump().find("its definition changed since the session's first tools/list"), std::string::npos) << changed;
+  proxy.send_line(tool_call(5, "exfiltrate"));
+  json added = next_message(proxy);
+  EXPECT_EQ(error_code_of(added), -31021) << added;
+  EXPECT_NE(added.dump().find("it is new since the session's first tools/list"), std::string::npos) << added;
+  proxy.close_stdin();
+  proxy.wait();
+  EXPECT_FALSE(server_received(dir_, R"("id":4)"));
+  EXPECT_FALSE(server_received(dir_, R"("id":5)"));
+  EXPECT_NE(proxy.stderr_text().find("these are session pins (no pin file)"), std::string::npos) << proxy.stderr_text();
+  std::string records = read_file(log);
+  EXPECT_NE(records.find(R"("event":"pin.new")"), std::string::npos) << records;
+  EXPECT_NE(records.find(R"x("file":"(session)")x"), std::string::npos) << records;
+  EXPECT_FALSE(std::filesystem::exists(dir_.file("pins.json"))) << "session pins are never written";
+}
+
 TEST_F(PolicyTest, AfterListChangedACallIsJudgedAgainstTheNewListEvenIfTheClientDoesNotAsk) {
   std::string pins = policy_.file("pins.json");
   ChildProcess proxy(fixture_command(dir_, {"--pins", pins}));
