@@ -84,6 +84,44 @@ bool iban_valid(std::string_view text) {
   return remainder == 1;
 }
 
+bool assigned_credential_valid(std::string_view match) {
+  size_t separator = match.find_first_of(":=");
+  if (separator == std::string_view::npos) return false;
+  std::string_view value = match.substr(separator + 1);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t' || value.front() == '"' ||
+                            value.front() == '\'')) {
+    value.remove_prefix(1);
+  }
+  if (value.size() < 8) return false;
+  // A path or an address names where a secret is, not the secret.
+  if (value.front() == '/' || value.front() == '~' || value.substr(0, 2) == "./" ||
+      value.find("://") != std::string_view::npos) {
+    return false;
+  }
+  bool digit = false, symbol = false, all_digits = true, same = true;
+  for (char c : value) {
+    bool is_digit = c >= '0' && c <= '9';
+    bool is_letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    digit = digit || is_digit;
+    symbol = symbol || (!is_digit && !is_letter && c != '_' && c != '.');
+    all_digits = all_digits && is_digit;
+    same = same && c == value.front();
+  }
+  // Letters alone are a word or an identifier (`token = accessToken`), digits alone a count
+  // (`max_tokens: 100000000`), and a dotted name is code (`process.env.TOKEN`).
+  if ((!digit && !symbol) || all_digits || same) return false;
+  if (!symbol && value.find('.') != std::string_view::npos && !(value.front() >= '0' && value.front() <= '9')) {
+    return false;
+  }
+  std::string lower(value);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* placeholder : {"xxxx", "****", "changeme", "example", "placeholder", "redacted", "your_",
+                                  "your-", "dummy", "<"}) {
+    if (lower.find(placeholder) != std::string::npos) return false;
+  }
+  return true;
+}
+
 const std::vector<RedactionDetector>& builtin_redaction_detectors() {
   static const std::vector<RedactionDetector> kDetectors = {
       // Secrets first: where a token also looks like something else, the secret wins.
@@ -99,6 +137,13 @@ const std::vector<RedactionDetector>& builtin_redaction_detectors() {
       {"google_api_key", R"(\bAIza[0-9A-Za-z_\-]{35}\b)"},
       {"jwt", R"(\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,})"},
       {"url_password", R"([a-zA-Z][a-zA-Z0-9+.\-]*://[^/\s:@]+:[^/\s@]+@)"},
+      // A credential whose shape alone says nothing, told by its name: `password = ...` in INI,
+      // env (DB_PASSWORD=...), YAML and JSON text, connection strings (Password=...;).
+      {"credential_assignment",
+       R"([A-Za-z0-9_\-]*(?:password|passwd|passphrase|secret|token|api[_\-]?key|access[_\-]?key|private[_\-]?key|client[_\-]?secret)s?["']?[ \t]*[:=][ \t]*["']?[^\s"'`,;<>(){}\[\]$]{8,})",
+       true, assigned_credential_valid,
+       R"((?:password|passwd|passphrase|secret|token|api[_\-]?key|access[_\-]?key|private[_\-]?key|client[_\-]?secret)s?["']?[ \t]*[:=])",
+       std::nullopt, 512},
       // Personal data.
       {"email", R"(\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}\b)", false, nullptr,
        // Any character of a local part before the "@", any of a label after the first dot:

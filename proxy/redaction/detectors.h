@@ -33,5 +33,8 @@ const std::vector<RedactionDetector>& builtin_redaction_detectors();
 bool luhn_valid(std::string_view digits_and_separators);
 bool us_ssn_valid(std::string_view text);
 bool iban_valid(std::string_view text);
+// The value of a `name = value` credential assignment, where code (`getToken()`,
+// `process.env.X`, `${X}`, a bare identifier), counts, paths and placeholders are not credentials.
+bool assigned_credential_valid(std::string_view match);
 
 }  // namespace mcpsandbox
