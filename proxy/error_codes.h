@@ -15,6 +15,7 @@ inline constexpr int kServerExited = -31001;        // the server ended before i
 inline constexpr int kInvalidServerReply = -31002;  // the server's answer was unusable
 inline constexpr int kTooManyInFlight = -31003;     // the in-flight request table is full
 inline constexpr int kDuplicateRequestId = -31004;  // the id is already in flight
+inline constexpr int kLifecycle = -31005;  // a second initialize, or a request before the first
 
 // Protocol-layer policy (profiles/README.md). "data.rule" names the rule that fired.
 inline constexpr int kAuthRequired = -31010;       // no valid gateway key where one is required

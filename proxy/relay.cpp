@@ -205,6 +205,12 @@ void Relay::handle_client_line(const FramedLine& line) {
                         "jsonrpc.id");
         return;
       }
+      if (auto refusal = lifecycle_.admit(message)) {
+        ++stats_.client_rejected;
+        audit_rejected(message.id, refusal->code, refusal->rule, refusal->message);
+        reply_to_client(message.id, refusal->code, refusal->message, refusal->rule);
+        return;
+      }
       std::string revision = revision_.of_client_message(message);
       if (logger_.enabled(LogLevel::kDebug)) {
         logger_.debug("client request " + message.id->json + " " + message.method +
@@ -347,7 +353,10 @@ void Relay::handle_server_line(const FramedLine& line) {
                      "; dropped");
         return;
       }
-      if (pending->method == "initialize") revision_.on_initialize_result(message);
+      if (pending->method == "initialize") {
+        revision_.on_initialize_result(message);
+        lifecycle_.on_initialize_answered(!message.is_error);
+      }
       if (message.result_type == "input_required") {
         logger_.debug("server asks the client for input on request " + message.id->json);
       }

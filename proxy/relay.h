@@ -21,6 +21,7 @@
 #include "proxy/policy/policy_engine.h"
 #include "proxy/policy/token_bucket.h"
 #include "proxy/protocol_revision.h"
+#include "proxy/session_lifecycle.h"
 #include "proxy/request_tracker.h"
 #include "proxy/telemetry/telemetry.h"
 #include "proxy/server_gate.h"
@@ -170,6 +171,7 @@ class Relay {
   MessageParser parser_;
   MessageCleaner server_cleaner_;
   ProtocolRevision revision_;
+  SessionLifecycle lifecycle_;
   RequestTracker client_requests_, server_requests_;
   RelayStats stats_;
   std::string stderr_partial_;

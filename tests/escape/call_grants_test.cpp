@@ -232,7 +232,7 @@ TEST(CallGrantsWithoutHostNetwork, EffectRecordsWithoutAnAuditLogAreAUsageError)
 TEST(CallGrantsWithoutHostNetwork, AConnectGrantWithoutL4IsRefusedNotIgnored) {
   TempDir policy;
   std::ofstream(policy.file("profile.json")) << R"({ "tools": { "fetch": { "grants": { "url": "connect" } } } })";
-  ChildProcess proxy({mcpsandbox_binary(), "run", "--profile", policy.file("profile.json"), "--ro", fixtures_dir(), "--",
+  McpClient proxy({mcpsandbox_binary(), "run", "--profile", policy.file("profile.json"), "--ro", fixtures_dir(), "--",
                       "/usr/bin/python3", fixtures_dir() + "/malicious_server.py"});
   proxy.send_line(tool_call(1, "fetch", {{"url", "http://127.0.0.1:9/"}}));
   json reply = next_response(proxy, 20s);

@@ -27,7 +27,7 @@ class FaultTest : public ::testing::Test {
   // `tool` makes the server unable to answer, with a call held before it: both calls get
   // -31001, the session ends, nothing is left running, and the audit log verifies.
   void expect_server_loss_ends_the_session(const std::string& tool) {
-    ChildProcess proxy(proxy_with_audit({"--grace", "200ms"}));
+    McpClient proxy(proxy_with_audit({"--grace", "200ms"}));
     proxy.send_line(tool_call(1, "hold"));
     proxy.send_line(tool_call(2, tool));
     for (int i = 0; i < 2; ++i) EXPECT_EQ(error_code_of(next_message(proxy)), -31001) << tool;
@@ -39,7 +39,7 @@ class FaultTest : public ::testing::Test {
 };
 
 TEST_F(FaultTest, ServerCrashesMidResponse) {
-  ChildProcess proxy(proxy_with_audit());
+  McpClient proxy(proxy_with_audit());
   proxy.send_line(tool_call(1, "hold"));
   proxy.send_line(tool_call(2, "crash_mid"));
   std::map<int, int> codes;
@@ -56,7 +56,7 @@ TEST_F(FaultTest, ServerCrashesMidResponse) {
 
 TEST_F(FaultTest, ServerHangsAndTheCallTimesOut) {
   std::ofstream(logs_.file("profile.json")) << R"({"tools": {"hang": {"timeout": "200ms"}}})";
-  ChildProcess proxy(proxy_with_audit({"--profile", logs_.file("profile.json")}));
+  McpClient proxy(proxy_with_audit({"--profile", logs_.file("profile.json")}));
   proxy.send_line(tool_call(1, "hang"));
   EXPECT_EQ(error_code_of(next_message(proxy)), -31016);
   proxy.send_line(tool_call(2, "echo", {{"text", "still here"}}));
@@ -67,7 +67,7 @@ TEST_F(FaultTest, ServerHangsAndTheCallTimesOut) {
 }
 
 TEST_F(FaultTest, ServerFloodsStdoutWithJunk) {
-  ChildProcess proxy(proxy_with_audit());
+  McpClient proxy(proxy_with_audit());
   proxy.send_line(tool_call(0, "echo", {{"text", "warm-up"}}));
   EXPECT_EQ(next_message(proxy)["id"], 0);
   long baseline = proxy.anon_rss_kib();
@@ -95,7 +95,7 @@ TEST_F(FaultTest, ServerForksAwayAndExits) {
 }
 
 TEST_F(FaultTest, ClientDisconnectsMidRequest) {
-  ChildProcess proxy(proxy_with_audit({"--grace", "200ms"}));
+  McpClient proxy(proxy_with_audit({"--grace", "200ms"}));
   proxy.send_line(tool_call(1, "echo", {{"text", "first"}}));
   EXPECT_EQ(next_message(proxy)["id"], 1);
   proxy.send_line(tool_call(2, "hang"));
@@ -119,7 +119,7 @@ TEST_F(FaultTest, AuditDiskFills) {
   }
   std::string log = small.file("audit.jsonl");
   {
-    ChildProcess proxy(fixture_command(dir_, {"--audit-log", log}));
+    McpClient proxy(fixture_command(dir_, {"--audit-log", log}));
     int answered = 0, refused = 0;
     for (int id = 1; id <= 400; ++id) {
       proxy.send_line(tool_call(id, "echo", {{"text", std::string(200, 'a')}}));

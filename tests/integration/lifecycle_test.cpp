@@ -25,7 +25,7 @@ pid_t wait_for_pid_file(const std::string& path) {
 
 TEST(Lifecycle, ClientEofEndsTheServerAndItsWholeProcessTree) {
   TempDir dir;
-  ChildProcess proxy(fixture_command(dir, {}, {"--fork-grandchild", dir.file("grandchild")}));
+  McpClient proxy(fixture_command(dir, {}, {"--fork-grandchild", dir.file("grandchild")}));
   ASSERT_GT(wait_for_pid_file(dir.file("grandchild")), 0);
   // The server, the daemonized grandchild and the sandbox's init all carry the marker.
   EXPECT_GE(processes_mentioning(dir.path(), proxy.pid()).size(), 2u);
@@ -39,7 +39,7 @@ TEST(Lifecycle, ClientEofEndsTheServerAndItsWholeProcessTree) {
 
 TEST(Lifecycle, KillingMcpsandboxTakesTheWholeSandboxWithIt) {
   TempDir dir;
-  ChildProcess proxy(fixture_command(dir, {}, {"--fork-grandchild", dir.file("grandchild")}));
+  McpClient proxy(fixture_command(dir, {}, {"--fork-grandchild", dir.file("grandchild")}));
   ASSERT_GT(wait_for_pid_file(dir.file("grandchild")), 0);
   ASSERT_GE(processes_mentioning(dir.path(), proxy.pid()).size(), 2u);
   proxy.signal(SIGKILL);  // no chance to clean up: the kernel must do it
@@ -50,7 +50,7 @@ TEST(Lifecycle, KillingMcpsandboxTakesTheWholeSandboxWithIt) {
 
 TEST(Lifecycle, EscalatesToSigtermThenSigkillForAServerThatWillNotStop) {
   TempDir dir;
-  ChildProcess proxy(fixture_command(dir, {"--grace", "100ms", "--log-level", "info"},
+  McpClient proxy(fixture_command(dir, {"--grace", "100ms", "--log-level", "info"},
                                      {"--ignore-stdin-eof", "--ignore-sigterm"}));
   proxy.send_line(tool_call("pending", "hang"));
   usleep(50000);
@@ -65,14 +65,14 @@ TEST(Lifecycle, EscalatesToSigtermThenSigkillForAServerThatWillNotStop) {
 
 TEST(Lifecycle, StopsAServerThatIgnoresEofWithSigterm) {
   TempDir dir;
-  ChildProcess proxy(fixture_command(dir, {"--grace", "100ms"}, {"--ignore-stdin-eof"}));
+  McpClient proxy(fixture_command(dir, {"--grace", "100ms"}, {"--ignore-stdin-eof"}));
   proxy.close_stdin();
   EXPECT_EQ(proxy.wait(5s), 128 + SIGTERM);
 }
 
 TEST(Lifecycle, SigintRunsTheSameShutdownAndAnswersPendingRequests) {
   TempDir dir;
-  ChildProcess proxy(fixture_command(dir, {"--grace", "100ms"},
+  McpClient proxy(fixture_command(dir, {"--grace", "100ms"},
                                      {"--fork-grandchild", dir.file("grandchild")}));
   ASSERT_GT(wait_for_pid_file(dir.file("grandchild")), 0);
   proxy.send_line(tool_call("pending", "hang"));
@@ -88,7 +88,7 @@ TEST(Lifecycle, SigintRunsTheSameShutdownAndAnswersPendingRequests) {
 
 TEST(Lifecycle, ASecondSignalKillsAtOnce) {
   TempDir dir;
-  ChildProcess proxy(fixture_command(dir, {"--grace", "60s"},
+  McpClient proxy(fixture_command(dir, {"--grace", "60s"},
                                      {"--ignore-stdin-eof", "--ignore-sigterm"}));
   proxy.send_line(tool_call(1, "echo"));
   EXPECT_EQ(next_message(proxy)["id"], 1);
@@ -100,7 +100,7 @@ TEST(Lifecycle, ASecondSignalKillsAtOnce) {
 
 TEST(Lifecycle, PausesTheServerWhenTheClientStopsReading) {
   TempDir dir;
-  ChildProcess proxy(fixture_command(dir));
+  McpClient proxy(fixture_command(dir));
   // Growth, not an absolute figure: a sanitizer build starts far higher.
   proxy.send_line(tool_call("warm-up", "echo", {{"text", "x"}}));
   EXPECT_EQ(next_message(proxy)["id"], "warm-up");
@@ -127,7 +127,7 @@ TEST(Lifecycle, PausesTheServerWhenTheClientStopsReading) {
 
 TEST(Lifecycle, PausesTheClientWhenTheServerStopsReading) {
   // `sleep` never reads its stdin: whatever the client sends must stay bounded in mcpsandbox.
-  ChildProcess proxy({mcpsandbox_binary(), "run", "--grace", "100ms", "--", "/bin/sleep", "30"});
+  McpClient proxy({mcpsandbox_binary(), "run", "--grace", "100ms", "--", "/bin/sleep", "30"});
   usleep(300000);  // started
   long baseline = proxy.anon_rss_kib();
   std::string flood;

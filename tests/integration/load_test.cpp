@@ -42,7 +42,7 @@ std::string text_of_size(size_t size) {
 TEST(Load, ThousandsOfPipelinedRequestsOfMixedSizesEachGetExactlyOneAnswer) {
   TempDir dir, logs;
   // 16 MiB requests are part of the mix: above the default request limit (4 MiB), on purpose.
-  ChildProcess proxy(fixture_command(dir, {"--audit-log", logs.file("audit.jsonl"), "--max-request-bytes", "32MiB"}));
+  McpClient proxy(fixture_command(dir, {"--audit-log", logs.file("audit.jsonl"), "--max-request-bytes", "32MiB"}));
   proxy.send_line(tool_call(-1, "echo", {{"text", "warm-up"}}));
   EXPECT_EQ(next_message(proxy)["id"], -1);
   long baseline = proxy.anon_rss_kib();

@@ -35,17 +35,44 @@ inline std::string request(const json& id, const std::string& method, json param
 inline std::string tool_call(const json& id, const std::string& tool, json args = json::object()) {
   return request(id, "tools/call", {{"name", tool}, {"arguments", args}});
 }
+// The id of the initialize a McpClient opens its session with; next_message skips its answer.
+inline constexpr const char* kHarnessInitializeId = "harness-initialize";
+inline constexpr const char* kHarnessInitialized = R"({"jsonrpc":"2.0","method":"notifications/initialized","params":{}})";
+
+// mcpsandbox as a client drives it: the session opens with initialize and
+// notifications/initialized (the handshake generation refuses any other request first), whose
+// answer the helpers below pass over, so a test reads only the answers to its own requests.
+class McpClient : public ChildProcess {
+ public:
+  explicit McpClient(std::vector<std::string> argv) : ChildProcess(std::move(argv)) {
+    json initialize = {{"jsonrpc", "2.0"},
+                       {"id", kHarnessInitializeId},
+                       {"method", "initialize"},
+                       {"params", {{"protocolVersion", "2025-06-18"},
+                                   {"capabilities", json::object()},
+                                   {"clientInfo", {{"name", "mcpsandbox-tests"}, {"version", "1"}}}}}};
+    try {
+      send_line(initialize.dump());
+      send_line(kHarnessInitialized);
+    } catch (const std::runtime_error&) {
+      // mcpsandbox refused to start: the test looks at its exit status and stderr.
+    }
+  }
+};
 
 // The next line from mcpsandbox's stdout as JSON; fails the test on timeout or bad JSON.
 inline json next_message(ChildProcess& proxy, std::chrono::milliseconds timeout = 10s) {
-  auto line = proxy.read_line(timeout);
-  if (!line) {
-    ADD_FAILURE() << "no message from mcpsandbox; stderr: " << proxy.stderr_text();
-    return json();
+  while (true) {
+    auto line = proxy.read_line(timeout);
+    if (!line) {
+      ADD_FAILURE() << "no message from mcpsandbox; stderr: " << proxy.stderr_text();
+      return json();
+    }
+    json message = json::parse(*line, nullptr, false);
+    EXPECT_FALSE(message.is_discarded()) << "mcpsandbox wrote a non-JSON line: " << *line;
+    if (message.is_object() && message.value("id", json()) == kHarnessInitializeId) continue;
+    return message;
   }
-  json message = json::parse(*line, nullptr, false);
-  EXPECT_FALSE(message.is_discarded()) << "mcpsandbox wrote a non-JSON line: " << *line;
-  return message;
 }
 
 // The next message that is a response (skipping notifications and server requests).
@@ -70,14 +97,16 @@ inline int error_code_of(const json& response) {
 }
 
 // The lines the fixture server received from the client, without the proxy's own requests
-// (the tools/list it sends before the first call of a tool it has not seen listed).
+// (the tools/list it sends before the first call of a tool it has not seen listed) and the
+// McpClient's opening handshake.
 inline std::vector<std::string> received_lines(const TempDir& dir) {
   std::vector<std::string> lines;
   std::string text = read_file(dir.file("received"));
   size_t start = 0, newline;
   while ((newline = text.find('\n', start)) != std::string::npos) {
     std::string line = text.substr(start, newline - start);
-    if (line.find("\"id\":\"mcpsandbox:") == std::string::npos) lines.push_back(line);
+    bool harness = line.find(kHarnessInitializeId) != std::string::npos || line == kHarnessInitialized;
+    if (line.find("\"id\":\"mcpsandbox:") == std::string::npos && !harness) lines.push_back(line);
     start = newline + 1;
   }
   return lines;

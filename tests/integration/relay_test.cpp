@@ -38,7 +38,7 @@ TEST(Relay, RelaysHandshakeToolCallsAndNotifications) {
 
 TEST(Relay, ForwardsMessagesByteForByte) {
   TempDir dir;
-  ChildProcess proxy(fixture_command(dir));
+  McpClient proxy(fixture_command(dir));
   // Odd spacing, escapes and key order must reach the server exactly as sent.
   std::string odd =
       R"({ "params" : {"name":"echo","arguments":{"text":"caf\u00e9 \ud83d\ude00"}}, "method":"tools/call","id":  "x-1" , "jsonrpc":"2.0"})";
@@ -53,7 +53,7 @@ TEST(Relay, ForwardsMessagesByteForByte) {
 
 TEST(Relay, HandlesManyMessagesInOneWriteAndMessagesSplitAcrossWrites) {
   TempDir dir;
-  ChildProcess proxy(fixture_command(dir));
+  McpClient proxy(fixture_command(dir));
   std::string batch;
   for (int i = 0; i < 50; ++i) batch += tool_call(i, "echo", {{"text", std::to_string(i)}}) + "\n";
   proxy.write(batch);
@@ -68,7 +68,7 @@ TEST(Relay, HandlesManyMessagesInOneWriteAndMessagesSplitAcrossWrites) {
 
 TEST(Relay, AnswersInvalidJsonWithParseErrorAndNeverForwardsIt) {
   TempDir dir;
-  ChildProcess proxy(fixture_command(dir));
+  McpClient proxy(fixture_command(dir));
   proxy.send_line("{this is not json");
   json reply = next_message(proxy);
   EXPECT_EQ(error_code_of(reply), -32700);
@@ -82,7 +82,7 @@ TEST(Relay, AnswersInvalidJsonWithParseErrorAndNeverForwardsIt) {
 
 TEST(Relay, RejectsWhatIsNotJsonRpcAndNeverForwardsIt) {
   TempDir dir;
-  ChildProcess proxy(fixture_command(dir));
+  McpClient proxy(fixture_command(dir));
   struct Case {
     std::string line;
     int code;
@@ -120,7 +120,7 @@ TEST(Relay, RejectsWhatIsNotJsonRpcAndNeverForwardsIt) {
 // session goes on.
 TEST(Relay, RequestsAndResultsHaveLimitsWithAnswers) {
   TempDir dir, policy;
-  ChildProcess defaults(fixture_command(dir));
+  McpClient defaults(fixture_command(dir));
   defaults.send_line(tool_call(1, "echo", {{"text", std::string(5u << 20, 'R')}}));
   json refused = next_message(defaults, 20s);
   EXPECT_EQ(error_code_of(refused), -31000) << refused.dump().substr(0, 300);
@@ -133,7 +133,7 @@ TEST(Relay, RequestsAndResultsHaveLimitsWithAnswers) {
   EXPECT_FALSE(server_received(dir, "RRRR")) << "the oversized call never reached the server";
 
   std::ofstream(policy.file("profile.json")) << R"({"limits": {"request_size": "8KiB", "result_size": "16KiB"}})";
-  ChildProcess limited(fixture_command(dir, {"--profile", policy.file("profile.json")}));
+  McpClient limited(fixture_command(dir, {"--profile", policy.file("profile.json")}));
   limited.send_line(tool_call(3, "echo", {{"text", std::string(10000, 'S')}}));
   EXPECT_EQ(next_message(limited)["error"]["data"]["rule"], "limits.request_size");
   limited.send_line(tool_call(4, "big", {{"bytes", 20000}}));
@@ -149,7 +149,7 @@ TEST(Relay, RequestsAndResultsHaveLimitsWithAnswers) {
 
 TEST(Relay, AnswersOversizedMessagesAndKeepsTheStreamGoing) {
   TempDir dir;
-  ChildProcess proxy(fixture_command(dir, {"--max-message-bytes", "4KiB"}));
+  McpClient proxy(fixture_command(dir, {"--max-message-bytes", "4KiB"}));
   proxy.send_line(tool_call("big-1", "echo", {{"text", std::string(10000, 'B')}}));
   json reply = next_message(proxy);
   EXPECT_EQ(error_code_of(reply), -31000);
@@ -164,7 +164,7 @@ TEST(Relay, AnswersOversizedMessagesAndKeepsTheStreamGoing) {
 
 TEST(Relay, DropsServerGarbageAndStillDeliversTheAnswer) {
   TempDir dir;
-  ChildProcess proxy(fixture_command(dir, {}, {"--garbage-at-start"}));
+  McpClient proxy(fixture_command(dir, {}, {"--garbage-at-start"}));
   proxy.send_line(tool_call(1, "garbage"));
   json reply = next_message(proxy);
   EXPECT_EQ(reply["id"], 1) << "garbage lines must never reach the client";
@@ -176,7 +176,7 @@ TEST(Relay, DropsServerGarbageAndStillDeliversTheAnswer) {
 
 TEST(Relay, AnswersEveryPendingRequestWhenTheServerCrashes) {
   TempDir dir;
-  ChildProcess proxy(fixture_command(dir));
+  McpClient proxy(fixture_command(dir));
   proxy.send_line(tool_call("h1", "hang"));
   proxy.send_line(tool_call("h2", "hang"));
   proxy.send_line(tool_call("boom", "crash"));
@@ -194,7 +194,7 @@ TEST(Relay, AnswersEveryPendingRequestWhenTheServerCrashes) {
 
 TEST(Relay, ExitsWithTheServersStatus) {
   TempDir dir;
-  ChildProcess proxy(fixture_command(dir));
+  McpClient proxy(fixture_command(dir));
   proxy.send_line(tool_call(1, "exit", {{"code", 3}}));
   json reply = next_message(proxy);
   EXPECT_EQ(error_code_of(reply), -31001);
@@ -211,7 +211,7 @@ TEST(Relay, ExitsWith127WhenTheCommandCannotBeExecuted) {
 
 TEST(Relay, DeniesSamplingByDefaultAndTellsTheServer) {
   TempDir dir;
-  ChildProcess proxy(fixture_command(dir));
+  McpClient proxy(fixture_command(dir));
   proxy.send_line(tool_call(1, "sample", {{"method", "sampling/createMessage"}}));
   json answer = next_message(proxy);  // the ask never reaches the client: this is the result
   EXPECT_EQ(answer["id"], 1);
@@ -222,7 +222,7 @@ TEST(Relay, DeniesSamplingByDefaultAndTellsTheServer) {
 
 TEST(Relay, DeliversOutOfOrderResponsesToTheRightRequests) {
   TempDir dir;
-  ChildProcess proxy(fixture_command(dir));
+  McpClient proxy(fixture_command(dir));
   proxy.send_line(tool_call(1, "hold"));
   proxy.send_line(tool_call(2, "hold"));
   proxy.send_line(tool_call(3, "release"));
@@ -234,7 +234,7 @@ TEST(Relay, DeliversOutOfOrderResponsesToTheRightRequests) {
 TEST(Relay, RelaysServerInitiatedRequestsBothWays) {
   TempDir dir, policy;  // the profile lives outside what the server may write
   std::ofstream(policy.file("asks.json")) << R"({"access": {"sampling": "allow"}})";
-  ChildProcess proxy(fixture_command(dir, {"--profile", policy.file("asks.json")}));
+  McpClient proxy(fixture_command(dir, {"--profile", policy.file("asks.json")}));
   for (const char* method : {"sampling/createMessage", "elicitation/create", "roots/list"}) {
     proxy.send_line(tool_call(method, "sample", {{"method", method}}));
     json ask = next_message(proxy);
@@ -249,7 +249,7 @@ TEST(Relay, RelaysServerInitiatedRequestsBothWays) {
 
 TEST(Relay, DropsAnswersToQuestionsNobodyAsked) {
   TempDir dir;
-  ChildProcess proxy(fixture_command(dir));
+  McpClient proxy(fixture_command(dir));
   // A client answering a server request that was never made.
   proxy.send_line(R"({"jsonrpc":"2.0","id":"forged","result":{"marker":"forged-answer"}})");
   // A server answering a request the client never sent.
@@ -264,7 +264,7 @@ TEST(Relay, DropsAnswersToQuestionsNobodyAsked) {
 
 TEST(Relay, TurnsAnAmbiguousServerAnswerIntoAnError) {
   TempDir dir;
-  ChildProcess proxy(fixture_command(dir));
+  McpClient proxy(fixture_command(dir));
   proxy.send_line(tool_call(1, "duplicate_keys"));
   json reply = next_message(proxy);
   EXPECT_EQ(reply["id"], 1);
@@ -273,7 +273,7 @@ TEST(Relay, TurnsAnAmbiguousServerAnswerIntoAnError) {
 
 TEST(Relay, RefusesASecondRequestWithAnIdAlreadyInFlight) {
   TempDir dir;
-  ChildProcess proxy(fixture_command(dir));
+  McpClient proxy(fixture_command(dir));
   proxy.send_line(tool_call(7, "hold"));
   proxy.send_line(tool_call(7, "echo", {{"text", "second"}}));
   json reply = next_message(proxy);
@@ -288,7 +288,7 @@ TEST(Relay, RefusesASecondRequestWithAnIdAlreadyInFlight) {
 
 TEST(Relay, OwesNoAnswerForACancelledRequest) {
   TempDir dir;
-  ChildProcess proxy(fixture_command(dir));
+  McpClient proxy(fixture_command(dir));
   proxy.send_line(tool_call("slow", "hang"));
   proxy.send_line(tool_call("other", "hang"));
   proxy.send_line(
@@ -296,7 +296,32 @@ TEST(Relay, OwesNoAnswerForACancelledRequest) {
   proxy.send_line(tool_call("end", "crash"));
   std::set<std::string> answered;
   for (auto& line : proxy.read_all_lines()) answered.insert(json::parse(line)["id"]);
+  answered.erase(kHarnessInitializeId);
   EXPECT_EQ(answered, (std::set<std::string>{"other", "end"}));
+}
+
+TEST(Relay, TheHandshakeGenerationKeepsItsOrder) {
+  TempDir dir;
+  ChildProcess proxy(fixture_command(dir));
+  proxy.send_line(tool_call(1, "echo", {{"text", "early"}}));
+  json early = next_message(proxy);
+  EXPECT_EQ(error_code_of(early), -31005) << early;
+  EXPECT_EQ(early["error"]["data"]["rule"], "lifecycle.before_initialize");
+  proxy.send_line(request(2, "ping"));
+  EXPECT_TRUE(next_message(proxy).contains("result")) << "ping needs no handshake";
+  proxy.send_line(request(3, "initialize", {{"protocolVersion", "2025-06-18"}}));
+  EXPECT_EQ(next_message(proxy)["result"]["protocolVersion"], "2025-06-18");
+  // A second initialize would renegotiate the revision in mid-session.
+  proxy.send_line(request(4, "initialize", {{"protocolVersion", "2024-11-05"}}));
+  json again = next_message(proxy);
+  EXPECT_EQ(error_code_of(again), -31005) << again;
+  EXPECT_EQ(again["error"]["data"]["rule"], "lifecycle.initialize_once");
+  proxy.send_line(tool_call(5, "echo", {{"text", "after"}}));
+  EXPECT_EQ(next_message(proxy)["result"]["content"][0]["text"], "after");
+  proxy.close_stdin();
+  EXPECT_EQ(proxy.wait(), 0);
+  EXPECT_FALSE(server_received(dir, "early"));
+  EXPECT_FALSE(server_received(dir, "2024-11-05"));
 }
 
 TEST(Relay, SpeaksTheStatelessRevisionPerMessage) {
@@ -323,7 +348,7 @@ TEST(Relay, SpeaksTheStatelessRevisionPerMessage) {
 TEST(Relay, SendsServerStderrToTheLogFileNeverToStdout) {
   TempDir dir;
   std::string log = dir.file("mcpsandbox.log");
-  ChildProcess proxy(fixture_command(dir, {"--log-file", log}));
+  McpClient proxy(fixture_command(dir, {"--log-file", log}));
   proxy.send_line(tool_call(1, "stderr", {{"text", "diagnostic from the server"}}));
   EXPECT_EQ(next_message(proxy)["id"], 1);
   proxy.close_stdin();

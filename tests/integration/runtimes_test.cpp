@@ -24,7 +24,7 @@ TEST(Runtimes, RunsAPythonServer) {
 }
 
 TEST(Runtimes, RunsAStaticBinary) {
-  ChildProcess proxy({mcpsandbox_binary(), "run", "--", echo_server_static_binary(), "5"});
+  McpClient proxy({mcpsandbox_binary(), "run", "--", echo_server_static_binary(), "5"});
   proxy.send_line(tool_call(1, "echo"));
   EXPECT_EQ(next_message(proxy)["result"]["content"][0]["text"], "xxxxx");
   proxy.close_stdin();

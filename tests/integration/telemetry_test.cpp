@@ -52,7 +52,7 @@ class TelemetryTest : public ::testing::Test {
 TEST_F(TelemetryTest, SpansJoinTheClientsTraceCarryTheDecisionAndMetricsCountThem) {
   OtlpReceiver collector;
   std::ofstream(policy_.file("profile.json")) << R"({"access": {"tools": {"deny": ["crash"]}}})";
-  ChildProcess proxy(with_otel(
+  McpClient proxy(with_otel(
       fixture_command(dir_, {"--profile", policy_.file("profile.json")}),
       {"OTEL_EXPORTER_OTLP_ENDPOINT=" + collector.endpoint(),
        "OTEL_EXPORTER_OTLP_HEADERS=authorization=Bearer%20s3cret,x-tenant=ci",
@@ -71,7 +71,8 @@ TEST_F(TelemetryTest, SpansJoinTheClientsTraceCarryTheDecisionAndMetricsCountThe
 
   EXPECT_EQ(server_env.find("OTEL_"), std::string::npos) << "the collector's credentials stay out of the sandbox";
   auto spans = spans_in(collector.bodies("/v1/traces"));
-  ASSERT_EQ(spans.size(), 3u) << collector.posts().size() << " posts; " << proxy.stderr_text();
+  ASSERT_EQ(spans.size(), 4u) << "the session's initialize and the three calls: " << collector.posts().size()
+                              << " posts; " << proxy.stderr_text();
   const json* joined = nullptr;
   const json* refused = nullptr;
   for (const auto& span : spans) {
@@ -118,10 +119,10 @@ TEST_F(TelemetryTest, SpansJoinTheClientsTraceCarryTheDecisionAndMetricsCountThe
   EXPECT_EQ(requests["forward tools/call"], "2");
   EXPECT_EQ(requests["refuse tools/call"], "1");
   const json& histogram = by_name["mcpsandbox.request.duration"]["histogram"]["dataPoints"][0];
-  EXPECT_EQ(histogram["count"], "3");
+  EXPECT_EQ(histogram["count"], "4") << "the initialize and the three calls";
   uint64_t in_buckets = 0;
   for (const auto& count : histogram["bucketCounts"]) in_buckets += std::stoull(count.get<std::string>());
-  EXPECT_EQ(in_buckets, 3u);
+  EXPECT_EQ(in_buckets, 4u);
   EXPECT_EQ(histogram["bucketCounts"].size(), histogram["explicitBounds"].size() + 1);
 }
 
@@ -131,7 +132,7 @@ TEST_F(TelemetryTest, ADeadCollectorCostsNoAnswerAndTheLossIsCounted) {
     OtlpReceiver gone;  // its port, once it is closed
     closed_port = gone.endpoint();
   }
-  ChildProcess proxy(with_otel(fixture_command(dir_),
+  McpClient proxy(with_otel(fixture_command(dir_),
                                {"OTEL_EXPORTER_OTLP_ENDPOINT=" + closed_port,
                                 "OTEL_BSP_SCHEDULE_DELAY=20"}));
   for (int id = 1; id <= 20; ++id) {
@@ -142,12 +143,12 @@ TEST_F(TelemetryTest, ADeadCollectorCostsNoAnswerAndTheLossIsCounted) {
   EXPECT_EQ(proxy.wait(), 0);
   std::string log = proxy.stderr_text();
   EXPECT_NE(log.find("telemetry: export to " + closed_port + "/v1/traces failed"), std::string::npos) << log;
-  EXPECT_NE(log.find("20 of 20 spans were not delivered"), std::string::npos) << log;
+  EXPECT_NE(log.find("21 of 21 spans were not delivered"), std::string::npos) << "20 calls and the initialize: " << log;
 }
 
 TEST_F(TelemetryTest, AStalledCollectorCostsNoAnswerAndShutdownIsBounded) {
   OtlpReceiver stalled(OtlpReceiver::Mode::kHang);
-  ChildProcess proxy(with_otel(fixture_command(dir_),
+  McpClient proxy(with_otel(fixture_command(dir_),
                                {"OTEL_EXPORTER_OTLP_ENDPOINT=" + stalled.endpoint(),
                                 "OTEL_EXPORTER_OTLP_TIMEOUT=600000", "OTEL_BSP_SCHEDULE_DELAY=10",
                                 "OTEL_BSP_MAX_QUEUE_SIZE=8"}));
@@ -164,7 +165,7 @@ TEST_F(TelemetryTest, AStalledCollectorCostsNoAnswerAndShutdownIsBounded) {
 }
 
 TEST_F(TelemetryTest, AnUnsupportedProtocolIsAClearErrorBeforeAnythingStarts) {
-  ChildProcess proxy(with_otel(fixture_command(dir_),
+  McpClient proxy(with_otel(fixture_command(dir_),
                                {"OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318",
                                 "OTEL_EXPORTER_OTLP_PROTOCOL=grpc"}));
   EXPECT_EQ(proxy.wait(), 2);
