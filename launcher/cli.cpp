@@ -105,7 +105,7 @@ Command parse_command_line(int argc, char** argv) {
       ->type_name("PATH")
       ->allow_extra_args(false);
   run->add_flag("--allow-loader-env", o.allow_loader_env,
-                "start even though LD_PRELOAD, LD_LIBRARY_PATH, LD_AUDIT or GCONV_PATH is set "
+                "start even though LD_PRELOAD, LD_LIBRARY_PATH, LD_AUDIT, GCONV_PATH or OPENSSL_CONF/_MODULES/_ENGINES is set "
                 "(they load code into mcpsandbox itself, outside the sandbox)");
   run->add_flag("--inspect", o.inspect)->group("");  // `scan` asks through this
   run->add_option("--max-request-bytes", o.max_request_bytes,

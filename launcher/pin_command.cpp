@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "proxy/audit/audit_log.h"
 #include "proxy/crypto/ed25519.h"
 #include "proxy/pins/pin_store.h"
 
@@ -75,8 +76,15 @@ int approve(const PinOptions& options) {
     }
   }
   for (const auto& [name, tool] : *pending) {
-    if (tool.removed) pinned->erase(name);
-    else (*pinned)[name] = tool;
+    if (tool.removed) {
+      pinned->erase(name);
+      continue;
+    }
+    // What is pinned is the definition shown above: its hash is computed here, never taken
+    // from the pending file (whoever wrote that could pair a harmless text with another hash).
+    PinnedTool approved = tool;
+    approved.sha256 = sha256_hex(tool.definition);
+    (*pinned)[name] = std::move(approved);
   }
   if (auto written = PinStore::write_file(options.file, *pinned); !written) {
     return fail(written.error().message);

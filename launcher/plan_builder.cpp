@@ -15,8 +15,8 @@
 #include "launcher/profile_locator.h"
 #include "launcher/store/session_store.h"
 #include "launcher/store/trusted_file.h"
+#include "launcher/wide_grants.h"
 #include "profiles/compiler.h"
-#include "profiles/grant_width.h"
 #include "profiles/paths.h"
 #include "profiles/profile_parser.h"
 
@@ -64,31 +64,6 @@ Invocation describe_invocation(const std::vector<std::string>& argv) {
   return invocation;
 }
 
-// A user grant (profile or --ro/--rw) wider than any server needs is refused unless named by
-// --allow-wide-grant: see profiles/grant_width.h.
-Result<void> refuse_wide_grants(const RunOptions& options, const Plan& plan, const Invocation& invocation) {
-  std::vector<std::string> allowed;
-  for (const std::string& raw : options.allow_wide_grants) {
-    auto path = normalize_path(raw, invocation.home, invocation.cwd);
-    if (!path) return Error{"--allow-wide-grant '" + raw + "': " + path.error().message};
-    allowed.push_back(*path);
-  }
-  auto exists = [](const std::string& path) {
-    struct stat info {};
-    return ::lstat(path.c_str(), &info) == 0;
-  };
-  for (const PathGrant& grant : plan.paths) {
-    if (!is_user_path(grant) || std::find(allowed.begin(), allowed.end(), grant.path) != allowed.end()) continue;
-    if (auto why = why_grant_is_too_wide(grant.path, invocation.home, exists)) {
-      return Error{"refusing the " + grant.why + " " + grant.path + ": " + *why +
-                   "; a server there could change what runs at your next login or read your keys. "
-                   "Grant the directory the server works in, or pass --allow-wide-grant " + grant.path +
-                   " if you mean it"};
-    }
-  }
-  return {};
-}
-
 }  // namespace
 
 Result<Profile> load_profile(const RunOptions& options) {
@@ -129,7 +104,15 @@ Result<Plan> build_plan(const RunOptions& options, const Profile& profile,
   invocation.identity = identity;
   auto plan = compile(profile, invocation);
   if (!plan) return plan.error();
-  if (auto narrow = refuse_wide_grants(options, *plan, invocation); !narrow) return narrow.error();
+  std::vector<std::string> allowed;
+  for (const std::string& raw : options.allow_wide_grants) {
+    auto path = normalize_path(raw, invocation.home, invocation.cwd);
+    if (!path) return Error{"--allow-wide-grant '" + raw + "': " + path.error().message};
+    allowed.push_back(*path);
+  }
+  if (auto narrowed = narrow_wide_grants(*plan, allowed, invocation.home, invocation.resolved_command); !narrowed) {
+    return narrowed.error();
+  }
   // Policy inputs, keys and secrets the server could change or read would let it loosen its
   // own next run, forge its record or take the keys.
   auto reach = SandboxReach::of(*plan);

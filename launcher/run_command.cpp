@@ -59,8 +59,8 @@ Result<void> refuse_loader_environment(const RunOptions& options) {
   for (std::string_view name : kLoaderVariables) {
     const char* value = std::getenv(std::string(name).c_str());
     if (!value) continue;
-    return Error{std::string(name) + " is set (" + value + "): the dynamic loader applies it to " +
-                 "mcpsandbox itself, outside the sandbox; unset it (a server that needs it gets it " +
+    return Error{std::string(name) + " is set (" + value + "): it loads code into mcpsandbox " +
+                 "itself, outside the sandbox; unset it (a server that needs it gets it " +
                  "inside the sandbox with --env " + std::string(name) + "=VALUE) or pass --allow-loader-env"};
   }
   return {};

@@ -15,8 +15,8 @@ namespace {
 // An absolute path for a file the server must never reach: with a plan, refused when its
 // sandbox could read it (or write where it will be made), by identity (see store/store_path.h).
 Result<std::string> outside_sandbox_view(const std::string& raw, const SandboxReach* reach,
-                                         const std::string& what) {
-  if (reach) return guard_store_spelling(raw, StoreRule::kNotReadable, what, *reach);
+                                         const std::string& what, bool writes_beside = false) {
+  if (reach) return guard_store_spelling(raw, StoreRule::kNotReadable, what, *reach, writes_beside);
   char cwd[PATH_MAX];
   const char* home = std::getenv("HOME");
   auto path = normalize_path(raw, home ? home : "/", ::getcwd(cwd, sizeof cwd) ? cwd : "/");
@@ -37,7 +37,8 @@ Result<std::optional<AuditLog>> open_session_audit(const RunOptions& options,
     if (!computed) return computed.error();
     reach = std::move(*computed);
   }
-  auto path = outside_sandbox_view(raw, reach ? &*reach : nullptr, "audit log");
+  // Rotation makes FILE.1, FILE.2... beside the log.
+  auto path = outside_sandbox_view(raw, reach ? &*reach : nullptr, "audit log", /*writes_beside=*/true);
   if (!path) return path.error();
   AuditOptions audit;
   audit.path = *path;

@@ -35,9 +35,11 @@ constexpr std::array<Sensitive, 29> kSensitive = {{
     {".vim", "editor configuration", false},         {".nanorc", "editor configuration", false},
 }};
 
-// Places whose every file is a credential: nothing below them is a narrow grant either.
-constexpr std::array<std::string_view, 6> kCredentialDirectories = {".ssh", ".gnupg", ".aws", ".azure", ".kube",
-                                                                     ".docker"};
+// A home's places where nothing below is a narrow grant either: credentials, and the
+// configuration and programs of everything that runs as the user (shells, git, MCP clients,
+// mcpsandbox's own profiles in ~/.config/mcpsandbox, ~/.local/bin on PATH).
+constexpr std::array<std::string_view, 8> kWholeDirectories = {".ssh",   ".gnupg",  ".aws",   ".azure",
+                                                                ".kube", ".docker", ".config", ".local"};
 
 std::string basename_of(const std::string& path) { return path.substr(path.rfind('/') + 1); }
 std::string parent_of(const std::string& path) {
@@ -47,8 +49,10 @@ std::string parent_of(const std::string& path) {
 
 }  // namespace
 
-std::optional<std::string> why_grant_is_too_wide(const std::string& path, const std::string& home,
+std::optional<std::string> why_grant_is_too_wide(const std::string& path, const std::string& raw_home,
                                                  const PathExists& exists) {
+  // "/home/me/", "//home/me" and "/tmp/../home/me" are the same home.
+  std::string home = raw_home.empty() ? raw_home : lexical_normal(raw_home);
   if (path == "/") return "it is the whole filesystem";
   if (!home.empty() && home != "/" && path_is_under(home, path)) {
     return path == home ? "it is your home directory" : "it holds your home directory (" + home + ")";
@@ -70,10 +74,13 @@ std::optional<std::string> why_grant_is_too_wide(const std::string& path, const 
              "): it looks like a home directory";
     }
   }
-  if (!home.empty()) {
-    for (std::string_view credentials : kCredentialDirectories) {
-      std::string root = home + "/" + std::string(credentials);
-      if (path_is_under(path, root)) return "it is inside " + root + ", which holds credentials";
+  if (!home.empty() && home != "/") {
+    for (std::string_view whole : kWholeDirectories) {
+      std::string root = home + "/" + std::string(whole);
+      if (!path_is_under(path, root) || path == root) continue;
+      for (const Sensitive& sensitive : kSensitive) {
+        if (sensitive.name == whole) return "it is inside " + root + ", which holds " + std::string(sensitive.what);
+      }
     }
   }
   return std::nullopt;

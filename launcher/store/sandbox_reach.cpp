@@ -5,10 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <climits>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "profiles/paths.h"
 #include "proxy/io/unique_fd.h"
@@ -16,63 +13,15 @@
 namespace mcpsandbox {
 namespace {
 
-// mountinfo writes space, tab, newline and backslash as octal escapes ("\040").
-std::string unescape(const std::string& field) {
-  std::string out;
-  for (size_t i = 0; i < field.size(); ++i) {
-    bool octal = i + 3 < field.size();
-    for (size_t k = 1; octal && k <= 3; ++k) octal = field[i + k] >= '0' && field[i + k] <= '7';
-    if (field[i] == '\\' && octal) {
-      out.push_back(static_cast<char>((field[i + 1] - '0') * 64 + (field[i + 2] - '0') * 8 +
-                                      (field[i + 3] - '0')));
-      i += 3;
-    } else {
-      out.push_back(field[i]);
-    }
-  }
-  return out;
-}
-
-// "/" + "a/b" without doubling or losing the slash.
-std::string joined(const std::string& root, const std::string& rest) {
-  if (rest.empty() || rest == "/") return root;
-  return root == "/" ? rest : root + rest;
-}
-
-Result<std::string> path_of(int fd) {
-  char path[PATH_MAX];
-  std::string link = "/proc/self/fd/" + std::to_string(fd);
-  ssize_t n = ::readlink(link.c_str(), path, sizeof path - 1);
-  if (n < 0) return Error{"readlink " + link + ": " + std::strerror(errno)};
-  return std::string(path, static_cast<size_t>(n));
-}
-
-Result<uint64_t> mount_id_of(int fd) {
-  struct statx info {};
-  if (::statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &info) != 0) {
-    return Error{std::string("statx: ") + std::strerror(errno)};
-  }
-  if (!(info.stx_mask & STATX_MNT_ID)) return Error{"statx: this kernel reports no mount id"};
-  return info.stx_mnt_id;
-}
-
 bool stronger(Reach a, Reach b) { return static_cast<int>(a) > static_cast<int>(b); }
 
 }  // namespace
 
 Result<SandboxReach> SandboxReach::of(const Plan& plan) {
   SandboxReach reach;
-  std::ifstream table("/proc/self/mountinfo");
-  if (!table) return Error{"cannot read /proc/self/mountinfo (needed to tell what the sandbox can reach)"};
-  for (std::string line; std::getline(table, line);) {
-    std::istringstream fields(line);
-    Mount mount;
-    std::string parent, root, point;
-    if (!(fields >> mount.id >> parent >> mount.device >> root >> point)) continue;
-    mount.root = unescape(root);
-    mount.point = unescape(point);
-    reach.mounts_.push_back(std::move(mount));
-  }
+  auto table = MountTable::read();
+  if (!table) return table.error();
+  reach.mounts_ = std::move(*table);
   for (const PathGrant& grant : plan.paths) {
     if (auto added = reach.add_grant(grant); !added) return added.error();
   }
@@ -89,13 +38,19 @@ Result<void> SandboxReach::add_grant(const PathGrant& grant) {
   }
   ReachingGrant by{grant.kind == PathGrant::Kind::kReadWrite ? Reach::kWrite : Reach::kRead,
                    grant.path, grant.why};
-  auto place = place_of(root.get());
+  auto place = mounts_.place_of(root.get());
   if (!place) return place.error();
-  regions_.push_back({place->device, place->path, by});
-  auto real = path_of(root.get());
+  regions_.push_back({*place, by});
+  roots_.push_back({*place, by});
+  auto real = path_of_fd(root.get());
   if (!real) return real.error();
-  for (const Mount& mount : mounts_) {
-    if (path_is_under(mount.point, *real)) regions_.push_back({mount.device, mount.root, by});
+  for (const Mount& mount : mounts_.mounts()) {
+    bool below = path_is_under(mount.point, *real);
+    if (below) regions_.push_back({{mount.device, mount.root}, by});
+    // An overlay below the grant, or the one the grant is in, shows its layers' files.
+    if (mount.type == "overlay" && (below || place->device == mount.device)) {
+      if (auto layers = add_overlay_layers(mount, by); !layers) return layers.error();
+    }
   }
   struct stat info {};
   if (::fstat(root.get(), &info) == 0 && !S_ISDIR(info.st_mode)) {
@@ -104,31 +59,30 @@ Result<void> SandboxReach::add_grant(const PathGrant& grant) {
   return {};
 }
 
-Result<SandboxReach::Place> SandboxReach::place_of(int fd) const {
-  auto id = mount_id_of(fd);
-  if (!id) return id.error();
-  auto path = path_of(fd);
-  if (!path) return path.error();
-  for (const Mount& mount : mounts_) {
-    if (mount.id != *id) continue;
-    if (!path_is_under(*path, mount.point)) break;
-    std::string rest = mount.point == "/" ? *path : path->substr(mount.point.size());
-    return Place{mount.device, joined(mount.root, rest)};
+Result<void> SandboxReach::add_overlay_layers(const Mount& overlay, const ReachingGrant& by) {
+  // Writes land in the upper layer; the lower ones are only read through the overlay.
+  ReachingGrant read = by;
+  if (read.reach == Reach::kWrite) read.reach = Reach::kRead;
+  std::vector<std::pair<std::string, ReachingGrant>> layers;
+  if (!overlay.upper.empty()) layers.emplace_back(overlay.upper, by);
+  for (const std::string& lower : overlay.lowers) layers.emplace_back(lower, read);
+  for (const auto& [directory, access] : layers) {
+    auto places = mounts_.place_path(directory);
+    if (!places) return places.error();
+    for (const Place& place : *places) regions_.push_back({place, access});
   }
-  // A mount outside this process's root (a chroot that is not a mount of its own) is not in
-  // the table: its files can only be told apart by mount and path, as the name shows them.
-  return Place{"mount " + std::to_string(*id), *path};
+  return {};
 }
 
 Result<ReachingGrant> SandboxReach::reach_of(int fd) const {
-  auto place = place_of(fd);
+  auto place = mounts_.place_of(fd);
   if (!place) return place.error();
   ReachingGrant strongest;
   auto consider = [&](const ReachingGrant& by) {
     if (stronger(by.reach, strongest.reach)) strongest = by;
   };
   for (const Region& region : regions_) {
-    if (region.device == place->device && path_is_under(place->path, region.root)) consider(region.by);
+    if (place->within(region.place)) consider(region.by);
   }
   struct stat info {};
   if (::fstat(fd, &info) == 0) {
@@ -137,6 +91,18 @@ Result<ReachingGrant> SandboxReach::reach_of(int fd) const {
     }
   }
   return strongest;
+}
+
+Result<std::optional<ReachingGrant>> SandboxReach::grant_named_like(int fd, const std::string& name) const {
+  auto directory = mounts_.place_of(fd);
+  if (!directory) return directory.error();
+  std::string prefix = directory->path == "/" ? "/" + name : directory->path + "/" + name;
+  for (const Region& root : roots_) {
+    if (root.place.device == directory->device && root.place.path.rfind(prefix, 0) == 0) {
+      return std::optional<ReachingGrant>(root.by);
+    }
+  }
+  return std::optional<ReachingGrant>();
 }
 
 }  // namespace mcpsandbox

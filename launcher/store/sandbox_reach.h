@@ -1,17 +1,18 @@
 // SandboxReach: which host files a sandbox built from a plan can read or write, judged by the
-// file's identity (its filesystem and its place inside it), not by the name it was given. A
-// symlink, a bind mount that makes a second path to a directory, or ".." cannot hide a file
-// inside a grant. Computed in the launcher's mount namespace from /proc/self/mountinfo: a grant
-// reaches its own subtree of its filesystem and every mount below it (grants are bound
-// recursively), wherever else those are mounted.
+// file's identity (MountTable's Place: its filesystem and its place inside it), not by the name
+// it was given. A symlink, a bind mount that makes a second path to a directory, an overlay
+// that shows a directory through another mount, or ".." cannot hide a file inside a grant. A
+// grant reaches its own subtree of its filesystem, every mount below it (grants are bound
+// recursively), and an overlay's layers, wherever else those are mounted.
 #pragma once
 
 #include <sys/types.h>
 
-#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "launcher/store/mount_table.h"
 #include "profiles/plan.h"
 #include "profiles/support/result.h"
 
@@ -32,28 +33,23 @@ class SandboxReach {
 
   // How the sandbox reaches the file or directory open at `fd` (an O_PATH descriptor will do).
   Result<ReachingGrant> reach_of(int fd) const;
+  // A grant inside the directory open at `fd` whose name there starts with `name` (by identity),
+  // if any: mcpsandbox makes files of its own beside a store file (FILE.pending, FILE.sig,
+  // FILE.1) and none of them may be, or be below, a grant.
+  Result<std::optional<ReachingGrant>> grant_named_like(int fd, const std::string& name) const;
+  const MountTable& mounts() const { return mounts_; }
 
  private:
-  struct Mount {
-    uint64_t id = 0;
-    std::string device;  // "major:minor" of the filesystem
-    std::string root;    // the mounted directory's path inside its filesystem
-    std::string point;   // where it is mounted in this namespace
-  };
-  // A subtree of one filesystem that the sandbox can see.
   struct Region {
-    std::string device, root;
+    Place place;
     ReachingGrant by;
   };
-  struct Place {
-    std::string device, path;  // the file's filesystem and its path inside it
-  };
-
-  Result<Place> place_of(int fd) const;
   Result<void> add_grant(const PathGrant& grant);
+  Result<void> add_overlay_layers(const Mount& overlay, const ReachingGrant& by);
 
-  std::vector<Mount> mounts_;
+  MountTable mounts_;
   std::vector<Region> regions_;
+  std::vector<Region> roots_;  // each grant's own place
   // Granted files (not directories) by inode as well: a hard link is a second path to the same
   // file that no subtree holds.
   struct GrantedFile {

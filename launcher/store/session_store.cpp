@@ -24,9 +24,10 @@ std::string absolute_spelling(const std::string& raw) {
 }  // namespace
 
 Result<std::string> guard_store_spelling(const std::string& raw, StoreRule rule,
-                                         const std::string& what, const SandboxReach& reach) {
+                                         const std::string& what, const SandboxReach& reach,
+                                         bool writes_beside) {
   if (raw.empty()) return Error{what + ": an empty path"};
-  return guard_store_path(absolute_spelling(raw), rule, what, reach);
+  return guard_store_path(absolute_spelling(raw), rule, what, reach, writes_beside);
 }
 
 Result<void> guard_session_store(const RunOptions& options, const Profile& profile,
@@ -53,7 +54,8 @@ Result<void> guard_session_store(const RunOptions& options, const Profile& profi
   }
   if (!plan.proxy.pins.file.empty()) {
     // Pending definitions are written beside the pin file: its directory is checked as well.
-    auto guarded = guard_store_spelling(plan.proxy.pins.file, StoreRule::kNotWritable, "pin file", reach);
+    auto guarded = guard_store_spelling(plan.proxy.pins.file, StoreRule::kNotWritable, "pin file", reach,
+                                        /*writes_beside=*/true);
     if (!guarded) return guarded.error();
     plan.proxy.pins.file = *guarded;
   }

@@ -19,6 +19,7 @@ Result<void> guard_session_store(const RunOptions& options, const Profile& profi
 
 // `raw` as an absolute path (from HOME and the working directory), then guarded.
 Result<std::string> guard_store_spelling(const std::string& raw, StoreRule rule,
-                                         const std::string& what, const SandboxReach& reach);
+                                         const std::string& what, const SandboxReach& reach,
+                                         bool writes_beside = false);
 
 }  // namespace mcpsandbox

@@ -134,14 +134,32 @@ Result<void> refuse_reached(const std::string& what, const std::string& real, co
                     : "it could rewrite its own policy; keep it elsewhere")};
 }
 
+// Where mcpsandbox writes files beside a store file, a grant inside the directory could
+// reach them (a file grant of FILE.pending, say).
+Result<void> refuse_grant_beside(const std::string& what, const std::string& real, const std::string& directory,
+                                 const SandboxReach& reach) {
+  UniqueFd holder = open_without_links(directory);
+  if (!holder.valid()) return Error{what + " '" + real + "': " + directory + ": " + std::strerror(errno)};
+  auto inside = reach.grant_named_like(holder.get(), real.substr(real.rfind('/') + 1));
+  if (!inside) return Error{what + " '" + real + "': " + inside.error().message};
+  if (!*inside) return {};
+  return Error{what + " " + real + ": the grant " + (*inside)->grant + " (" + (*inside)->why +
+               ") is one of the files mcpsandbox writes beside it (" + real + ".pending, .sig, .1...)"};
+}
+
 }  // namespace
 
 Result<std::string> guard_store_path(const std::string& path, StoreRule rule,
-                                     const std::string& what, const SandboxReach& reach) {
+                                     const std::string& what, const SandboxReach& reach,
+                                     bool writes_beside) {
   auto real = Resolver(what, path, reach).resolve();
   if (!real) return real.error();
   struct stat info {};
   bool exists = ::lstat(real->c_str(), &info) == 0;
+  if (exists && S_ISREG(info.st_mode) && info.st_nlink > 1) {
+    return Error{what + " " + *real + " has " + std::to_string(info.st_nlink) +
+                 " names (hard links): another could be in the sandbox's view; keep it a single file"};
+  }
   if (exists) {
     if (auto r = refuse_reached(what, *real, *real, rule, reach); !r) return r.error();
   }
@@ -152,6 +170,9 @@ Result<std::string> guard_store_path(const std::string& path, StoreRule rule,
   if (*real != "/") {
     StoreRule directory_rule = exists ? StoreRule::kNotWritable : rule;
     if (auto r = refuse_reached(what, *real, directory, directory_rule, reach); !r) return r.error();
+    if (writes_beside) {
+      if (auto r = refuse_grant_beside(what, *real, directory, reach); !r) return r.error();
+    }
   }
   return *real;
 }

@@ -21,7 +21,11 @@ enum class StoreRule {
 // file, or the directory it will be created in, is refused when the server can write it (or,
 // under kNotReadable, read it), by identity. The session then opens the returned path, which
 // has no symlink left and no component the server can replace.
+// `writes_beside`: mcpsandbox also makes files of its own next to this one (FILE.pending,
+// FILE.sig, rotated FILE.1...): no grant may lie inside its directory either. A regular file
+// with more than one name (hard links) is refused: another name could be in the view.
 Result<std::string> guard_store_path(const std::string& path, StoreRule rule,
-                                     const std::string& what, const SandboxReach& reach);
+                                     const std::string& what, const SandboxReach& reach,
+                                     bool writes_beside = false);
 
 }  // namespace mcpsandbox

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "tests/escape/escape_harness.h"
 
@@ -186,6 +187,98 @@ TEST_P(PolicyStore, AHomeDirectoryOrOneLikeItIsNeverGrantedUnlessNamed) {
   EXPECT_TRUE(named.attack_succeeded()) << describe(named);
   ProbeOutcome project = run({"--rw", proj()}, {"write", proj() + "/x"}, prefix);
   EXPECT_TRUE(project.attack_succeeded()) << describe(project);
+}
+
+TEST_P(PolicyStore, NoOtherSpellingOfAHomeMakesItsFilesANarrowGrant) {
+  std::string home = base_.file("home");
+  make_dir(home);
+  for (const char* dir : {"/.ssh", "/.config", "/.config/mcpsandbox", "/.local", "/.local/bin"}) make_dir(home + dir);
+  write_owned(home + "/.bashrc", "# the user's\n", 0644);
+  write_owned(home + "/.ssh/id_rsa", "PRIVATE KEY", 0600);
+  auto as_user_with_home = [&](const std::string& spelled) {
+    std::vector<std::string> prefix = GetParam().prefix;
+    prefix.insert(prefix.end(), {"/usr/bin/env", "HOME=" + spelled});
+    return prefix;
+  };
+  std::vector<std::string> prefix = as_user_with_home(home);
+  // What runs as the user, and mcpsandbox's own profiles, are below ~/.config and ~/.local.
+  expect_refused(run({"--rw", home + "/.config/mcpsandbox"}, {"hostname"}, prefix),
+                 "refusing the read-write path " + home + "/.config/mcpsandbox: it is inside " + home +
+                     "/.config, which holds application configuration and tokens");
+  expect_refused(run({"--rw", home + "/.local/bin"}, {"hostname"}, prefix),
+                 "refusing the read-write path " + home + "/.local/bin: it is inside " + home + "/.local");
+  // However HOME is spelled.
+  expect_refused(run({"--ro", "~/.ssh/id_rsa"}, {"show", home + "/.ssh/id_rsa"}, as_user_with_home(home + "/")),
+                 "refusing the read-only path " + home + "/.ssh/id_rsa: it is inside " + home + "/.ssh");
+  // A program kept in the home directory brings only itself, not the home.
+  std::filesystem::copy_file(probe_binary(), home + "/probe");
+  chown((home + "/probe").c_str(), GetParam().uid, GetParam().uid);
+  std::vector<std::string> options = {"--log-level", "info", "run", "--grace", "200ms", "--", home + "/probe", "show",
+                                      home + "/.ssh/id_rsa"};
+  std::vector<std::string> argv = prefix;
+  argv.push_back(mcpsandbox_binary());
+  argv.insert(argv.end(), options.begin(), options.end());
+  ChildProcess sandbox(argv);
+  std::optional<nlohmann::json> report;
+  for (const std::string& line : sandbox.read_all_lines(60s)) {
+    if (auto found = probe_report(line, "probe/result")) report = found;
+  }
+  sandbox.close_stdin();
+  sandbox.wait(30s);
+  ASSERT_TRUE(report.has_value()) << sandbox.stderr_text();
+  EXPECT_EQ((*report)["errno"], "ENOENT") << report->dump();
+
+  // A second name for ~/.ssh (a bind mount in a mount namespace of the test's own).
+  make_dir(base_.file("keys"));
+  std::vector<std::string> bound = prefix;
+  if (GetParam().uid != 0) bound.insert(bound.end(), {"/usr/bin/unshare", "--user", "--map-root-user"});
+  bound.insert(bound.end(), {"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+                             "mount --bind " + home + "/.ssh " + base_.file("keys") + " && exec \"$0\" \"$@\""});
+  expect_refused(run({"--ro", base_.file("keys")}, {"show", base_.file("keys/id_rsa")}, bound),
+                 "refusing the read-only path " + base_.file("keys") + ": it is where a home directory keeps ssh "
+                     "keys (it is " + home + "/.ssh by another name)");
+}
+
+TEST_P(PolicyStore, HardLinksAndFilesWrittenBesideTheStoreAreNoWayIn) {
+  std::string store = base_.file("outside");
+  write_owned(store + "/pins.json", "{}", 0644);
+  ASSERT_EQ(::link((store + "/pins.json").c_str(), (proj() + "/pins-alias.json").c_str()), 0);
+  expect_refused(run({"--rw", proj(), "--pins", store + "/pins.json"}, {"write", proj() + "/pins-alias.json"}),
+                 "pin file " + store + "/pins.json has 2 names (hard links)");
+  ::unlink((proj() + "/pins-alias.json").c_str());
+
+  write_owned(store + "/pins.json.pending", "{}", 0644);
+  expect_refused(run({"--rw", store + "/pins.json.pending", "--pins", store + "/pins.json"},
+                     {"write", store + "/pins.json.pending"}),
+                 "pin file " + store + "/pins.json: the grant " + store +
+                     "/pins.json.pending (read-write path) is one of the files mcpsandbox writes beside it");
+  write_owned(store + "/audit.jsonl.1", "", 0644);
+  expect_refused(run({"--ro", store + "/audit.jsonl.1", "--audit-log", store + "/audit.jsonl"},
+                     {"read", store + "/audit.jsonl.1"}),
+                 "audit log " + store + "/audit.jsonl: the grant " + store + "/audit.jsonl.1");
+}
+
+TEST_P(PolicyStore, AnOverlaysLayersAreTheFilesItShows) {
+  for (const char* dir : {"lower", "upper", "work", "merged"}) make_dir(base_.file(dir));
+  write_owned(base_.file("lower/ck.key"), "", 0600);
+  std::vector<std::string> prefix = GetParam().prefix;
+  if (GetParam().uid != 0) prefix.insert(prefix.end(), {"/usr/bin/unshare", "--user", "--map-root-user"});
+  prefix.insert(prefix.end(), {"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+                               "mount -t overlay overlay -o lowerdir=" + base_.file("lower") + ",upperdir=" +
+                                   base_.file("upper") + ",workdir=" + base_.file("work") + " " +
+                                   base_.file("merged") + " && exec \"$0\" \"$@\""});
+  expect_refused(run({"--rw", base_.file("merged"), "--pins", base_.file("upper/pins.json")},
+                     {"write", base_.file("merged/pins.json")}, prefix),
+                 "pin file " + base_.file("upper/pins.json") + " (its directory " + base_.file("upper") +
+                     ") is inside " + base_.file("merged") + ", which the server may write");
+  write_owned(base_.file("outside/profile.json"),
+              R"({"audit": {"path": ")" + base_.file("outside/audit.jsonl") + R"(", "checkpoint_key": ")" +
+                  base_.file("lower/ck.key") + R"("}})",
+              0644);
+  expect_refused(run({"--profile", base_.file("outside/profile.json"), "--ro", base_.file("merged")},
+                     {"show", base_.file("merged/ck.key")}, prefix),
+                 "audit checkpoint key " + base_.file("lower/ck.key") + " is inside " + base_.file("merged") +
+                     ", which the server may read");
 }
 
 TEST_P(PolicyStore, TheSandboxsPidOneShowsNoneOfTheLaunchersArgumentsOrEnvironment) {
