@@ -30,7 +30,18 @@ constexpr int kFindings = 1;
 constexpr int kFailure = 2;
 
 std::string backup_of(const std::string& path) { return path + ".mcpsandbox-backup"; }
-std::string stamp_of(const std::string& path) { return path + ".mcpsandbox-wrapped"; }
+// Before records moved out of the configuration's directory (a wrapped server may be granted it).
+std::string legacy_stamp_of(const std::string& path) { return path + ".mcpsandbox-wrapped"; }
+
+// What wrap wrote and what it saved, kept where no server is granted (~/.local is never a
+// narrow grant): a backup beside the configuration is restored byte for byte only if it is
+// still what wrap saved, so a server that can write there cannot plant a configuration.
+std::string record_of(const std::string& path) {
+  const char* state = ::getenv("XDG_STATE_HOME");
+  const char* home = ::getenv("HOME");
+  std::string base = state && *state == '/' ? state : std::string(home ? home : "/") + "/.local/state";
+  return base + "/mcpsandbox/wrap/" + sha256_hex(fs::absolute(path).lexically_normal().string()) + ".json";
+}
 
 std::string read_all(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -93,11 +104,28 @@ void for_each_config(const std::vector<ConfigFile>& files, const Logger& logger,
 Result<void> write_config(const LoadedConfig& config, const std::string& text) {
   const std::string& path = config.file().path;
   mode_t mode = mode_of(path);
+  std::string record_path = record_of(path);
+  json record = json::parse(read_all(record_path), nullptr, false);
+  if (!record.is_object()) record = json::object();
   if (!fs::exists(backup_of(path))) {
     if (auto saved = write_file_atomically(backup_of(path), config.original_text(), mode); !saved) return saved;
+    record["backup_sha256"] = sha256_hex(config.original_text());
   }
   if (auto written = write_file_atomically(path, text, mode); !written) return written;
-  return write_file_atomically(stamp_of(path), sha256_hex(text) + "\n", 0600);
+  record["config"] = path;
+  record["wrapped_sha256"] = sha256_hex(text);
+  std::error_code ignored;
+  fs::create_directories(fs::path(record_path).parent_path(), ignored);
+  fs::remove(legacy_stamp_of(path), ignored);
+  return write_file_atomically(record_path, record.dump(2) + "\n", 0600);
+}
+
+// The file is as wrap left it and its backup as wrap saved it: restore the backup whole.
+bool restorable_as_saved(const std::string& path, const std::string& current_text) {
+  json record = json::parse(read_all(record_of(path)), nullptr, false);
+  if (!record.is_object() || !fs::exists(backup_of(path))) return false;
+  return record.value("wrapped_sha256", "") == sha256_hex(current_text) &&
+         record.value("backup_sha256", "") == sha256_hex(read_all(backup_of(path)));
 }
 
 int wrap(const ClientsOptions& options, const std::vector<ConfigFile>& files, const Logger& logger) {
@@ -155,9 +183,8 @@ int unwrap(const ClientsOptions& options, const std::vector<ConfigFile>& files, 
   json report = json::array();
   int status = 0;
   for_each_config(files, logger, status, [&](const ConfigFile& file, LoadedConfig& config) {
-    std::string backup = backup_of(file.path), stamp = stamp_of(file.path);
-    bool as_wrapped = fs::exists(backup) && fs::exists(stamp) &&
-                      read_all(stamp) == sha256_hex(config.original_text()) + "\n";
+    std::string backup = backup_of(file.path), record = record_of(file.path);
+    bool as_wrapped = restorable_as_saved(file.path, config.original_text());
     bool changed = false;
     for (const auto& located : config.servers()) {
       if (!is_wrapped(located.entry)) continue;
@@ -165,7 +192,7 @@ int unwrap(const ClientsOptions& options, const std::vector<ConfigFile>& files, 
       config.set_command(located.pointer, original.command, original.args);
       config.set_env(located.pointer, original.loader_env);
       changed = true;
-      std::string how = as_wrapped ? "from the backup, byte for byte" : "entry by entry (the file changed since wrap)";
+      std::string how = as_wrapped ? "from the backup, byte for byte" : "entry by entry (the file or its backup changed since wrap)";
       table.add({file.client, located.scope, located.entry.name, shortened(command_line(original)) + "  [" + how + "]"});
       report.push_back({{"client", file.client}, {"scope", located.scope}, {"file", file.path},
                         {"server", located.entry.name}, {"restored", command_line(original)},
@@ -177,12 +204,12 @@ int unwrap(const ClientsOptions& options, const std::vector<ConfigFile>& files, 
       done = write_file_atomically(file.path, read_all(backup), mode_of(file.path));
       if (done) {
         fs::remove(backup);
-        fs::remove(stamp);
+        fs::remove(record);
       }
     } else {
       done = write_file_atomically(file.path, config.text(), mode_of(file.path));
       std::error_code ignored;
-      fs::remove(stamp, ignored);  // the backup stays: it is older than the user's edits
+      fs::remove(record, ignored);  // the backup stays: it is older than the user's edits
     }
     if (!done) {
       logger.error(done.error().message);
