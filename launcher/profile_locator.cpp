@@ -1,5 +1,6 @@
 #include "launcher/profile_locator.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -32,6 +33,21 @@ std::string shared_profile_dir() {
   return (self.parent_path().parent_path() / "share/mcpsandbox/profiles").string();
 }
 
+// A profile found by name in a search directory must be what root or this user put there: a
+// file (or directory) another user could write would let them choose this user's grants.
+Result<void> refuse_if_others_could_write(const std::string& path) {
+  for (const std::string& node : {path, std::filesystem::path(path).parent_path().string()}) {
+    struct stat info {};
+    if (::stat(node.c_str(), &info) != 0) continue;
+    bool owner_ok = info.st_uid == 0 || info.st_uid == ::getuid();
+    if (owner_ok && !(info.st_mode & (S_IWGRP | S_IWOTH))) continue;
+    return Error{"profile " + path + ": " + node + " could be changed by another user (owner uid " +
+                 std::to_string(info.st_uid) + ", mode " + std::to_string(info.st_mode & 07777) +
+                 "); refusing it (chown it to root or yourself and chmod go-w)"};
+  }
+  return {};
+}
+
 Result<LocatedProfile> from_file(const std::string& path) {
   auto file = read_trusted_file(path, "profile");
   if (!file) return file.error();
@@ -46,7 +62,9 @@ Result<LocatedProfile> locate_profile(const std::string& name_or_path) {
   for (const std::string& dir : {std::string(kManagedDir) + "/profiles", user_profile_dir(),
                                  shared_profile_dir()}) {
     std::string candidate = dir + "/" + name_or_path + ".json";
-    if (::access(candidate.c_str(), F_OK) == 0) return from_file(candidate);
+    if (::access(candidate.c_str(), F_OK) != 0) continue;
+    if (auto owned = refuse_if_others_could_write(candidate); !owned) return owned.error();
+    return from_file(candidate);
   }
   if (auto builtin = find_builtin_profile(name_or_path)) {
     return LocatedProfile{"built-in:" + name_or_path, std::string(builtin->text), false, true};

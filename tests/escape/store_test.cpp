@@ -281,6 +281,24 @@ TEST_P(PolicyStore, AnOverlaysLayersAreTheFilesItShows) {
                      ", which the server may read");
 }
 
+TEST_P(PolicyStore, AProfileFoundByNameIsOneOnlyRootOrTheUserCouldHaveWritten) {
+  // An installed copy: PREFIX/bin/mcpsandbox reads PREFIX/share/mcpsandbox/profiles.
+  std::string prefix_dir = base_.file("prefix");
+  std::filesystem::create_directories(prefix_dir + "/bin");
+  std::filesystem::create_directories(prefix_dir + "/share/mcpsandbox/profiles");
+  std::filesystem::copy_file(mcpsandbox_binary(), prefix_dir + "/bin/mcpsandbox");
+  std::string planted = prefix_dir + "/share/mcpsandbox/profiles/static.json";
+  std::ofstream(planted) << R"({"filesystem": {"rw": ["/tmp"]}})";
+  ASSERT_EQ(chown(planted.c_str(), 12345, 12345), 0);  // another user's
+  std::vector<std::string> argv = GetParam().prefix;
+  argv.insert(argv.end(), {prefix_dir + "/bin/mcpsandbox", "profile", "check", "static"});
+  ChildProcess check(argv);
+  EXPECT_EQ(check.wait(), 2);
+  EXPECT_NE(check.stderr_text().find("profile " + planted + ": " + planted +
+                                     " could be changed by another user (owner uid 12345"),
+            std::string::npos);
+}
+
 TEST_P(PolicyStore, TheSandboxsPidOneShowsNoneOfTheLaunchersArgumentsOrEnvironment) {
   ProbeOutcome cmdline = run({"--rw", proj(), "--audit-log", base_.file("outside/audit.jsonl")},
                              {"show", "/proc/1/cmdline"});
