@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <string_view>
 #include <cstring>
 #include <fstream>
 
@@ -61,6 +63,13 @@ FeatureProbe probe_seccomp() {
 
 }  // namespace
 
+bool probe_broken_for_testing(const char* feature) {
+  const char* broken = std::getenv("MCPSANDBOX_TESTING_BREAK_PROBE");
+  return broken && std::string_view(broken) == feature;
+}
+
+FeatureProbe broken_probe() { return {false, "MCPSANDBOX_TESTING_BREAK_PROBE says this probe fails"}; }
+
 KernelFeatures probe_kernel() {
   KernelFeatures features;
   features.user_namespaces = probe_user_namespaces();
@@ -75,6 +84,7 @@ KernelFeatures probe_kernel() {
   features.cgroup_bpf = ::geteuid() == 0
                             ? FeatureProbe{true, "proven when attached"}
                             : FeatureProbe{false, "needs root to attach cgroup-bpf programs"};
+  if (probe_broken_for_testing("cgroup-bpf")) features.cgroup_bpf = broken_probe();
   features.bpf_lsm = ::geteuid() == 0 ? LsmPolicy::probe_for_launch()
                                       : FeatureProbe{false, "needs root to attach LSM programs"};
   return features;

@@ -24,4 +24,10 @@ struct KernelFeatures {
 
 KernelFeatures probe_kernel();
 
+// The test suite's way to prove that a broken probe turns its layer's tests red, not into skips:
+// MCPSANDBOX_TESTING_BREAK_PROBE=cgroup-bpf makes the L4 probe report the layer missing. It can
+// only take a layer away (a launch that needs it then refuses to start), never add one.
+bool probe_broken_for_testing(const char* feature);
+FeatureProbe broken_probe();
+
 }  // namespace mcpsandbox

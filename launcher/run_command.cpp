@@ -479,7 +479,7 @@ int run_doctor() {
   line("L2 landlock", features.landlock);
   line("L3 seccomp", features.seccomp);
   line("cgroup limits", features.cgroups);
-  line("L4 cgroup-bpf", EgressFilter::probe());
+  line("L4 cgroup-bpf", probe_broken_for_testing("cgroup-bpf") ? broken_probe() : EgressFilter::probe());
   line("L5 BPF LSM", LsmPolicy::probe());
   if (int live = LsmPolicy::live_sandboxes(); live >= 0) {
     std::printf("  %-16s %d sandbox(es) registered with the pinned LSM programs\n", "", live);

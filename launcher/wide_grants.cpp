@@ -41,7 +41,7 @@ class WidthJudge {
   }
 
   Result<std::optional<std::string>> why_too_wide(const std::string& path) const {
-    if (auto why = why_grant_is_too_wide(path, home_, exists)) return why;
+    if (auto why = why_grant_is_too_wide(path, home_, exists, xdg_)) return why;
     if (!home_place_) return std::optional<std::string>();
     auto places = table_.place_path(path);
     if (!places) return places.error();
@@ -50,7 +50,7 @@ class WidthJudge {
       if (!place.within(*home_place_)) continue;
       std::string rest = place.path.substr(home_place_->path == "/" ? 0 : home_place_->path.size());
       std::string as_named_under_home = rest.empty() ? home_ : home_ + rest;
-      if (auto why = why_grant_is_too_wide(as_named_under_home, home_, exists)) {
+      if (auto why = why_grant_is_too_wide(as_named_under_home, home_, exists, xdg_)) {
         return std::optional<std::string>(*why + " (it is " + as_named_under_home + " by another name)");
       }
     }
@@ -58,9 +58,16 @@ class WidthJudge {
   }
 
  private:
-  WidthJudge(MountTable table, std::string home) : table_(std::move(table)), home_(std::move(home)) {}
+  WidthJudge(MountTable table, std::string home) : table_(std::move(table)), home_(std::move(home)) {
+    // Configuration moved out of the home (profiles and the key store are looked up there).
+    for (const char* variable : {"XDG_CONFIG_HOME", "XDG_STATE_HOME"}) {
+      const char* value = std::getenv(variable);
+      if (value && *value == '/') xdg_.push_back(real_path_or(value));
+    }
+  }
   MountTable table_;
   std::string home_;
+  std::vector<std::string> xdg_;
   std::optional<Place> home_place_;
 };
 

@@ -35,22 +35,43 @@ constexpr std::array<Sensitive, 29> kSensitive = {{
     {".vim", "editor configuration", false},         {".nanorc", "editor configuration", false},
 }};
 
-// A home's places where nothing below is a narrow grant either: credentials, and the
-// configuration and programs of everything that runs as the user (shells, git, MCP clients,
-// mcpsandbox's own profiles in ~/.config/mcpsandbox, ~/.local/bin on PATH).
-constexpr std::array<std::string_view, 8> kWholeDirectories = {".ssh",   ".gnupg",  ".aws",   ".azure",
-                                                                ".kube", ".docker", ".config", ".local"};
-
 std::string basename_of(const std::string& path) { return path.substr(path.rfind('/') + 1); }
 std::string parent_of(const std::string& path) {
   size_t slash = path.rfind('/');
   return slash == 0 ? "/" : path.substr(0, slash);
 }
 
+std::string_view what_is_kept_in(std::string_view name) {
+  for (const Sensitive& sensitive : kSensitive) {
+    if (sensitive.name == name) return sensitive.what;
+  }
+  return "what runs as you or your credentials (shells, editors, tools and clients keep them in hidden "
+         "files and directories)";
+}
+
+// Inside the home: its hidden files and directories (every tool's configuration, start-up
+// files, keys, credentials; ~/.config/mcpsandbox's profiles), and the program directories on
+// its PATH.
+std::optional<std::string> why_home_part_is_too_wide(const std::string& path, const std::string& home) {
+  if (home.empty() || home == "/" || !path_is_under(path, home) || path == home) return std::nullopt;
+  std::string rest = path.substr(home.size() + 1);
+  std::string first = rest.substr(0, rest.find('/'));
+  std::string root = home + "/" + first;
+  if (first.front() == '.') {
+    if (path == root) return "it is where a home directory keeps " + std::string(what_is_kept_in(first));
+    return "it is inside " + root + ", which holds " + std::string(what_is_kept_in(first));
+  }
+  if (first == "bin" || path_is_under(path, home + "/go/bin") || path == home + "/go") {
+    return "it holds programs on your PATH (" + (first == "bin" ? root : home + "/go/bin") + ")";
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<std::string> why_grant_is_too_wide(const std::string& path, const std::string& raw_home,
-                                                 const PathExists& exists) {
+                                                 const PathExists& exists,
+                                                 const std::vector<std::string>& also_protected) {
   // "/home/me/", "//home/me" and "/tmp/../home/me" are the same home.
   std::string home = raw_home.empty() ? raw_home : lexical_normal(raw_home);
   if (path == "/") return "it is the whole filesystem";
@@ -66,7 +87,7 @@ std::optional<std::string> why_grant_is_too_wide(const std::string& path, const 
     return false;
   };
   for (const Sensitive& sensitive : kSensitive) {
-    if (name == sensitive.name && looks_like_home(parent_of(path))) {
+    if (name == sensitive.name && parent_of(path) != home && looks_like_home(parent_of(path))) {
       return "it is where a home directory keeps " + std::string(sensitive.what);
     }
     if (sensitive.marks_home && exists(path + "/" + std::string(sensitive.name))) {
@@ -74,13 +95,13 @@ std::optional<std::string> why_grant_is_too_wide(const std::string& path, const 
              "): it looks like a home directory";
     }
   }
-  if (!home.empty() && home != "/") {
-    for (std::string_view whole : kWholeDirectories) {
-      std::string root = home + "/" + std::string(whole);
-      if (!path_is_under(path, root) || path == root) continue;
-      for (const Sensitive& sensitive : kSensitive) {
-        if (sensitive.name == whole) return "it is inside " + root + ", which holds " + std::string(sensitive.what);
-      }
+  if (auto why = why_home_part_is_too_wide(path, home)) return why;
+  for (const std::string& raw : also_protected) {
+    std::string protected_root = lexical_normal(raw);
+    if (path_is_under(path, protected_root) || path_is_under(protected_root, path)) {
+      return "it is " + std::string(path == protected_root ? "" : path_is_under(path, protected_root) ? "inside " : "above ") +
+             protected_root + " (XDG_CONFIG_HOME or XDG_STATE_HOME), where your tools and mcpsandbox keep their "
+             "configuration";
     }
   }
   return std::nullopt;

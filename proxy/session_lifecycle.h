@@ -10,6 +10,7 @@
 
 #include "proxy/error_codes.h"
 #include "proxy/message.h"
+#include "proxy/protocol_revision.h"
 
 namespace mcpsandbox {
 
@@ -32,12 +33,14 @@ class SessionLifecycle {
       state_ = State::kInitializing;
       return std::nullopt;
     }
-    if (!request.meta_protocol_version.empty() || request.method == "ping" ||
+    // Only a stateless revision in _meta stands for a handshake; naming a legacy one there
+    // would skip the handshake that revision requires.
+    if (is_stateless_revision(request.meta_protocol_version) || request.method == "ping" ||
         request.method == "server/discover" || state_ != State::kFresh) {
       return std::nullopt;
     }
     return Refusal{error_code::kLifecycle, "lifecycle.before_initialize",
-                   "send initialize first (or name a stateless revision in _meta): '" + request.method +
+                   "send initialize first (or name the stateless revision 2026-07-28 in _meta): '" + request.method +
                        "' came before the session was initialized"};
   }
 

@@ -27,7 +27,9 @@ sanitized_build build-asan address -O0
 # the memory-bound tests measure the proxy, not ASan's hold on freed blocks.
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1:quarantine_size_mb=4:allocator_release_to_os_interval_ms=50"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-(cd "$here/build-asan" && ctest --output-on-failure -j2 --timeout 600 -E '^(vm|sdk|package)\.')
+(cd "$here/build-asan" && ctest --output-on-failure -j2 --timeout 600 -E '^(vm|sdk|package)\.') || {
+  bash "$here/scripts/list-skips.sh" "$here/build-asan/Testing/Temporary/LastTest.log"; exit 1; }
+bash "$here/scripts/list-skips.sh" "$here/build-asan/Testing/Temporary/LastTest.log"
 
 echo "harden: fuzzing, ${seconds} s per target"
 bash "$here/scripts/fuzz.sh" "$here/build-asan" "$seconds"

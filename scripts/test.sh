@@ -17,7 +17,10 @@ done
 bash "$here/scripts/install-deps.sh"
 bash "$here/scripts/build.sh"
 cd "$here/build"
-ctest --output-on-failure -j2 --timeout 300
+status=0
+ctest --output-on-failure -j2 --timeout 300 || status=$?
+bash "$here/scripts/list-skips.sh"
+((status == 0)) || exit "$status"
 if ((full)); then
   bash "$here/scripts/harden.sh"
 fi

@@ -119,6 +119,21 @@ Result<Place> MountTable::place_of(int fd) const {
   return Place{"mount " + std::to_string(*id), *path};
 }
 
+Result<std::vector<std::string>> MountTable::layer_paths_of(int fd) const {
+  auto id = mount_id_of(fd);
+  if (!id) return id.error();
+  auto path = path_of_fd(fd);
+  if (!path) return path.error();
+  std::vector<std::string> layers;
+  for (const Mount& mount : mounts_) {
+    if (mount.id != *id || mount.type != "overlay" || !path_is_under(*path, mount.point)) continue;
+    std::string rest = mount.point == "/" ? *path : path->substr(mount.point.size());
+    if (!mount.upper.empty()) layers.push_back(joined(mount.upper, rest));
+    for (const std::string& lower : mount.lowers) layers.push_back(joined(lower, rest));
+  }
+  return layers;
+}
+
 Result<std::vector<Place>> MountTable::place_path(const std::string& path) const {
   UniqueFd node(::open(path.c_str(), O_PATH | O_CLOEXEC));
   if (!node.valid()) {

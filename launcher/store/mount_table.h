@@ -37,6 +37,9 @@ class MountTable {
   Result<Place> place_of(int fd) const;
   // Opens `path` (following symlinks, as a grant does) and places it; nothing if it is missing.
   Result<std::vector<Place>> place_path(const std::string& path) const;
+  // Where the file open at `fd` lives in the layers of the overlay it is on (upper first), as
+  // paths that need not exist yet; nothing when it is not on an overlay.
+  Result<std::vector<std::string>> layer_paths_of(int fd) const;
   const std::vector<Mount>& mounts() const { return mounts_; }
 
  private:

@@ -17,6 +17,21 @@ bool stronger(Reach a, Reach b) { return static_cast<int>(a) > static_cast<int>(
 
 }  // namespace
 
+// `path`, or the nearest directory above it that exists: where a file to come would be.
+Result<std::optional<Place>> SandboxReach::nearest_existing_place(std::string path) const {
+  while (true) {
+    struct stat info {};
+    if (::lstat(path.c_str(), &info) == 0) {
+      auto places = mounts_.place_path(path);
+      if (!places) return places.error();
+      return places->empty() ? std::optional<Place>() : std::optional<Place>(places->front());
+    }
+    if (path.empty() || path == "/") return std::optional<Place>();
+    size_t slash = path.rfind('/');
+    path = slash == 0 ? "/" : path.substr(0, slash);
+  }
+}
+
 Result<SandboxReach> SandboxReach::of(const Plan& plan) {
   SandboxReach reach;
   auto table = MountTable::read();
@@ -83,6 +98,17 @@ Result<ReachingGrant> SandboxReach::reach_of(int fd) const {
   };
   for (const Region& region : regions_) {
     if (place->within(region.place)) consider(region.by);
+  }
+  // On an overlay, the file is also what its layers hold there: a grant of a layer directory
+  // reaches it (the upper one for writing, where a file there may not exist yet).
+  auto layers = mounts_.layer_paths_of(fd);
+  if (!layers) return layers.error();
+  for (const std::string& layer : *layers) {
+    auto layer_place = nearest_existing_place(layer);
+    if (!layer_place) return layer_place.error();
+    for (const Region& region : regions_) {
+      if (*layer_place && (*layer_place)->within(region.place)) consider(region.by);
+    }
   }
   struct stat info {};
   if (::fstat(fd, &info) == 0) {

@@ -46,6 +46,7 @@ class SandboxReach {
   };
   Result<void> add_grant(const PathGrant& grant);
   Result<void> add_overlay_layers(const Mount& overlay, const ReachingGrant& by);
+  Result<std::optional<Place>> nearest_existing_place(std::string path) const;
 
   MountTable mounts_;
   std::vector<Region> regions_;

@@ -104,7 +104,7 @@ PinStore PinStore::for_session() {
   return store;
 }
 
-void PinStore::listing_complete() {
+void PinStore::close_session_learning() {
   if (session_only()) learning_ = false;
 }
 

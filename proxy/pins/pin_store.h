@@ -51,9 +51,10 @@ class PinStore {
   // Pinned tools not in `listed` (a complete listing); each is recorded in the pending file as a
   // removal for `pin approve`.
   std::vector<std::string> missing_from(const std::unordered_set<std::string>& listed);
-  // A complete listing has been judged: session pins stop learning (a pin file's first session
-  // learns all it is offered, as before).
-  void listing_complete();
+  // Session pins stop learning at the first of: a complete listing, a listing begun afresh
+  // before the last one completed, a tool call (the client has acted on what it saw). A pin
+  // file's first session learns all it is offered, as before.
+  void close_session_learning();
   const std::string& path() const { return path_; }
   bool session_only() const { return path_.empty(); }
   // What to tell the user to do about a refused tool.

@@ -149,6 +149,8 @@ std::variant<Admission, Refusal> PolicyEngine::admit_client_request(const Messag
                      "tool '" + tool + "' is not in the server's tools/list"};
     }
     listed = &found->second;
+    // The client acts on what it was shown: session pins hold from here whatever the listing.
+    if (context_.pins) context_.pins->close_session_learning();
   }
   if (!session_buckets_.empty() && method != "initialize" && method != "ping") {
     auto now = context_.clock();

@@ -167,6 +167,9 @@ void PolicyEngine::register_tools(const MessageInfo& message, const PendingReque
   if (result["tools"].get_array().get(tools)) return;
   std::vector<element> as_sent = uncleaned_tools(message);
   if (!request.continues_listing) {
+    // A listing begun afresh: whatever the last one offered is all session pins learn, even if
+    // its server never let it complete.
+    if (context_.pins && !listing_names_.empty()) context_.pins->close_session_learning();
     listing_names_.clear();
     listing_from_start_ = true;
   } else if (request.listing_cursor != expected_cursor_) {
@@ -202,7 +205,12 @@ void PolicyEngine::register_tools(const MessageInfo& message, const PendingReque
     tools_[key] = std::move(listed);
   }
   element cursor;
-  if (result["nextCursor"].get(cursor) || cursor.type() != element_type::STRING) {
+  std::string_view cursor_text;
+  // No cursor, an empty one (most SDKs read "" as the end) or the one just asked for again ends
+  // the listing.
+  bool last_page = result["nextCursor"].get(cursor) || cursor.get_string().get(cursor_text) ||
+                   cursor_text.empty() || simdjson::minify(cursor) == request.listing_cursor;
+  if (last_page) {
     if (listing_from_start_) listing_complete();
     listing_from_start_ = false;
     expected_cursor_.clear();
@@ -222,7 +230,7 @@ PolicyEngine::ToolLimits& PolicyEngine::limits_for(const std::string& tool, cons
 
 void PolicyEngine::listing_complete() {
   judge_removed_pins();
-  if (context_.pins) context_.pins->listing_complete();
+  if (context_.pins) context_.pins->close_session_learning();
   tools_stale_ = false;
   for (auto it = tools_.begin(); it != tools_.end();) {
     if (listing_names_.count(it->first)) {

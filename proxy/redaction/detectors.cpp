@@ -84,35 +84,80 @@ bool iban_valid(std::string_view text) {
   return remainder == 1;
 }
 
-bool assigned_credential_valid(std::string_view match) {
-  size_t separator = match.find_first_of(":=");
-  if (separator == std::string_view::npos) return false;
+namespace {
+
+// The value of a `name = value` match: after the first separator (":", "=", "=>", ":=", or the
+// blank of a `.netrc` line), without the blanks and quote before it.
+std::string_view assigned_value(std::string_view match) {
+  size_t separator = match.find_first_of(":= \t");
+  if (separator == std::string_view::npos) return {};
   std::string_view value = match.substr(separator + 1);
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t' || value.front() == '"' ||
-                            value.front() == '\'')) {
+  while (!value.empty() && (value.front() == '=' || value.front() == '>' || value.front() == ' ' ||
+                            value.front() == '\t' || value.front() == '"' || value.front() == '\'')) {
     value.remove_prefix(1);
   }
+  return value;
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// A count (`1_000_000`, `100000000`) or a version (`v1.2.3-beta`).
+bool number_or_version(std::string_view value) {
+  std::string_view rest = value.front() == 'v' || value.front() == 'V' ? value.substr(1) : value;
+  size_t digits = 0, i = 0;
+  for (; i < rest.size() && (is_digit(rest[i]) || rest[i] == '_' || rest[i] == ',' || rest[i] == '.'); ++i) {
+    digits += is_digit(rest[i]);
+  }
+  if (digits == 0) return false;
+  return i == rest.size() || rest[i] == '-' || rest[i] == '+';
+}
+
+// A name in code (`Uint8Array`, `sha256sum`, `token_v2`, `accessTokenValue`), unless it has the
+// look of a generated secret (long, with letters and digits mixed throughout, or capitals,
+// small letters and digits) or of a passphrase (long, small letters only).
+bool identifier_not_secret(std::string_view value) {
+  if (!is_letter(value.front()) && value.front() != '_') return false;
+  bool upper = false, lower = false, digit = false;
+  size_t switches = 0;  // letter to digit and back: names have few, generated keys many
+  for (size_t i = 0; i < value.size(); ++i) {
+    char c = value[i];
+    if (!is_letter(c) && !is_digit(c) && c != '_') return false;
+    upper = upper || (c >= 'A' && c <= 'Z');
+    lower = lower || (c >= 'a' && c <= 'z');
+    digit = digit || is_digit(c);
+    if (i > 0 && (is_digit(c) != is_digit(value[i - 1]))) ++switches;
+  }
+  bool generated = value.size() >= 12 && ((upper && lower && digit) || switches >= 4);
+  bool passphrase = lower && !upper && !digit && value.find('_') == std::string_view::npos && value.size() >= 16;
+  return !generated && !passphrase;
+}
+
+// `process.env.TOKEN`, `self.config.password`: every part a name in code.
+bool dotted_name(std::string_view value) {
+  if (value.find('.') == std::string_view::npos || !is_letter(value.front())) return false;
+  for (size_t start = 0; start <= value.size();) {
+    size_t dot = value.find('.', start);
+    std::string_view part = value.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    if (part.empty() || !identifier_not_secret(part)) return false;
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool assigned_credential_valid(std::string_view match) {
+  std::string_view value = assigned_value(match);
   if (value.size() < 8) return false;
   // A path or an address names where a secret is, not the secret.
   if (value.front() == '/' || value.front() == '~' || value.substr(0, 2) == "./" ||
       value.find("://") != std::string_view::npos) {
     return false;
   }
-  bool digit = false, symbol = false, all_digits = true, same = true;
-  for (char c : value) {
-    bool is_digit = c >= '0' && c <= '9';
-    bool is_letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    digit = digit || is_digit;
-    symbol = symbol || (!is_digit && !is_letter && c != '_' && c != '.');
-    all_digits = all_digits && is_digit;
-    same = same && c == value.front();
-  }
-  // Letters alone are a word or an identifier (`token = accessToken`), digits alone a count
-  // (`max_tokens: 100000000`), and a dotted name is code (`process.env.TOKEN`).
-  if ((!digit && !symbol) || all_digits || same) return false;
-  if (!symbol && value.find('.') != std::string_view::npos && !(value.front() >= '0' && value.front() <= '9')) {
-    return false;
-  }
+  if (number_or_version(value) || identifier_not_secret(value) || dotted_name(value)) return false;
+  if (value.find_first_not_of(value.front()) == std::string_view::npos) return false;
   std::string lower(value);
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   for (const char* placeholder : {"xxxx", "****", "changeme", "example", "placeholder", "redacted", "your_",
@@ -138,12 +183,17 @@ const std::vector<RedactionDetector>& builtin_redaction_detectors() {
       {"jwt", R"(\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,})"},
       {"url_password", R"([a-zA-Z][a-zA-Z0-9+.\-]*://[^/\s:@]+:[^/\s@]+@)"},
       // A credential whose shape alone says nothing, told by its name: `password = ...` in INI,
-      // env (DB_PASSWORD=...), YAML and JSON text, connection strings (Password=...;).
+      // env (DB_PASSWORD=...), YAML, JSON, PHP (=>) and Go (:=) text, connection strings
+      // (Pwd=...;), `.netrc` lines. Only the value is replaced; the name stays.
       {"credential_assignment",
-       R"([A-Za-z0-9_\-]*(?:password|passwd|passphrase|secret|token|api[_\-]?key|access[_\-]?key|private[_\-]?key|client[_\-]?secret)s?["']?[ \t]*[:=][ \t]*["']?[^\s"'`,;<>(){}\[\]$]{8,})",
+       R"((?:[A-Za-z0-9_\-]*(?:password|passwd|passphrase|pass|pwd|secret|token|api[_\-]?key|access[_\-]?key|private[_\-]?key|client[_\-]?secret|auth)s?["']?[ \t]*(?:=>|:=|[:=])[ \t]*["']?|\b(?:password|passwd)[ \t]+)([^\s"'`,;<>(){}\[\]$][^\s"'`,;<>(){}\[\]]{7,199}))",
        true, assigned_credential_valid,
-       R"((?:password|passwd|passphrase|secret|token|api[_\-]?key|access[_\-]?key|private[_\-]?key|client[_\-]?secret)s?["']?[ \t]*[:=])",
-       std::nullopt, 512},
+       R"((?:(?:password|passwd|passphrase|pass|pwd|secret|token|api[_\-]?key|access[_\-]?key|private[_\-]?key|client[_\-]?secret|auth)s?["']?[ \t]*(?:=>|:=|[:=])|(?:password|passwd)[ \t]))",
+       std::nullopt, 512, true},
+      {"http_authorization",
+       R"(\b(?:proxy-)?authorization[ \t]*:[ \t]*(?:bearer|basic|token|digest|negotiate)[ \t]+([A-Za-z0-9._~+/=\-]{8,}))",
+       true, nullptr, R"(authorization[ \t]*:[ \t]*(?:bearer|basic|token|digest|negotiate)[ \t])", std::nullopt, 0,
+       true},
       // Personal data.
       {"email", R"(\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}\b)", false, nullptr,
        // Any character of a local part before the "@", any of a label after the first dot:

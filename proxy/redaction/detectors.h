@@ -26,6 +26,9 @@ struct RedactionDetector {
   // How far a match can reach from a prefilter hit, where the expression itself is unbounded
   // (0: Vectorscan's analysis, else 512 bytes).
   size_t reach = 0;
+  // The expression's first group is the secret: only it is replaced, its context (the name
+  // `password` in `password: ...`) stays.
+  bool secret_group = false;
 };
 
 const std::vector<RedactionDetector>& builtin_redaction_detectors();

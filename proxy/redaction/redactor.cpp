@@ -168,16 +168,26 @@ void find_valid_spans(std::string_view text, const re2::RE2& expression,
       spans.push_back({start, end, id});
     }
   };
-  re2::StringPiece input(text.data(), text.size()), match;
+  re2::StringPiece input(text.data(), text.size()), match[2];
   size_t offset = from;
-  while (offset <= to && expression.Match(input, offset, to, re2::RE2::UNANCHORED, &match, 1)) {
-    size_t start = static_cast<size_t>(match.data() - text.data());
-    size_t end = start + match.size();
+  int groups = detector.secret_group ? 2 : 1;
+  while (offset <= to && expression.Match(input, offset, to, re2::RE2::UNANCHORED, match, groups)) {
+    size_t start = static_cast<size_t>(match[0].data() - text.data());
+    size_t end = start + match[0].size();
     if (accepts(detector, text, start, end)) {
-      add(start, end);
+      // Where the expression names its context (`password: ...`), only the secret is replaced.
+      if (detector.secret_group && match[1].data() != nullptr) {
+        size_t secret = static_cast<size_t>(match[1].data() - text.data());
+        add(secret, secret + match[1].size());
+      } else {
+        add(start, end);
+      }
       offset = end > start ? end : start + 1;
     } else {
-      if (size_t shorter = shorter_valid_end(text, expression, detector, start, end)) add(start, shorter);
+      // Only numbers swallow a neighbour; a shorter reading of anything else is a part of it.
+      if (detector.digit_prefilter) {
+        if (size_t shorter = shorter_valid_end(text, expression, detector, start, end)) add(start, shorter);
+      }
       offset = start + 1;
     }
     if (spans.size() > kMaxSpans) return;

@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "tests/escape/listener.h"
+#include "tests/support/machine_features.h"
 #include "tests/integration/relay_harness.h"
 
 namespace mcpsandbox::testing {
@@ -20,12 +21,8 @@ std::string fixtures_dir() { return std::filesystem::path(python_server_script()
 class CallGrants : public ::testing::Test {
  protected:
   void SetUp() override {
-    ChildProcess doctor({mcpsandbox_binary(), "doctor"});
-    std::string l4;
-    for (const auto& line : doctor.read_all_lines(20s)) {
-      if (line.find("L4 cgroup-bpf") != std::string::npos) l4 = line;
-    }
-    if (l4.find(" yes ") == std::string::npos) GTEST_SKIP() << "no cgroup-bpf here: " << l4;
+    MCPSANDBOX_NEEDS("cgroup-bpf", running_as_root() && cgroup2_mounted(),
+                     "call-scoped connect grants need cgroup-bpf: root and a cgroup v2 hierarchy");
     // The listeners are on this machine: grants to loopback must be opened explicitly
     // (InternalAddresses below shows they are refused otherwise).
     std::ofstream(policy_.file("profile.json")) << R"({

@@ -9,6 +9,7 @@
 
 #include "tests/escape/escape_harness.h"
 #include "tests/escape/listener.h"
+#include "tests/support/machine_features.h"
 
 namespace mcpsandbox::testing {
 namespace {
@@ -139,7 +140,8 @@ TEST_F(Environments, DoctorAgreesWithWhatARunEnforces) {
   EXPECT_EQ(hostname.detail() == "mcpsandbox", namespaces) << describe(hostname);
 
   std::string landlock = doctor_line({}, "L2 landlock");
-  if (!doctor_says_yes(landlock)) GTEST_SKIP() << "doctor reports no Landlock: " << landlock;
+  MCPSANDBOX_NEEDS("landlock", landlock_in_kernel(), "this kernel has no Landlock");
+  EXPECT_TRUE(doctor_says_yes(landlock)) << "the kernel has Landlock: " << landlock;
   ProbeOutcome shadow = run_probe({"--testing-disable-layer", "namespaces"}, {"read", "/etc/shadow"});
   EXPECT_EQ(shadow.error(), "EACCES") << "doctor said Landlock works: " << describe(shadow);
 

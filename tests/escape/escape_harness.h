@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "tests/support/child_process.h"
+#include "tests/support/machine_features.h"
 
 namespace mcpsandbox::testing {
 
@@ -77,38 +78,14 @@ inline ProbeOutcome run_probe(const std::vector<std::string>& options,
   return outcome;
 }
 
-// What `mcpsandbox doctor` says this kernel enforces, asked once per test binary: tests of a
-// feature the kernel lacks skip with doctor's reason instead of failing or passing silently.
-struct DoctorReport {
-  std::string namespaces, landlock;
-  int landlock_abi = 0;
-  bool has_namespaces() const { return namespaces.find(" yes ") != std::string::npos; }
-};
+// Tests of a feature skip where the machine lacks it (or fail, where CI declared it), decided
+// from the machine, never from mcpsandbox's own probes (tests/support/machine_features.h).
+#define SKIP_WITHOUT_NAMESPACES() \
+  MCPSANDBOX_NEEDS("user-namespaces", user_namespaces_work(), "user namespaces are unavailable here")
 
-inline const DoctorReport& doctor_report() {
-  static const DoctorReport report = [] {
-    DoctorReport r;
-    ChildProcess doctor({mcpsandbox_binary(), "doctor"});
-    for (const auto& line : doctor.read_all_lines(20s)) {
-      if (line.find("L1 namespaces") != std::string::npos) r.namespaces = line;
-      if (line.find("L2 landlock") != std::string::npos) {
-        r.landlock = line;
-        auto abi = line.find("ABI ");
-        if (abi != std::string::npos) r.landlock_abi = std::stoi(line.substr(abi + 4));
-      }
-    }
-    return r;
-  }();
-  return report;
-}
-
-#define SKIP_WITHOUT_NAMESPACES()                                                     \
-  if (!doctor_report().has_namespaces())                                             \
-  GTEST_SKIP() << "user namespaces unavailable here: " << doctor_report().namespaces
-
-#define SKIP_BELOW_LANDLOCK_ABI(abi)                                                   \
-  if (doctor_report().landlock_abi < (abi))                                           \
-  GTEST_SKIP() << "needs Landlock ABI " << (abi) << ": " << doctor_report().landlock
+#define SKIP_BELOW_LANDLOCK_ABI(abi)                                                            \
+  MCPSANDBOX_NEEDS("landlock-abi-" #abi, landlock_abi() >= (abi),                               \
+                   "needs Landlock ABI " + std::to_string(abi) + ", this kernel has " + std::to_string(landlock_abi()))
 
 // Prints what a failed expectation needs to be understood.
 inline std::string describe(const ProbeOutcome& o) {

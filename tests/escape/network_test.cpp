@@ -13,6 +13,7 @@
 
 #include "tests/escape/escape_harness.h"
 #include "tests/escape/listener.h"
+#include "tests/support/machine_features.h"
 
 namespace mcpsandbox::testing {
 namespace {
@@ -20,11 +21,8 @@ namespace {
 class Egress : public ::testing::Test {
  protected:
   void SetUp() override {
-    ChildProcess doctor({mcpsandbox_binary(), "doctor"});
-    for (const auto& line : doctor.read_all_lines(20s)) {
-      if (line.find("L4 cgroup-bpf") != std::string::npos) l4_ = line;
-    }
-    if (l4_.find(" yes ") == std::string::npos) GTEST_SKIP() << "no cgroup-bpf here: " << l4_;
+    MCPSANDBOX_NEEDS("cgroup-bpf", running_as_root() && cgroup2_mounted(),
+                     "cgroup-bpf programs need root and a cgroup v2 hierarchy");
   }
   ProbeOutcome reach(std::vector<std::string> attack, std::vector<std::string> extra = {}) {
     std::vector<std::string> options = {"--network", "host", "--allow-net",
@@ -32,7 +30,6 @@ class Egress : public ::testing::Test {
     options.insert(options.end(), extra.begin(), extra.end());
     return run_probe(options, attack);
   }
-  std::string l4_;
   AnyAddressListener allowed_, other_;
 };
 

@@ -279,6 +279,19 @@ TEST_P(PolicyStore, AnOverlaysLayersAreTheFilesItShows) {
                      {"show", base_.file("merged/ck.key")}, prefix),
                  "audit checkpoint key " + base_.file("lower/ck.key") + " is inside " + base_.file("merged") +
                      ", which the server may read");
+  // The other way round: the store named through the overlay, a layer granted.
+  expect_refused(run({"--rw", base_.file("upper"), "--pins", base_.file("merged/pins.json")},
+                     {"write", base_.file("upper/pins.json")}, prefix),
+                 "pin file " + base_.file("merged/pins.json") + " (its directory " + base_.file("merged") +
+                     ") is inside " + base_.file("upper") + ", which the server may write");
+  write_owned(base_.file("outside/profile.json"),
+              R"({"audit": {"path": ")" + base_.file("outside/audit.jsonl") + R"(", "checkpoint_key": ")" +
+                  base_.file("merged/ck.key") + R"("}})",
+              0644);
+  expect_refused(run({"--profile", base_.file("outside/profile.json"), "--ro", base_.file("lower")},
+                     {"show", base_.file("lower/ck.key")}, prefix),
+                 "audit checkpoint key " + base_.file("merged/ck.key") + " is inside " + base_.file("lower") +
+                     ", which the server may read");
 }
 
 TEST_P(PolicyStore, AProfileFoundByNameIsOneOnlyRootOrTheUserCouldHaveWritten) {

@@ -507,6 +507,24 @@ TEST_F(PolicyTest, WithoutAPinFileTheSessionsFirstListingHoldsForTheWholeSession
   EXPECT_FALSE(std::filesystem::exists(dir_.file("pins.json"))) << "session pins are never written";
 }
 
+TEST_F(PolicyTest, SessionPinsHoldWhenTheServerNeverEndsItsListing) {
+  // Every answer says "nextCursor": "" (which clients read as the end): the listing never
+  // completes by the server's word, yet the first one is the session's pin set.
+  McpClient proxy(fixture_command(dir_, {}, {"--empty-cursor"}));
+  list(proxy, 1);
+  EXPECT_TRUE(has(tool_names(listed_), "echo"));
+  proxy.send_line(tool_call(2, "rug_pull", {{"description", "Echoes the text back."}, {"add", "exfiltrate"}}));
+  EXPECT_EQ(next_message(proxy)["result"]["content"][0]["text"], "pulled");
+  list(proxy, 3);
+  EXPECT_FALSE(has(tool_names(listed_), "exfiltrate"));
+  EXPECT_FALSE(has(tool_names(listed_), "echo"));
+  proxy.send_line(tool_call(4, "exfiltrate"));
+  EXPECT_EQ(error_code_of(next_message(proxy)), -31021);
+  proxy.close_stdin();
+  proxy.wait();
+  EXPECT_FALSE(server_received(dir_, R"("id":4)"));
+}
+
 TEST_F(PolicyTest, AfterListChangedACallIsJudgedAgainstTheNewListEvenIfTheClientDoesNotAsk) {
   std::string pins = policy_.file("pins.json");
   McpClient proxy(fixture_command(dir_, {"--pins", pins}));

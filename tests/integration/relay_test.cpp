@@ -307,6 +307,10 @@ TEST(Relay, TheHandshakeGenerationKeepsItsOrder) {
   json early = next_message(proxy);
   EXPECT_EQ(error_code_of(early), -31005) << early;
   EXPECT_EQ(early["error"]["data"]["rule"], "lifecycle.before_initialize");
+  // Naming a legacy revision in _meta does not stand for the handshake it requires.
+  json legacy_meta = {{"io.modelcontextprotocol/protocolVersion", "2024-11-05"}};
+  proxy.send_line(request(6, "tools/call", {{"name", "echo"}, {"arguments", {{"text", "early"}}}, {"_meta", legacy_meta}}));
+  EXPECT_EQ(next_message(proxy)["error"]["data"]["rule"], "lifecycle.before_initialize");
   proxy.send_line(request(2, "ping"));
   EXPECT_TRUE(next_message(proxy).contains("result")) << "ping needs no handshake";
   proxy.send_line(request(3, "initialize", {{"protocolVersion", "2025-06-18"}}));

@@ -40,6 +40,26 @@ TEST(GrantWidth, HomeDirectoriesWhatHoldsThemAndWhatLooksLikeThemAreTooWide) {
             "it holds .aws (cloud credentials): it looks like a home directory");
 }
 
+TEST(GrantWidth, EveryHiddenPartOfAHomeAndItsProgramDirectoriesAreTooWide) {
+  auto none = files({});
+  for (const char* hidden : {"/home/me/.cargo/bin", "/home/me/.bashrc.d", "/home/me/.oh-my-zsh", "/home/me/.nvm",
+                             "/home/me/.mozilla/firefox", "/home/me/.pgpass", "/home/me/.bash_logout",
+                             "/home/me/.vscode/extensions", "/home/me/.terraform.d"}) {
+    auto why = why_grant_is_too_wide(hidden, "/home/me", none);
+    ASSERT_TRUE(why.has_value()) << hidden;
+    EXPECT_NE(why->find("what runs as you or your credentials"), std::string::npos) << hidden << ": " << *why;
+  }
+  EXPECT_EQ(why_grant_is_too_wide("/home/me/bin", "/home/me", none), "it holds programs on your PATH (/home/me/bin)");
+  EXPECT_EQ(why_grant_is_too_wide("/home/me/go/bin", "/home/me", none),
+            "it holds programs on your PATH (/home/me/go/bin)");
+  EXPECT_EQ(why_grant_is_too_wide("/home/me/go/src/example.com/tool", "/home/me", none), std::nullopt);
+  std::vector<std::string> xdg = {"/data/config"};
+  EXPECT_EQ(why_grant_is_too_wide("/data/config/mcpsandbox", "/home/me", none, xdg),
+            "it is inside /data/config (XDG_CONFIG_HOME or XDG_STATE_HOME), where your tools and mcpsandbox keep "
+            "their configuration");
+  EXPECT_TRUE(why_grant_is_too_wide("/data", "/home/me", none, xdg).has_value());
+}
+
 TEST(GrantWidth, ProjectsKeepTheirOwnDotfiles) {
   // .npmrc, .config, .docker and .vscode are common in repositories: not a home's mark.
   auto project = files({"/home/me/src/app/.npmrc", "/home/me/src/app/.config", "/home/me/src/app/.docker",

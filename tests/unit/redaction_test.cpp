@@ -247,6 +247,16 @@ TEST(Redaction, LookAlikeSpellingsAreFoundAndTheRestOfTheTextKept) {
   }
 }
 
+TEST(Redaction, ACredentialToldByItsNameLosesOnlyItsValue) {
+  Redactor redactor = make();
+  std::vector<RedactionFinding> findings;
+  bool blocked = false;
+  std::string text = R"({"password": "Pa55!word2026", "user": "deploy"} and token=MTk4OTg2.Cl2FMQ.ZnCjm1XVW7vRze4b7Cq4se7kKWs)";
+  std::string out = redactor.redact_text(text, RedactionDirection::kResults, "", findings, blocked);
+  EXPECT_EQ(out, R"({"password": "[REDACTED:credential_assignment]", "user": "deploy"} and token=[REDACTED:credential_assignment])")
+      << "the names stay, every part of a dotted token goes";
+}
+
 TEST(Redaction, AFloodOfFindingsReplacesTheWholeString) {
   Redactor redactor = make();
   std::string text;
