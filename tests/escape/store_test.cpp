@@ -57,6 +57,25 @@ class PolicyStore : public ::testing::TestWithParam<Who> {
     EXPECT_NE(outcome.log.find(message), std::string::npos) << outcome.log;
   }
 
+  // The user's prefix, then a mount namespace of the test's own (inside a user namespace of
+  // its own for an ordinary user) in which `mount_command` runs before mcpsandbox.
+  std::vector<std::string> after_mounting(const std::string& mount_command, std::vector<std::string> prefix = {}) {
+    if (prefix.empty()) prefix = GetParam().prefix;
+    if (GetParam().uid != 0) prefix.insert(prefix.end(), {"/usr/bin/unshare", "--user", "--map-root-user"});
+    prefix.insert(prefix.end(), {"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+                                 mount_command + " && exec \"$0\" \"$@\""});
+    return prefix;
+  }
+  // A profile (outside every grant) whose audit log signs checkpoints with `key`.
+  std::string checkpoint_profile(const std::string& key) {
+    std::string profile = base_.file("outside/profile.json");
+    write_owned(profile,
+                R"({"audit": {"path": ")" + base_.file("outside/audit.jsonl") + R"(", "checkpoint_key": ")" + key +
+                    R"("}})",
+                0644);
+    return profile;
+  }
+
   TempDir base_;
   std::string proj() { return base_.file("proj"); }
 };
@@ -70,11 +89,7 @@ TEST_P(PolicyStore, AnAuditLogOrCheckpointKeyBehindASymlinkIntoAWritableGrantIsR
 
   write_owned(base_.file("outside/ck.key"), "");
   std::filesystem::copy_file(base_.file("outside/ck.key"), proj() + "/ck.key");
-  write_owned(base_.file("outside/profile.json"),
-              R"({"audit": {"path": ")" + base_.file("outside/audit.jsonl") +
-                  R"(", "checkpoint_key": ")" + base_.file("link/ck.key") + R"("}})",
-              0644);
-  ProbeOutcome key = run({"--profile", base_.file("outside/profile.json"), "--rw", proj()},
+  ProbeOutcome key = run({"--profile", checkpoint_profile(base_.file("link/ck.key")), "--rw", proj()},
                          {"read", proj() + "/ck.key"});
   expect_refused(key, "audit checkpoint key " + proj() + "/ck.key is inside " + proj() +
                           ", which the server may write");
@@ -136,11 +151,7 @@ TEST_P(PolicyStore, ABindMountAliasOfTheStoreDirectoryIsTheSameDirectory) {
   make_dir(base_.file("alias"));
   // A mount namespace of the test's own (as an ordinary user: with a user namespace around it)
   // in which alias/ is a second path to proj/.
-  std::vector<std::string> prefix = GetParam().prefix;
-  if (GetParam().uid != 0) prefix.insert(prefix.end(), {"/usr/bin/unshare", "--user", "--map-root-user"});
-  prefix.insert(prefix.end(), {"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
-                               "mount --bind " + proj() + " " + base_.file("alias") +
-                                   " && exec \"$0\" \"$@\""});
+  std::vector<std::string> prefix = after_mounting("mount --bind " + proj() + " " + base_.file("alias"));
   ProbeOutcome log = run({"--rw", base_.file("alias"), "--audit-log", proj() + "/audit.jsonl"},
                          {"read", base_.file("alias/audit.jsonl")}, prefix);
   expect_refused(log, "audit log " + proj() + "/audit.jsonl (its directory " + proj() +
@@ -230,10 +241,7 @@ TEST_P(PolicyStore, NoOtherSpellingOfAHomeMakesItsFilesANarrowGrant) {
 
   // A second name for ~/.ssh (a bind mount in a mount namespace of the test's own).
   make_dir(base_.file("keys"));
-  std::vector<std::string> bound = prefix;
-  if (GetParam().uid != 0) bound.insert(bound.end(), {"/usr/bin/unshare", "--user", "--map-root-user"});
-  bound.insert(bound.end(), {"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
-                             "mount --bind " + home + "/.ssh " + base_.file("keys") + " && exec \"$0\" \"$@\""});
+  std::vector<std::string> bound = after_mounting("mount --bind " + home + "/.ssh " + base_.file("keys"), prefix);
   expect_refused(run({"--ro", base_.file("keys")}, {"show", base_.file("keys/id_rsa")}, bound),
                  "refusing the read-only path " + base_.file("keys") + ": it is where a home directory keeps ssh "
                      "keys (it is " + home + "/.ssh by another name)");
@@ -261,21 +269,14 @@ TEST_P(PolicyStore, HardLinksAndFilesWrittenBesideTheStoreAreNoWayIn) {
 TEST_P(PolicyStore, AnOverlaysLayersAreTheFilesItShows) {
   for (const char* dir : {"lower", "upper", "work", "merged"}) make_dir(base_.file(dir));
   write_owned(base_.file("lower/ck.key"), "", 0600);
-  std::vector<std::string> prefix = GetParam().prefix;
-  if (GetParam().uid != 0) prefix.insert(prefix.end(), {"/usr/bin/unshare", "--user", "--map-root-user"});
-  prefix.insert(prefix.end(), {"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
-                               "mount -t overlay overlay -o lowerdir=" + base_.file("lower") + ",upperdir=" +
-                                   base_.file("upper") + ",workdir=" + base_.file("work") + " " +
-                                   base_.file("merged") + " && exec \"$0\" \"$@\""});
+  std::vector<std::string> prefix =
+      after_mounting("mount -t overlay overlay -o lowerdir=" + base_.file("lower") + ",upperdir=" +
+                     base_.file("upper") + ",workdir=" + base_.file("work") + " " + base_.file("merged"));
   expect_refused(run({"--rw", base_.file("merged"), "--pins", base_.file("upper/pins.json")},
                      {"write", base_.file("merged/pins.json")}, prefix),
                  "pin file " + base_.file("upper/pins.json") + " (its directory " + base_.file("upper") +
                      ") is inside " + base_.file("merged") + ", which the server may write");
-  write_owned(base_.file("outside/profile.json"),
-              R"({"audit": {"path": ")" + base_.file("outside/audit.jsonl") + R"(", "checkpoint_key": ")" +
-                  base_.file("lower/ck.key") + R"("}})",
-              0644);
-  expect_refused(run({"--profile", base_.file("outside/profile.json"), "--ro", base_.file("merged")},
+  expect_refused(run({"--profile", checkpoint_profile(base_.file("lower/ck.key")), "--ro", base_.file("merged")},
                      {"show", base_.file("merged/ck.key")}, prefix),
                  "audit checkpoint key " + base_.file("lower/ck.key") + " is inside " + base_.file("merged") +
                      ", which the server may read");
@@ -284,11 +285,7 @@ TEST_P(PolicyStore, AnOverlaysLayersAreTheFilesItShows) {
                      {"write", base_.file("upper/pins.json")}, prefix),
                  "pin file " + base_.file("merged/pins.json") + " (its directory " + base_.file("merged") +
                      ") is inside " + base_.file("upper") + ", which the server may write");
-  write_owned(base_.file("outside/profile.json"),
-              R"({"audit": {"path": ")" + base_.file("outside/audit.jsonl") + R"(", "checkpoint_key": ")" +
-                  base_.file("merged/ck.key") + R"("}})",
-              0644);
-  expect_refused(run({"--profile", base_.file("outside/profile.json"), "--ro", base_.file("lower")},
+  expect_refused(run({"--profile", checkpoint_profile(base_.file("merged/ck.key")), "--ro", base_.file("lower")},
                      {"show", base_.file("lower/ck.key")}, prefix),
                  "audit checkpoint key " + base_.file("merged/ck.key") + " is inside " + base_.file("lower") +
                      ", which the server may read");
