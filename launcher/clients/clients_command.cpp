@@ -30,6 +30,8 @@ constexpr int kFindings = 1;
 constexpr int kFailure = 2;
 
 std::string backup_of(const std::string& path) { return path + ".mcpsandbox-backup"; }
+// A backup no wrap on record made, or one an entry-by-entry unwrap left behind: kept, aside.
+std::string retired_backup_of(const std::string& path) { return path + ".mcpsandbox-backup.old"; }
 // Before records moved out of the configuration's directory (a wrapped server may be granted it).
 std::string legacy_stamp_of(const std::string& path) { return path + ".mcpsandbox-wrapped"; }
 
@@ -107,6 +109,13 @@ Result<void> write_config(const LoadedConfig& config, const std::string& text) {
   std::string record_path = record_of(path);
   json record = json::parse(read_all(record_path), nullptr, false);
   if (!record.is_object()) record = json::object();
+  // A backup belongs to one wrap: one this wrap's record does not vouch for is set aside, and
+  // this wrap saves the file as it is now.
+  std::error_code ignored;
+  if (fs::exists(backup_of(path)) &&
+      record.value("backup_sha256", "") != sha256_hex(read_all(backup_of(path)))) {
+    fs::rename(backup_of(path), retired_backup_of(path), ignored);
+  }
   if (!fs::exists(backup_of(path))) {
     if (auto saved = write_file_atomically(backup_of(path), config.original_text(), mode); !saved) return saved;
     record["backup_sha256"] = sha256_hex(config.original_text());
@@ -114,7 +123,6 @@ Result<void> write_config(const LoadedConfig& config, const std::string& text) {
   if (auto written = write_file_atomically(path, text, mode); !written) return written;
   record["config"] = path;
   record["wrapped_sha256"] = sha256_hex(text);
-  std::error_code ignored;
   fs::create_directories(fs::path(record_path).parent_path(), ignored);
   fs::remove(legacy_stamp_of(path), ignored);
   return write_file_atomically(record_path, record.dump(2) + "\n", 0600);
@@ -208,8 +216,10 @@ int unwrap(const ClientsOptions& options, const std::vector<ConfigFile>& files, 
       }
     } else {
       done = write_file_atomically(file.path, config.text(), mode_of(file.path));
+      // The backup is older than the user's edits: retired (kept aside), never restored later.
       std::error_code ignored;
-      fs::remove(record, ignored);  // the backup stays: it is older than the user's edits
+      fs::remove(record, ignored);
+      if (done) fs::rename(backup, retired_backup_of(file.path), ignored);
     }
     if (!done) {
       logger.error(done.error().message);

@@ -51,6 +51,7 @@ TEST_F(Environments, UnprivilegedUserGetsTheFullSandbox) {
   EXPECT_TRUE(bpf.killed_by_seccomp()) << describe(bpf);
   ProbeOutcome caps = run_probe({}, {"capabilities"}, kAsNobody);
   EXPECT_FALSE(caps.attack_succeeded()) << describe(caps);
+  EXPECT_NE(caps.detail().find("CapEff:0000000000000000"), std::string::npos) << describe(caps);
 }
 
 TEST_F(Environments, WithoutUserNamespacesLandlockAndSeccompStillConfine) {
@@ -66,11 +67,13 @@ TEST_F(Environments, WithoutUserNamespacesLandlockAndSeccompStillConfine) {
   EXPECT_EQ(shadow.error(), "EACCES") << describe(shadow);
   ProbeOutcome write = run_probe({}, {"write", "/usr/owned-by-probe"}, kNoUserNamespaces);
   EXPECT_FALSE(write.attack_succeeded()) << describe(write);
+  EXPECT_EQ(write.error(), "EACCES") << "Landlock alone refuses it: " << describe(write);
   ProbeOutcome bpf = run_probe({}, {"bpf"}, kNoUserNamespaces);
   EXPECT_TRUE(bpf.killed_by_seccomp()) << describe(bpf);
   // A private temporary directory stands in for the missing private /tmp.
   ProbeOutcome host_tmp = run_probe({}, {"write", "/tmp/mcpsandbox-probe-escaped"}, kNoUserNamespaces);
   EXPECT_FALSE(host_tmp.attack_succeeded()) << describe(host_tmp);
+  EXPECT_EQ(host_tmp.error(), "EACCES") << describe(host_tmp);
   // A profile that requires namespaces refuses to run here.
   ProbeOutcome required = run_probe({"--require", "namespaces"}, {"hostname"}, kNoUserNamespaces);
   EXPECT_EQ(required.exit_status, 125) << describe(required);

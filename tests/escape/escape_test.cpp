@@ -95,18 +95,24 @@ TEST_F(Escape, SymlinksAndHardlinksInARwRootCannotReachOut) {
 }
 
 TEST_F(Escape, ProcRootTricksStayInsideTheSandbox) {
-  for (const char* path : {"/proc/1/root/etc/shadow", "/proc/self/root/etc/shadow"}) {
+  // The sandbox's init is not dumpable: its root is not even open to look in (EACCES); the
+  // server's own root is the sandbox's, which holds no shadow (ENOENT).
+  for (auto [path, refusal] : {std::pair{"/proc/1/root/etc/shadow", "EACCES"},
+                               std::pair{"/proc/self/root/etc/shadow", "ENOENT"}}) {
     ProbeOutcome o = attack({"read", path});
     EXPECT_FALSE(o.attack_succeeded()) << path << ": " << describe(o);
+    EXPECT_EQ(o.error(), refusal) << path << ": " << describe(o);
   }
   ProbeOutcome host_secret = attack({"read", "/proc/1/root" + host_.secret()});
   EXPECT_FALSE(host_secret.attack_succeeded()) << describe(host_secret);
+  EXPECT_EQ(host_secret.error(), "EACCES") << describe(host_secret);
 }
 
 TEST_F(Escape, CannotReachTheLauncherOrHostProcesses) {
   std::string launcher = std::to_string(getpid());  // an ancestor of the sandbox on the host
   ProbeOutcome environ_read = attack({"read", "/proc/" + launcher + "/environ"});
   EXPECT_FALSE(environ_read.attack_succeeded()) << describe(environ_read);
+  EXPECT_EQ(environ_read.error(), "ENOENT") << "host pids do not exist in the sandbox's /proc";
   ProbeOutcome kill = attack({"kill", launcher});
   EXPECT_FALSE(kill.attack_succeeded()) << describe(kill);
   EXPECT_EQ(kill.error(), "ESRCH") << "host pids do not exist in the sandbox's pid namespace";
@@ -117,11 +123,14 @@ TEST_F(Escape, CannotReachTheLauncherOrHostProcesses) {
 TEST_F(Escape, CannotConnectToHostSockets) {
   ProbeOutcome tcp = attack({"tcp-connect", std::to_string(host_.tcp_port())});
   EXPECT_FALSE(tcp.attack_succeeded()) << describe(tcp);
+  EXPECT_EQ(tcp.error(), "EACCES") << "Landlock allows no TCP connect: " << describe(tcp);
   ProbeOutcome path = attack({"unix-connect", host_.unix_socket()});
   EXPECT_FALSE(path.attack_succeeded()) << describe(path);
   EXPECT_EQ(path.error(), "ENOENT");
   ProbeOutcome abstract = attack({"abstract-connect", host_.abstract_name()});
   EXPECT_FALSE(abstract.attack_succeeded()) << describe(abstract);
+  EXPECT_EQ(abstract.error(), "ECONNREFUSED")
+      << "abstract sockets belong to a network namespace: the host's is not in the sandbox's: " << describe(abstract);
 }
 
 TEST_F(Escape, KernelAttackSurfaceKillsTheProcess) {
@@ -143,6 +152,8 @@ TEST_F(Escape, DangerousSocketsAndTerminalInjectionAreRefused) {
 TEST_F(Escape, HoldsNoCapabilitiesAndSetuidGrantsNone) {
   ProbeOutcome caps = attack({"capabilities"});
   EXPECT_FALSE(caps.attack_succeeded()) << describe(caps);
+  EXPECT_NE(caps.detail().find("CapEff:0000000000000000"), std::string::npos) << describe(caps);
+  EXPECT_NE(caps.detail().find("CapBnd:0000000000000000"), std::string::npos) << describe(caps);
   if (geteuid() != 0) GTEST_SKIP() << "making a setuid-root binary needs root";
   // A setuid-root copy of the probe inside a read-only grant: nosuid and no_new_privs both
   // make the bit meaningless.
@@ -152,6 +163,7 @@ TEST_F(Escape, HoldsNoCapabilitiesAndSetuidGrantsNone) {
   ProbeOutcome o = attack({"exec", setuid_probe, "capabilities"});
   ASSERT_TRUE(o.result.has_value()) << describe(o);
   EXPECT_FALSE(o.attack_succeeded()) << describe(o);
+  EXPECT_NE(o.detail().find("CapEff:0000000000000000"), std::string::npos) << describe(o);
 }
 
 TEST_F(Escape, InheritsNoFileDescriptorOfTheLauncher) {
@@ -161,6 +173,7 @@ TEST_F(Escape, InheritsNoFileDescriptorOfTheLauncher) {
   ProbeOutcome o = attack({"inherited-fds"});
   close(secret);
   EXPECT_FALSE(o.attack_succeeded()) << "open fds: " << o.detail();
+  EXPECT_EQ(o.error(), "EBADF") << "the probe reported: " << describe(o);
 }
 
 TEST_F(Escape, ForkBombIsContained) {

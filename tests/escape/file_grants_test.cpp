@@ -94,8 +94,8 @@ TEST_F(FileGrants, AGrantThatCannotBeWithdrawnEndsTheSession) {
 TEST_F(FileGrants, ACallReadsTheFileItNamedAndNothingBesideIt) {
   json read = call(1, "read_file", {{"path", project_ + "/a.txt"}});
   EXPECT_EQ(read["named"], "ok") << read.dump() << proxy_->stderr_text();
-  EXPECT_NE(read["sibling"], "ok") << "a sibling of the granted file, mid-call: " << read.dump();
-  EXPECT_NE(read_out_of_band(2, project_ + "/a.txt"), "ok") << "the grant ended with its call";
+  EXPECT_EQ(read["sibling"], "ENOENT") << "a sibling of the granted file, mid-call: " << read.dump();
+  EXPECT_EQ(read_out_of_band(2, project_ + "/a.txt"), "ENOENT") << "the grant ended with its call";
   json nested = call(4, "read_file", {{"path", project_ + "/sub/b.txt"}});
   EXPECT_EQ(nested["named"], "ok") << nested.dump();
 }
@@ -103,7 +103,7 @@ TEST_F(FileGrants, ACallReadsTheFileItNamedAndNothingBesideIt) {
 TEST_F(FileGrants, AWriteGrantWritesTheNamedFileAndPlantsNothing) {
   json written = call(1, "write_file", {{"path", project_ + "/sub/b.txt"}});
   EXPECT_EQ(written["named"], "ok") << written.dump() << proxy_->stderr_text();
-  EXPECT_NE(written["sibling"], "ok") << written.dump();
+  EXPECT_EQ(written["sibling"], "EROFS") << "the directory around a write grant stays read-only: " << written.dump();
   EXPECT_EQ(read_file(project_ + "/sub/b.txt"), "written\n");
   EXPECT_FALSE(std::filesystem::exists(project_ + "/sub/planted"));
   json read_only = call(2, "read_file", {{"path", project_ + "/a.txt"}});
@@ -117,7 +117,7 @@ TEST_F(FileGrants, AGrantHoldsWhileItsCallIsInFlightAndEndsWhenTheClientCancels)
       << "the sandbox holds the union of the grants of every call in flight";
   proxy_->send_line(json{{"jsonrpc", "2.0"}, {"method", "notifications/cancelled"},
                          {"params", {{"requestId", 1}, {"reason", "user gave up"}}}}.dump());
-  EXPECT_NE(read_out_of_band(4, project_ + "/a.txt"), "ok")
+  EXPECT_EQ(read_out_of_band(4, project_ + "/a.txt"), "ENOENT")
       << "cancelled: withdrawn though the server never answered";
 }
 
@@ -125,15 +125,15 @@ TEST_F(FileGrants, AGrantEndsWhenTheCallTimesOut) {
   proxy_->send_line(tool_call(1, "hold", {{"path", project_ + "/a.txt"}}));
   json timed_out = next_response(*proxy_, 20s);  // the profile's 1500 ms timeout
   EXPECT_EQ(error_code_of(timed_out), -31016) << timed_out.dump();
-  EXPECT_NE(read_out_of_band(2, project_ + "/a.txt"), "ok");
+  EXPECT_EQ(read_out_of_band(2, project_ + "/a.txt"), "ENOENT");
 }
 
 TEST_F(FileGrants, ASymlinkInTheProjectNeverLeadsAGrantElsewhere) {
   json linked = call(1, "read_file", {{"path", project_ + "/link"}});
-  // Refused before the server (per-call mounts never bind through a symlink), or granted only
-  // what the link's target is, which is outside what any call named.
-  bool refused = linked.contains("error") || linked["named"] != "ok";
-  EXPECT_TRUE(refused) << linked.dump();
+  // Refused before the server: per-call grants never bind through a symlink.
+  EXPECT_EQ(error_code_of(linked), -31025) << linked.dump();
+  EXPECT_EQ(linked["error"]["data"]["rule"], "grants.kernel") << linked.dump();
+  EXPECT_NE(linked.dump().find("a symlink: grants never follow them"), std::string::npos) << linked.dump();
 }
 
 // Control: the same server and calls without `call_scoped` reach everything in the project, so

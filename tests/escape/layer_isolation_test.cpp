@@ -50,6 +50,7 @@ TEST_F(LayerIsolation, LandlockAloneHoldsTheFilesystemAndNetworkWithoutNamespace
   EXPECT_EQ(kill.error(), "EPERM") << "Landlock ABI >= 6 scopes signals";
   ProbeOutcome environ_read = without("namespaces", {"read", "/proc/" + std::to_string(getpid()) + "/environ"});
   EXPECT_FALSE(environ_read.attack_succeeded()) << describe(environ_read);
+  EXPECT_EQ(environ_read.error(), "EACCES") << "Landlock refuses ptrace access to the launcher: " << describe(environ_read);
   ProbeOutcome rw = without("namespaces", {"write", work_.file("ok")});
   EXPECT_TRUE(rw.attack_succeeded()) << "granted paths still work: " << describe(rw);
 }

@@ -201,6 +201,27 @@ TEST(Clients, WrapMovesLoaderVariablesBehindTheSandboxAndUnwrapPutsThemBack) {
   EXPECT_EQ(restored["args"], json({"/opt/tool/index.js"}));
 }
 
+TEST(Clients, NoOrderOfWrapEditAndUnwrapLosesTheUsersEdits) {
+  Machine machine;
+  std::string config = machine.claude_desktop();
+  ASSERT_EQ(machine.run({"wrap"}).status, 0);
+  json edited = machine.config(config);
+  edited["theme"] = "dark";
+  edited["mcpServers"]["added"] = {{"command", "node"}, {"args", {"/opt/added/index.js"}}};
+  std::ofstream(config) << edited.dump(2);
+  ASSERT_EQ(machine.run({"unwrap"}).status, 0);  // entry by entry: the edits stay
+  EXPECT_EQ(machine.config(config)["theme"], "dark");
+  EXPECT_TRUE(fs::exists(config + ".mcpsandbox-backup.old")) << "the stale backup is kept aside";
+  EXPECT_FALSE(fs::exists(config + ".mcpsandbox-backup"));
+  std::string before_second_wrap = read_file(config);
+  ASSERT_EQ(machine.run({"wrap"}).status, 0);
+  EXPECT_EQ(read_file(config + ".mcpsandbox-backup"), before_second_wrap) << "a new wrap, a new backup";
+  Result second = machine.run({"unwrap"});
+  ASSERT_EQ(second.status, 0) << second.err;
+  EXPECT_EQ(read_file(config), before_second_wrap) << "byte for byte, with the edits";
+  EXPECT_EQ(machine.config(config)["mcpServers"]["added"]["command"], "node");
+}
+
 TEST(Clients, UnwrapNeverRestoresABackupSomeoneElseRewrote) {
   Machine machine;
   std::string project_config = machine.project().file(".mcp.json");
