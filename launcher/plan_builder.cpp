@@ -102,6 +102,16 @@ Result<Plan> build_plan(const RunOptions& options, const Profile& profile,
   Invocation invocation = describe_invocation(options.command);
   invocation.private_tmp = private_tmp;
   invocation.identity = identity;
+  invocation.local_script = find_local_script(
+      options.command, invocation.cwd, invocation.home,
+      [](const std::string& path) {
+        struct stat info {};
+        return ::lstat(path.c_str(), &info) == 0;
+      },
+      [](const std::string& path) {
+        struct stat info {};
+        return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
+      });
   auto plan = compile(profile, invocation);
   if (!plan) return plan.error();
   std::vector<std::string> allowed;

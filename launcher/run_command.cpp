@@ -135,6 +135,11 @@ int run_server(const RunOptions& options, const Logger& logger) {
     return kUsageError;
   }
   logger.info("session: " + plan->proxy.identity);
+  for (const PathGrant& grant : plan->paths) {
+    if (grant.why == kLocalScriptGrant) {
+      logger.notice("the server's code: " + grant.path + " (read-only); working directory " + plan->cwd);
+    }
+  }
   auto audit = open_session_audit(options, *profile, &*plan, logger);
   if (!audit) {
     logger.error(audit.error().message);

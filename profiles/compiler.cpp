@@ -182,6 +182,13 @@ Result<Plan> compile(const Profile& profile, const Invocation& invocation) {
   }
   bool network = profile.network == NetworkMode::kHost;
   plan.isolate_network = !network;
+  // A local script: shown read-only with its project, named by its absolute path (the server
+  // may start elsewhere than the shell it was typed in).
+  if (invocation.local_script) {
+    const LocalScript& script = *invocation.local_script;
+    plan.argv[script.argument] = script.script;
+    plan.paths.push_back({script.root, PathGrant::Kind::kReadOnly, false, kLocalScriptGrant});
+  }
 
   for (const char* dir : kSystemDirs) {
     plan.paths.push_back({dir, PathGrant::Kind::kSystem, true, "system directory"});
@@ -273,8 +280,12 @@ Result<Plan> compile(const Profile& profile, const Invocation& invocation) {
     plan.env.emplace_back(name, value);
   }
 
-  // The server starts where it was invoked if that is inside its view, else at /.
+  // The server starts where it was invoked if that is inside its view (a CI checkout), else in
+  // its script's project, else at /.
   plan.cwd.assign(1, '/');  // (not = "/": GCC 12 reports a false -Wrestrict here)
+  if (invocation.local_script && invocation.local_script->root != invocation.local_script->script) {
+    plan.cwd = invocation.local_script->root;
+  }
   for (const PathGrant& path : plan.paths) {
     if (path.kind != PathGrant::Kind::kSystem && path_is_under(invocation.cwd, path.path)) {
       plan.cwd = invocation.cwd;

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "profiles/local_script.h"
 #include "profiles/plan.h"
 #include "profiles/policy/proxy_compiler.h"
 #include "profiles/profile.h"
@@ -25,6 +27,8 @@ struct Invocation {
   std::string private_tmp;
   // Who runs this session: resolves the profile's project and user rules.
   SessionIdentity identity;
+  // The script an interpreter runs, and what of it to show (local_script.h), when there is one.
+  std::optional<LocalScript> local_script;
 };
 
 Result<Plan> compile(const Profile& profile, const Invocation& invocation);

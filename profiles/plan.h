@@ -35,6 +35,9 @@ struct PathGrant {
   bool follow_symlink = false;
 };
 
+// Why a local script's project is in the view (profiles/local_script.h).
+inline constexpr const char* kLocalScriptGrant = "the server's script and its project";
+
 // The user's own ro/rw paths (profile and --ro/--rw), as opposed to what every sandbox gets.
 inline bool is_user_path(const PathGrant& grant) {
   return grant.why == "read-only path" || grant.why == "read-write path";

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "profiles/loader_variables.h"
+#include "profiles/local_script.h"
 
 namespace mcpsandbox {
 namespace {
@@ -49,32 +50,23 @@ std::vector<std::string> strings_of(const ordered& value) {
   return out;
 }
 
-// For `node /opt/app/dist/index.js` or `python3 /opt/tool/server.py`: the script's project
-// (nearest directory above it with package.json or pyproject.toml), else its directory.
+// For `node /opt/app/dist/index.js` or `python3 /opt/tool/server.py`: what `run` would show of
+// the script (its project, its directory or itself; never a home), by the same rule.
 std::string script_root_of(const ServerEntry& entry) {
-  std::string program = fs::path(entry.command).filename().string();
-  bool interpreter = program == "node" || program == "bun" || program == "deno" || program.rfind("python", 0) == 0;
-  if (!interpreter) return "";
-  for (const auto& arg : entry.args) {
-    if (arg.empty() || arg[0] == '-') {
-      if (arg == "-m") return "";  // a module: found through the interpreter's own paths
-      continue;
-    }
+  std::vector<std::string> argv = {entry.command};
+  argv.insert(argv.end(), entry.args.begin(), entry.args.end());
+  const char* home = ::getenv("HOME");
+  auto exists = [](const std::string& path) {
     std::error_code error;
-    if (arg[0] != '/' || !fs::is_regular_file(arg, error)) return "";
-    if (arg.find("/node_modules/") != std::string::npos) return "";  // npx's cache: the runtime's own
-    // At most three levels up (dist/, src/...), and never a home directory or a top-level one:
-    // a stray ~/package.json must not grant the whole home.
-    fs::path script_dir = fs::path(arg).parent_path();
-    fs::path dir = script_dir;
-    auto is_home = [](const fs::path& d) { return d == "/root" || d.parent_path() == "/home"; };
-    for (int level = 0; level < 4 && std::distance(dir.begin(), dir.end()) > 2 && !is_home(dir);
-         ++level, dir = dir.parent_path()) {
-      if (fs::exists(dir / "package.json", error) || fs::exists(dir / "pyproject.toml", error)) return dir.string();
-    }
-    return script_dir.string();
-  }
-  return "";
+    return fs::exists(fs::symlink_status(path, error));
+  };
+  auto is_file = [](const std::string& path) {
+    std::error_code error;
+    return fs::is_regular_file(path, error);
+  };
+  // Clients start servers from a directory of their own: only an absolute script is known.
+  auto script = find_local_script(argv, "/", home ? home : "", exists, is_file);
+  return script ? script->root : "";
 }
 
 ServerEntry entry_of(const std::string& name, const ordered& server) {

@@ -119,7 +119,7 @@ std::optional<SetupError> prepare_grant(const PathGrant& grant, const ResourceLi
                                         std::vector<Entry>& entries) {
   struct stat info {};
   if (::lstat(grant.path.c_str(), &info) < 0) {
-    if (errno == ENOENT && grant.optional) return std::nullopt;
+    if ((errno == ENOENT || errno == EACCES) && grant.optional) return std::nullopt;  // not this user's to see
     return fail("'" + grant.path + "' (" + grant.why + ")");
   }
   Entry entry;

@@ -48,7 +48,9 @@ Result<void> SandboxReach::add_grant(const PathGrant& grant) {
   // is refused by the mount code if it is one, but Landlock alone would follow it).
   UniqueFd root(::open(grant.path.c_str(), O_PATH | O_CLOEXEC));
   if (!root.valid()) {
-    if (errno == ENOENT) return {};  // not granted: the sandbox gets nothing there
+    // Missing, or closed to this process: the sandbox, built with its rights or fewer, gets
+    // nothing there either (the mount code reports a grant it cannot make).
+    if (errno == ENOENT || errno == EACCES) return {};
     return Error{"cannot open '" + grant.path + "' (" + grant.why + "): " + std::strerror(errno)};
   }
   ReachingGrant by{grant.kind == PathGrant::Kind::kReadWrite ? Reach::kWrite : Reach::kRead,

@@ -31,11 +31,86 @@ TEST(Runtimes, RunsAStaticBinary) {
   EXPECT_EQ(proxy.wait(), 0) << proxy.stderr_text();
 }
 
-TEST(Runtimes, AScriptOutsideTheGrantsIsNotThere) {
-  ChildProcess proxy({mcpsandbox_binary(), "run", "--", "/usr/bin/python3", python_server_script()});
-  EXPECT_EQ(proxy.wait(), 2) << "python's exit status for a missing script";
-  EXPECT_NE(proxy.stderr_text().find("No such file"), std::string::npos);
+// A local server on the first try: the script an interpreter runs is shown read-only with its
+// project, however it was named, and the server starts where it was invoked if that is in the
+// project (a CI checkout), else in the project.
+class LocalScripts : public ::testing::TestWithParam<bool> {  // as root, as an ordinary user
+ protected:
+  void SetUp() override {
+    if (GetParam() && geteuid() != 0) GTEST_SKIP() << "switching to an ordinary user needs root";
+    std::filesystem::permissions(base_.path(), std::filesystem::perms::all);
+    std::filesystem::create_directories(base_.file("home"));
+    std::filesystem::permissions(base_.file("home"), std::filesystem::perms::all);
+    std::filesystem::create_directories(project() + "/dist");
+    std::filesystem::copy_file(python_server_script(), project() + "/dist/server.py");
+    std::ofstream(project() + "/pyproject.toml") << "[project]\nname = \"local\"\n";
+  }
+  std::string project() const { return base_.file("proj"); }
+  // mcpsandbox started from `directory` with `command` after `run --`.
+  std::vector<std::string> started_in(const std::string& directory, const std::string& command) const {
+    std::vector<std::string> argv;
+    // An ordinary user with a home of their own.
+    if (GetParam()) {
+      argv = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", "/usr/bin/env",
+              "HOME=" + base_.file("home")};
+    }
+    argv.insert(argv.end(), {"/bin/sh", "-c", "cd " + directory + " && exec \"$0\" run -- " + command,
+                             mcpsandbox_binary()});
+    return argv;
+  }
+  // The server answers, runs in `cwd`, and the log names what of its code is shown.
+  void expect_serves(ChildProcess& proxy, const std::string& shown, const std::string& cwd) {
+    proxy.send_line(request(1, "initialize", {{"protocolVersion", "2025-06-18"}}));
+    EXPECT_EQ(next_message(proxy)["result"]["serverInfo"]["name"], "python-fixture") << proxy.stderr_text();
+    proxy.close_stdin();
+    EXPECT_EQ(proxy.wait(), 0);
+    std::string log = proxy.stderr_text();
+    EXPECT_NE(log.find("the server's code: " + shown + " (read-only); working directory " + cwd), std::string::npos)
+        << log;
+  }
+  TempDir base_;
+};
+
+TEST_P(LocalScripts, ARelativeScriptRunsFromItsProject) {
+  ChildProcess proxy(started_in(project(), "/usr/bin/python3 dist/server.py"));
+  expect_serves(proxy, project(), project());
 }
+
+TEST_P(LocalScripts, AScriptNamedFromElsewhereRunsInItsProject) {
+  ChildProcess proxy(started_in(base_.path(), "/usr/bin/python3 proj/dist/server.py"));
+  expect_serves(proxy, project(), project());
+}
+
+TEST_P(LocalScripts, ACheckoutsWorkingDirectoryIsKept) {
+  std::filesystem::create_directories(project() + "/data");
+  ChildProcess proxy(started_in(project() + "/data", "/usr/bin/python3 ../dist/server.py"));
+  expect_serves(proxy, project(), project() + "/data");
+}
+
+TEST_P(LocalScripts, AScriptInAHomeLikeDirectoryIsShownAlone) {
+  // base_ holds a shell start-up file: it is no project to show whole.
+  std::ofstream(base_.file(".bashrc")) << "# the user's\n";
+  std::filesystem::copy_file(python_server_script(), base_.file("server.py"));
+  std::filesystem::remove(project() + "/pyproject.toml");
+  ChildProcess proxy(started_in(base_.path(), "/usr/bin/python3 server.py"));
+  expect_serves(proxy, base_.file("server.py"), "/");
+}
+
+// Only an ordinary user meets a directory closed to them.
+class ClosedHome : public LocalScripts {};
+
+TEST_P(ClosedHome, APresetCacheTheUserCannotOpenIsLeftOut) {  // HOME names a directory this user may not enter (sudo -u keeps root's): the python preset's
+  // ~/.cache/uv is not theirs to see, so it is left out instead of failing the launch.
+  ChildProcess proxy({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", "/usr/bin/env",
+                      "HOME=/root", "/bin/sh", "-c", "cd " + project() + " && exec \"$0\" run -- /usr/bin/python3 dist/server.py",
+                      mcpsandbox_binary()});
+  expect_serves(proxy, project(), project());
+}
+
+INSTANTIATE_TEST_SUITE_P(AsRootAndAsAnOrdinaryUser, LocalScripts, ::testing::Values(false, true),
+                         [](const auto& test) { return std::string(test.param ? "nobody" : "root"); });
+INSTANTIATE_TEST_SUITE_P(AsAnOrdinaryUser, ClosedHome, ::testing::Values(true),
+                         [](const auto&) { return std::string("nobody"); });
 
 TEST(Runtimes, ExplainsACommandMissingInsideTheSandbox) {
   ChildProcess proxy({mcpsandbox_binary(), "run", "--", "no-such-mcp-server"});

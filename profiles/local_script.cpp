@@ -1,0 +1,117 @@
+#include "profiles/local_script.h"
+
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+#include "profiles/paths.h"
+
+namespace mcpsandbox {
+namespace {
+
+std::string basename_of(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+std::string parent_of(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
+}
+bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
+
+// Options of each interpreter that take the next argument as their value, and those after
+// which there is no script (code or a module instead).
+struct Interpreter {
+  std::vector<std::string_view> with_value, no_script;
+  std::string_view subcommand;  // "run" for deno and uv: the script comes after it
+};
+
+std::optional<Interpreter> interpreter_of(const std::string& program) {
+  if (program == "node" || program == "nodejs" || program == "bun") {
+    return Interpreter{{"-r", "--require", "--import", "--loader", "--experimental-loader", "-C", "--conditions",
+                        "--env-file", "--title"},
+                       {"-e", "--eval", "-p", "--print", "-i", "--interactive", "-c", "--check"},
+                       ""};
+  }
+  if (starts_with(program, "python")) return Interpreter{{"-W", "-X", "-Q"}, {"-c", "-m"}, ""};
+  if (program == "deno") {
+    return Interpreter{{"--config", "-c", "--import-map", "--lock", "--cert", "--location", "--seed",
+                        "--v8-flags", "--env-file"},
+                       {"eval"},
+                       "run"};
+  }
+  if (program == "uv") {
+    return Interpreter{{"--with", "--python", "-p", "--project", "--directory", "--env-file", "--extra",
+                        "--group", "--index", "--index-url"},
+                       {"-m", "--module"},
+                       "run"};
+  }
+  return std::nullopt;
+}
+
+// The index of the script argument in argv, if there is one.
+std::optional<size_t> script_argument(const std::vector<std::string>& argv, const Interpreter& interpreter) {
+  size_t i = 1;
+  if (!interpreter.subcommand.empty()) {
+    while (i < argv.size() && argv[i] != interpreter.subcommand) {
+      if (std::find(interpreter.no_script.begin(), interpreter.no_script.end(), argv[i]) != interpreter.no_script.end()) {
+        return std::nullopt;
+      }
+      ++i;
+    }
+    if (i == argv.size()) return std::nullopt;
+    ++i;
+  }
+  for (; i < argv.size(); ++i) {
+    const std::string& arg = argv[i];
+    if (std::find(interpreter.no_script.begin(), interpreter.no_script.end(), arg) != interpreter.no_script.end()) {
+      return std::nullopt;
+    }
+    if (arg == "--") continue;
+    if (!arg.empty() && arg[0] == '-') {
+      if (std::find(interpreter.with_value.begin(), interpreter.with_value.end(), arg) != interpreter.with_value.end()) ++i;
+      continue;
+    }
+    return i;
+  }
+  return std::nullopt;
+}
+
+constexpr std::array<std::string_view, 3> kProjectMarkers = {"package.json", "pyproject.toml", "deno.json"};
+
+}  // namespace
+
+std::optional<LocalScript> find_local_script(const std::vector<std::string>& argv, const std::string& cwd,
+                                             const std::string& home, const PathExists& exists,
+                                             const PathExists& is_file) {
+  if (argv.empty()) return std::nullopt;
+  auto interpreter = interpreter_of(basename_of(argv[0]));
+  if (!interpreter) return std::nullopt;
+  auto index = script_argument(argv, *interpreter);
+  if (!index) return std::nullopt;
+  auto absolute = normalize_path(argv[*index], home, cwd);
+  if (!absolute || !is_file(*absolute)) return std::nullopt;
+  // npx's and uvx's caches hold the runtime's own packages, reached through their presets.
+  if (absolute->find("/node_modules/") != std::string::npos) return std::nullopt;
+  LocalScript found{*absolute, *index, "", ""};
+  std::string directory = parent_of(*absolute);
+  // At most three levels up (dist/, src/...), never a home nor anything like one.
+  std::string dir = directory;
+  for (int level = 0; level <= 3 && dir != "/"; ++level, dir = parent_of(dir)) {
+    if (why_grant_is_too_wide(dir, home, exists)) break;
+    bool marked = std::any_of(kProjectMarkers.begin(), kProjectMarkers.end(),
+                              [&](std::string_view marker) { return exists(dir + "/" + std::string(marker)); });
+    if (marked) {
+      found.root = dir;
+      found.why_root = "its project";
+      return found;
+    }
+  }
+  if (!why_grant_is_too_wide(directory, home, exists)) {
+    found.root = directory;
+    found.why_root = "its directory";
+  } else {
+    found.root = *absolute;
+    found.why_root = "the script alone (its directory is too wide to grant)";
+  }
+  return found;
+}
+
+}  // namespace mcpsandbox
