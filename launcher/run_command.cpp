@@ -12,6 +12,7 @@
 #include "launcher/behaviour_trace.h"
 #include "launcher/call_grants.h"
 #include "launcher/exec_trace.h"
+#include "launcher/exit_diagnosis.h"
 #include "proxy/io/atomic_write.h"
 #include "launcher/kernel_probe.h"
 #include "launcher/cgroup_gate.h"
@@ -398,6 +399,9 @@ int run_server(const RunOptions& options, const Logger& logger) {
               telemetry.get());
   supervisor.attach(relay);
   relay.set_call_scope(&call_scope);
+  const char* invoking_home = std::getenv("HOME");
+  relay.set_exit_diagnosis([&plan, home = std::string(invoking_home ? invoking_home : "")](
+                               const std::vector<std::string>& tail) { return diagnose_server_exit(*plan, home, tail); });
   if (out_of_band_gate) relay.set_server_gate(&*out_of_band_gate);
 
   auto started = relay.start();

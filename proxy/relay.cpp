@@ -102,17 +102,17 @@ void Relay::on_server_readable() {
   flush_outputs();
 }
 
-void Relay::on_server_stderr() {
+bool Relay::on_server_stderr() {
   char chunk[16 * 1024];
   ssize_t n = ::read(fds_.server_err.get(), chunk, sizeof chunk);
-  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return false;
   if (n <= 0) {
     if (!stderr_partial_.empty()) log_server_stderr(stderr_partial_);
     stderr_partial_.clear();
     report_dropped_stderr();
     loop_.unwatch(fds_.server_err.get());
     fds_.server_err.reset();
-    return;
+    return false;
   }
   stderr_partial_.append(chunk, static_cast<size_t>(n));
   size_t start = 0;
@@ -125,9 +125,13 @@ void Relay::on_server_stderr() {
     log_server_stderr(stderr_partial_);
     stderr_partial_.clear();
   }
+  return true;
 }
 
 void Relay::log_server_stderr(std::string_view line) {
+  constexpr size_t kTailLines = 32, kTailLineBytes = 1024;
+  stderr_tail_.emplace_back(line.substr(0, kTailLineBytes));
+  if (stderr_tail_.size() > kTailLines) stderr_tail_.pop_front();
   if (stderr_lines_.take(std::chrono::steady_clock::now())) {
     ++stderr_lines_dropped_;
     return;
@@ -447,15 +451,29 @@ void Relay::handle_server_line(const FramedLine& line) {
   forward_to_client(bytes);
 }
 
+// The server's last words first (still in the pipe when its exit is seen), then what the
+// launcher makes of them.
+std::string Relay::diagnose_exit() {
+  if (!exit_diagnosis_) return "";
+  for (int reads = 0; fds_.server_err.valid() && reads < 64 && on_server_stderr(); ++reads) {
+  }
+  std::string hint = exit_diagnosis_(std::vector<std::string>(stderr_tail_.begin(), stderr_tail_.end()));
+  if (!hint.empty()) logger_.warn(hint);
+  return hint;
+}
+
 void Relay::fail_pending(std::string_view why) {
   server_gone_ = true;
-  for (const PendingRequest& request : client_requests_.take_all()) {
+  auto pending = client_requests_.take_all();
+  std::string hint = pending.empty() ? "" : diagnose_exit();
+  for (const PendingRequest& request : pending) {
     cancel_call_timer(request.id);
     end_request(request, false);
     (void)audit_response(request, "server_exited", 0);  // the answer goes out regardless
     if (request.cancelled) continue;
     reply_to_client(request.id, error_code::kServerExited,
-                    "the MCP server exited before responding: " + std::string(why),
+                    "the MCP server exited before responding: " + std::string(why) +
+                        (hint.empty() ? "" : "; " + hint),
                     "server.exited");
   }
   (void)server_requests_.take_unanswered();

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -83,6 +85,10 @@ class Relay {
   Result<void> start();
   // Call-scoped kernel grants (optional; must outlive the relay).
   void set_call_scope(CallScope* scope) { call_scope_ = scope; }
+  // What the launcher can tell from the server's last stderr lines when it exits before
+  // answering (a file the sandbox hid, say): added to the error and the log. Optional.
+  using ExitDiagnosis = std::function<std::string(const std::vector<std::string>& stderr_tail)>;
+  void set_exit_diagnosis(ExitDiagnosis diagnose) { exit_diagnosis_ = std::move(diagnose); }
   // Out-of-band denial (optional; must outlive the relay): told when the server may run.
   void set_server_gate(ServerGate* gate) { gate_ = gate; }
   // Shutdown: once the client's input has ended (or stop_client_input() was called) and
@@ -101,7 +107,8 @@ class Relay {
   std::optional<Refusal> unclassifiable(Sender from, const MessageInfo& message) const;
   void forward_redacted(const MessageInfo& message, std::string_view line, RedactionDirection direction,
                         void (Relay::*forward)(std::string_view));
-  void on_server_stderr();
+  bool on_server_stderr();  // whether it read anything
+  std::string diagnose_exit();
   // One line of the server's stderr to the log, within the rate bound.
   void log_server_stderr(std::string_view line);
   void report_dropped_stderr();
@@ -179,6 +186,8 @@ class Relay {
   // beyond 200 a second (bursts of 1000) are counted, and the count is shown instead.
   TokenBucket stderr_lines_{RateSpec{200, 1000, "200/s"}, std::chrono::steady_clock::now()};
   size_t stderr_lines_dropped_ = 0;
+  std::deque<std::string> stderr_tail_;  // the last lines, for the exit diagnosis
+  ExitDiagnosis exit_diagnosis_;
 
   bool client_in_closed_ = false, client_in_paused_ = false, server_out_closed_ = false;
   bool server_in_closing_ = false, server_in_closed_ = false, server_gone_ = false;

@@ -112,6 +112,32 @@ INSTANTIATE_TEST_SUITE_P(AsRootAndAsAnOrdinaryUser, LocalScripts, ::testing::Val
 INSTANTIATE_TEST_SUITE_P(AsAnOrdinaryUser, ClosedHome, ::testing::Values(true),
                          [](const auto&) { return std::string("nobody"); });
 
+// A server that dies of what the sandbox kept from it is told (and the user) how to grant it.
+TEST(Runtimes, AServerThatExitsOverAHiddenOrReadOnlyFileGetsTheGrantThatWouldHelp) {
+  TempDir data;
+  std::ofstream(data.file("input.txt")) << "hello\n";
+  auto exits_with = [](std::vector<std::string> argv) {
+    ChildProcess proxy(std::move(argv));
+    proxy.send_line(request(1, "initialize", {{"protocolVersion", "2025-06-18"}}));
+    json reply = next_message(proxy);
+    proxy.close_stdin();
+    proxy.wait();
+    EXPECT_EQ(error_code_of(reply), -31001) << reply;
+    return std::make_pair(reply.dump(), proxy.stderr_text());
+  };
+  auto [hidden, hidden_log] = exits_with({mcpsandbox_binary(), "run", "--", "/usr/bin/python3", "-c",
+                                          "open('" + data.file("input.txt") + "')"});
+  std::string advice = "the sandbox hid " + data.file("input.txt") +
+                       " (it exists on the host, outside the server's view): to show it, add --ro " + data.path();
+  EXPECT_NE(hidden.find(advice), std::string::npos) << hidden;
+  EXPECT_NE(hidden_log.find(advice), std::string::npos) << hidden_log;
+  auto [read_only, read_only_log] = exits_with({mcpsandbox_binary(), "run", "--ro", data.path(), "--", "/usr/bin/python3",
+                                                "-c", "open('" + data.file("out.txt") + "', 'w')"});
+  EXPECT_NE(read_only.find("the server could not write " + data.file("out.txt") +
+                           " (read-only in its view): to let it, add --rw " + data.path()),
+            std::string::npos) << read_only << read_only_log;
+}
+
 TEST(Runtimes, ExplainsACommandMissingInsideTheSandbox) {
   ChildProcess proxy({mcpsandbox_binary(), "run", "--", "no-such-mcp-server"});
   EXPECT_EQ(proxy.wait(), 127);
