@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
 #include <cstdio>
 #include <optional>
 
@@ -140,6 +141,10 @@ int run_server(const RunOptions& options, const Logger& logger) {
     if (grant.why == kLocalScriptGrant) {
       logger.notice("the server's code: " + grant.path + " (read-only); working directory " + plan->cwd);
     }
+  }
+  if (char here[PATH_MAX]; plan->cwd == "/" && ::getcwd(here, sizeof here) && std::string(here) != "/") {
+    logger.notice(std::string("working directory /: where it was started, ") + here +
+                  ", is not in the server's view (grant it with --ro or --rw to start there)");
   }
   auto audit = open_session_audit(options, *profile, &*plan, logger);
   if (!audit) {

@@ -89,9 +89,11 @@ Result<void> narrow_wide_grants(Plan& plan, const std::vector<std::string>& allo
       grant.why = "the server command (its directory is too wide: " + **why + ")";
       continue;
     }
-    return Error{"refusing the " + grant.why + " " + grant.path + ": " + **why +
-                 "; a server there could change what runs at your next login or read your keys. "
-                 "Grant the directory the server works in, or pass --allow-wide-grant " + grant.path +
+    std::string risk = grant.kind == PathGrant::Kind::kReadWrite
+                           ? "a server there could change what runs at your next login or read your keys"
+                           : "a server there could read your keys and credentials";
+    return Error{"refusing the " + grant.why + " " + grant.path + ": " + **why + "; " + risk +
+                 ". Grant the directory the server works in, or pass --allow-wide-grant " + grant.path +
                  " if you mean it"};
   }
   return {};

@@ -186,8 +186,7 @@ Result<Plan> compile(const Profile& profile, const Invocation& invocation) {
   // may start elsewhere than the shell it was typed in).
   if (invocation.local_script) {
     const LocalScript& script = *invocation.local_script;
-    plan.argv[script.argument] = script.script;
-    plan.paths.push_back({script.root, PathGrant::Kind::kReadOnly, false, kLocalScriptGrant});
+    if (script.rewrite_argument) plan.argv[script.argument] = script.script;
   }
 
   for (const char* dir : kSystemDirs) {
@@ -278,6 +277,15 @@ Result<Plan> compile(const Profile& profile, const Invocation& invocation) {
     const std::string& key = name;  // (clang 14 cannot capture a structured binding)
     std::erase_if(plan.env, [&](const auto& entry) { return entry.first == key; });
     plan.env.emplace_back(name, value);
+  }
+
+  // The script's project, unless a grant of the user's already shows it (read-write, say).
+  if (invocation.local_script) {
+    const std::string& root = invocation.local_script->root;
+    bool shown = std::any_of(plan.paths.begin(), plan.paths.end(), [&](const PathGrant& user_grant) {
+      return is_user_path(user_grant) && path_is_under(root, user_grant.path);
+    });
+    if (!shown) plan.paths.push_back({root, PathGrant::Kind::kReadOnly, false, kLocalScriptGrant});
   }
 
   // The server starts where it was invoked if that is inside its view (a CI checkout), else in

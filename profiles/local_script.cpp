@@ -37,6 +37,10 @@ std::optional<Interpreter> interpreter_of(const std::string& program) {
                        {"eval"},
                        "run"};
   }
+  if (program == "npm" || program == "pnpm" || program == "yarn") {
+    // `npm start`, `npm run dev`: the project is the working directory's (see below).
+    return Interpreter{{"--prefix", "-C", "--workspace", "-w"}, {"exec", "x", "dlx"}, ""};
+  }
   if (program == "uv") {
     return Interpreter{{"--with", "--python", "-p", "--project", "--directory", "--env-file", "--extra",
                         "--group", "--index", "--index-url"},
@@ -86,12 +90,28 @@ std::optional<LocalScript> find_local_script(const std::vector<std::string>& arg
   if (!interpreter) return std::nullopt;
   auto index = script_argument(argv, *interpreter);
   if (!index) return std::nullopt;
-  auto absolute = normalize_path(argv[*index], home, cwd);
-  if (!absolute || !is_file(*absolute)) return std::nullopt;
-  // npx's and uvx's caches hold the runtime's own packages, reached through their presets.
-  if (absolute->find("/node_modules/") != std::string::npos) return std::nullopt;
-  LocalScript found{*absolute, *index, "", ""};
-  std::string directory = parent_of(*absolute);
+  std::string program = basename_of(argv[0]);
+  bool package_runner = program == "npm" || program == "pnpm" || program == "yarn";
+  // `npm start` names no script: the project it runs is the working directory's.
+  auto absolute = normalize_path(package_runner ? "." : argv[*index], home, cwd);
+  if (!absolute) return std::nullopt;
+  // `node .`, `node path/to/project`, `npm start`: the directory's package.json names the script.
+  bool directory_argument = !is_file(*absolute) && exists(*absolute + "/package.json");
+  if (!is_file(*absolute) && !directory_argument) return std::nullopt;
+  std::string anchor = directory_argument ? *absolute + "/package.json" : *absolute;  // a file to start from
+  LocalScript found{*absolute, *index, "", "", !package_runner};
+  // npx's cache is the runtime's own, reached through the node preset's ~/.npm overlay; a
+  // project's own node_modules is part of that project (dependencies are found through it).
+  if (!home.empty() && path_is_under(anchor, home + "/.npm")) return std::nullopt;
+  if (size_t modules = anchor.find("/node_modules/"); modules != std::string::npos) {
+    std::string project = anchor.substr(0, modules);
+    if (project.empty() || why_grant_is_too_wide(project, home, exists)) project = anchor.substr(0, modules + 13);
+    if (why_grant_is_too_wide(project, home, exists)) return std::nullopt;
+    found.root = project;
+    found.why_root = "the project whose node_modules holds it";
+    return found;
+  }
+  std::string directory = parent_of(anchor);
   // At most three levels up (dist/, src/...), never a home nor anything like one.
   std::string dir = directory;
   for (int level = 0; level <= 3 && dir != "/"; ++level, dir = parent_of(dir)) {
@@ -108,7 +128,7 @@ std::optional<LocalScript> find_local_script(const std::vector<std::string>& arg
     found.root = directory;
     found.why_root = "its directory";
   } else {
-    found.root = *absolute;
+    found.root = anchor;
     found.why_root = "the script alone (its directory is too wide to grant)";
   }
   return found;
