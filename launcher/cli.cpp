@@ -1,11 +1,84 @@
 #include "launcher/cli.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdio>
 #include <iostream>
 #include <map>
 
 namespace mcpsandbox {
 namespace {
+
+// Levenshtein distance, for "did you mean".
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& known) {
+  std::string best;
+  size_t best_distance = 3;  // no suggestion further than two edits away
+  for (const std::string& candidate : known) {
+    size_t distance = edit_distance(word, candidate);
+    if (distance < best_distance) {
+      best_distance = distance;
+      best = candidate;
+    }
+  }
+  return best.empty() ? "" : " (did you mean '" + best + "'?)";
+}
+
+// The first word CLI11 could not place, named as a person would: an unknown command or an
+// unknown option of the command, with the nearest known one; else CLI11's own message.
+std::string explain_parse_error(CLI::App& app, int argc, char** argv, const CLI::ParseError& error) {
+  CLI::App* current = &app;
+  std::string path = "mcpsandbox";
+  for (int i = 1; i < argc; ++i) {
+    std::string word = argv[i];
+    if (word == "--") break;
+    if (word.rfind("-", 0) == 0) {
+      std::string name = word.substr(0, word.find('='));
+      const CLI::Option* option = current->get_option_no_throw(name);
+      if (!option && current != &app) option = app.get_option_no_throw(name);
+      if (!option) {
+        std::vector<std::string> known;
+        for (const CLI::Option* candidate : current->get_options()) {
+          for (const std::string& long_name : candidate->get_lnames()) known.push_back("--" + long_name);
+        }
+        return path.substr(11).empty()
+                   ? "unknown option '" + word + "'" + did_you_mean(name, known)
+                   : path.substr(11) + ": unknown option '" + word + "'" + did_you_mean(name, known) +
+                         "; see `" + path + " --help`";
+      }
+      if (option->get_type_size() != 0 && word.find('=') == std::string::npos) ++i;  // its value
+      continue;
+    }
+    CLI::App* sub = nullptr;
+    for (CLI::App* candidate : current->get_subcommands({})) {
+      if (candidate->check_name(word)) sub = candidate;
+    }
+    if (!sub) {
+      if (current->get_subcommands({}).empty()) continue;  // a positional argument
+      std::vector<std::string> known;
+      for (CLI::App* candidate : current->get_subcommands({})) known.push_back(candidate->get_name());
+      return "unknown command '" + word + "'" + did_you_mean(word, known) + "; see `" + path + " --help`";
+    }
+    current = sub;
+    path += " " + word;
+  }
+  return std::string(error.what()) + " (see `" + path + " --help`)";
+}
+
 
 constexpr const char* kRunExamples = R"(
 The server always runs sandboxed: its own user, mount, pid, ipc, uts, cgroup and network
@@ -254,7 +327,7 @@ Examples:
     result.exit_code = app.exit(e);
     return result;
   } catch (const CLI::ParseError& e) {
-    (void)app.exit(e);  // prints the message to stderr
+    std::fprintf(stderr, "mcpsandbox: error: %s\n", explain_parse_error(app, argc, argv, e).c_str());
     result.exit_code = 2;
     return result;
   }

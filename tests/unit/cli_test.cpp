@@ -50,6 +50,24 @@ TEST(CommandLine, UsageErrorsExitWithStatusTwo) {
   EXPECT_EQ(parse({}).kind, Command::Kind::kExit);
 }
 
+std::string error_of(std::vector<std::string> args) {
+  ::testing::internal::CaptureStderr();
+  Command c = parse(std::move(args));
+  std::string text = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(c.exit_code, 2) << text;
+  return text;
+}
+
+TEST(CommandLine, UnknownWordsAreNamedWithTheNearestKnownOne) {
+  EXPECT_EQ(error_of({"runn", "--", "x"}),
+            "mcpsandbox: error: unknown command 'runn' (did you mean 'run'?); see `mcpsandbox --help`\n");
+  EXPECT_EQ(error_of({"run", "--rww", "/p", "--", "node", "server.js"}),
+            "mcpsandbox: error: run: unknown option '--rww' (did you mean '--rw'?); see `mcpsandbox run --help`\n");
+  EXPECT_EQ(error_of({"profile", "chek", "x"}),
+            "mcpsandbox: error: unknown command 'chek' (did you mean 'check'?); see `mcpsandbox profile --help`\n");
+  EXPECT_EQ(error_of({"frobnicate"}), "mcpsandbox: error: unknown command 'frobnicate'; see `mcpsandbox --help`\n");
+}
+
 TEST(CommandLine, VersionAndHelpExitZero) {
   Command version = parse({"--version"});
   EXPECT_EQ(version.kind, Command::Kind::kExit);
