@@ -272,23 +272,20 @@ TEST_P(PolicyStore, AnOverlaysLayersAreTheFilesItShows) {
   std::vector<std::string> prefix =
       after_mounting("mount -t overlay overlay -o lowerdir=" + base_.file("lower") + ",upperdir=" +
                      base_.file("upper") + ",workdir=" + base_.file("work") + " " + base_.file("merged"));
-  expect_refused(run({"--rw", base_.file("merged"), "--pins", base_.file("upper/pins.json")},
-                     {"write", base_.file("merged/pins.json")}, prefix),
-                 "pin file " + base_.file("upper/pins.json") + " (its directory " + base_.file("upper") +
-                     ") is inside " + base_.file("merged") + ", which the server may write");
-  expect_refused(run({"--profile", checkpoint_profile(base_.file("lower/ck.key")), "--ro", base_.file("merged")},
-                     {"show", base_.file("merged/ck.key")}, prefix),
-                 "audit checkpoint key " + base_.file("lower/ck.key") + " is inside " + base_.file("merged") +
-                     ", which the server may read");
-  // The other way round: the store named through the overlay, a layer granted.
-  expect_refused(run({"--rw", base_.file("upper"), "--pins", base_.file("merged/pins.json")},
-                     {"write", base_.file("upper/pins.json")}, prefix),
-                 "pin file " + base_.file("merged/pins.json") + " (its directory " + base_.file("merged") +
-                     ") is inside " + base_.file("upper") + ", which the server may write");
-  expect_refused(run({"--profile", checkpoint_profile(base_.file("merged/ck.key")), "--ro", base_.file("lower")},
-                     {"show", base_.file("lower/ck.key")}, prefix),
-                 "audit checkpoint key " + base_.file("merged/ck.key") + " is inside " + base_.file("lower") +
-                     ", which the server may read");
+  // Each way round: the store named through one side of the overlay, the other side granted.
+  struct Sides {
+    const char *pins_in, *written_through, *key_in, *read_through;
+  };
+  for (const Sides& sides : {Sides{"upper", "merged", "lower", "merged"}, Sides{"merged", "upper", "merged", "lower"}}) {
+    std::string pins = base_.file(std::string(sides.pins_in) + "/pins.json");
+    std::string writable = base_.file(sides.written_through), readable = base_.file(sides.read_through);
+    expect_refused(run({"--rw", writable, "--pins", pins}, {"write", writable + "/pins.json"}, prefix),
+                   "pin file " + pins + " (its directory " + base_.file(sides.pins_in) + ") is inside " + writable +
+                       ", which the server may write");
+    std::string key = base_.file(std::string(sides.key_in) + "/ck.key");
+    expect_refused(run({"--profile", checkpoint_profile(key), "--ro", readable}, {"show", readable + "/ck.key"}, prefix),
+                   "audit checkpoint key " + key + " is inside " + readable + ", which the server may read");
+  }
 }
 
 TEST_P(PolicyStore, AProfileFoundByNameIsOneOnlyRootOrTheUserCouldHaveWritten) {
