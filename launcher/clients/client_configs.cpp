@@ -79,8 +79,12 @@ ServerEntry entry_of(const std::string& name, const ordered& server) {
   entry.args = strings_of(server.value("args", ordered::array()));
   if (server.contains("env") && server["env"].is_object()) {
     for (const auto& [key, value] : server["env"].items()) {
-      if (is_loader_variable(key) && value.is_string()) entry.loader_env.emplace_back(key, value.get<std::string>());
-      else entry.env_names.push_back(key);
+      if (is_loader_variable(key) && value.is_string()) {
+        entry.loader_env.emplace_back(key, value.get<std::string>());
+        continue;
+      }
+      entry.env_names.push_back(key);
+      if (key == "MEMORY_FILE_PATH" && value.is_string()) entry.data_env[key] = value.get<std::string>();
     }
   }
   entry.url = server.value("url", server.value("serverUrl", ""));

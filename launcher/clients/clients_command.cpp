@@ -151,6 +151,13 @@ int wrap(const ClientsOptions& options, const std::vector<ConfigFile>& files, co
         std::vector<std::string> args = wrapped_args(decision, located.entry);
         config.set_command(located.pointer, mcpsandbox, args);
         config.remove_env(located.pointer, decision.moved_env);
+        for (const auto& directory : decision.make_directories) {
+          std::error_code error;
+          if (!options.dry_run && fs::create_directories(directory, error)) {
+            fs::permissions(directory, fs::perms::owner_all, error);
+          }
+          if (error) logger.warn("wrap: cannot create " + directory + ": " + error.message());
+        }
         for (const auto& variable : decision.moved_env) {
           notes.push_back(located.entry.name + ": " + variable + " moved inside the sandbox (--env " + variable +
                           "=...): on mcpsandbox itself it would load code into the unsandboxed launcher");

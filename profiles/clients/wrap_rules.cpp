@@ -125,6 +125,31 @@ void grant_database(WrapDecision& decision, const WrapContext& context, const st
                      "own and wrap again";
 }
 
+// server-memory keeps its graph at MEMORY_FILE_PATH, by default beside its own package: in
+// npx's cache, which the sandbox shows as an overlay whose writes vanish with the session. The
+// graph gets a directory of its own, granted read-write, so it outlives the session.
+void keep_memory_graph(WrapDecision& decision, const WrapContext& context, const ServerEntry& entry) {
+  auto named = entry.data_env.find("MEMORY_FILE_PATH");
+  if (named != entry.data_env.end()) {
+    std::string file = lexical_normal(expand_home(named->second, context.home.empty() ? "/" : context.home));
+    if (file.empty() || file.front() != '/') {
+      decision.reason += "; its MEMORY_FILE_PATH is relative: grant its directory (--rw) by hand";
+      return;
+    }
+    size_t before = decision.run_options.size();
+    grant_narrowly(decision, context, "--rw", parent_of(file), "MEMORY_FILE_PATH's directory");
+    if (decision.run_options.size() > before) decision.reason += "; its graph's directory is granted read-write";
+    return;
+  }
+  if (context.home.empty()) return;
+  std::string directory = lexical_normal(context.home) + "/mcp-data/memory";
+  decision.run_options.insert(decision.run_options.end(),
+                              {"--rw", directory, "--env", "MEMORY_FILE_PATH=" + directory + "/memory.jsonl"});
+  decision.make_directories.push_back(directory);
+  decision.reason += "; its graph is kept in " + directory +
+                     " (by default it would live in npx's cache, whose writes the sandbox discards)";
+}
+
 }  // namespace
 
 WrapDecision decide_wrap(const ServerEntry& entry, const WrapContext& context) {
@@ -154,6 +179,7 @@ WrapDecision decide_wrap(const ServerEntry& entry, const WrapContext& context) {
   } else if (name == "@modelcontextprotocol/server-memory") {
     decision.profile = "memory";
     decision.reason = "server-memory";
+    keep_memory_graph(decision, context, entry);
   } else if (name == "@modelcontextprotocol/server-everything") {
     decision.profile = "everything";
     decision.reason = "server-everything";
@@ -190,9 +216,6 @@ WrapDecision decide_wrap(const ServerEntry& entry, const WrapContext& context) {
   }
   // The client sets these for the server; the sandbox passes only what it is told to.
   for (const auto& env : entry.env_names) {
-    if (name == "@modelcontextprotocol/server-memory" && env == "MEMORY_FILE_PATH") {
-      decision.reason += "; MEMORY_FILE_PATH's directory must be granted (--rw) by hand";
-    }
     options.insert(options.end(), {"--env", env});
   }
   return decision;

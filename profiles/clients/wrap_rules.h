@@ -3,6 +3,7 @@
 // is granted and which environment variables it keeps are policy decisions, made here once.
 #pragma once
 
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,6 +22,8 @@ struct ServerEntry {
   // The entry's loader variables (LD_PRELOAD...) with their values: never left on mcpsandbox's
   // own environment, where they would load code into the unsandboxed launcher.
   std::vector<std::pair<std::string, std::string>> loader_env;
+  // Values of the variables that name where a known server keeps its data (MEMORY_FILE_PATH).
+  std::map<std::string, std::string> data_env;
   std::string url;          // remote servers: where they are
   // The project directory of a script the command runs (`node /opt/app/dist/index.js` ->
   // /opt/app, found by the launcher: nearest package.json or pyproject.toml, else the script's
@@ -34,6 +37,7 @@ struct WrapDecision {
   std::string profile;  // a built-in profile name
   std::vector<std::string> run_options;  // --rw DIR, --env NAME ...
   std::vector<std::string> moved_env;    // removed from the entry's env: given as --env NAME=VALUE
+  std::vector<std::string> make_directories;  // data directories wrap creates (0700) for the grants
 };
 
 // What wrap needs to know of the machine: never grant a home directory or anything like it

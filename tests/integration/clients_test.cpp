@@ -82,6 +82,7 @@ class Machine {
   }
   std::string claude_desktop() const { return home_.file(".config/Claude/claude_desktop_config.json"); }
   std::string vscode_user() const { return home_.file(".config/Code/User/mcp.json"); }
+  std::string home_file(const std::string& name) const { return home_.file(name); }
 
   Result run(std::vector<std::string> args) const {
     std::vector<std::string> argv = {"/usr/bin/env", "HOME=" + home_.path(), mcpsandbox_binary()};
@@ -137,6 +138,12 @@ TEST(Clients, WrapRewritesEveryStdioServerOfEveryClientAndIsIdempotent) {
   EXPECT_EQ(fs_server["args"], json({"run", "--profile", "filesystem", "--rw", machine.project().path(), "--", "npx", "-y",
                                      "@modelcontextprotocol/server-filesystem", machine.project().path()}));
   EXPECT_EQ(desktop["mcpServers"]["weather"]["args"][3], "--env") << "the client's env reaches the server";
+  // server-memory's graph gets a directory of its own (npx's cache would lose it).
+  json memory = machine.config(machine.home_file(".claude.json"))["mcpServers"]["memory"];
+  std::string graph = machine.home_file("mcp-data/memory");
+  EXPECT_EQ(memory["args"][3], "--rw") << memory.dump();
+  EXPECT_EQ(memory["args"][4], graph) << memory.dump();
+  EXPECT_TRUE(fs::is_directory(graph));
   EXPECT_EQ(desktop["globalShortcut"], "Ctrl+Space") << "other settings are kept";
   std::string desktop_text = read_file(machine.claude_desktop());
   EXPECT_LT(desktop_text.find("mcpServers"), desktop_text.find("globalShortcut")) << "key order is kept";

@@ -45,6 +45,23 @@ TEST(WrapRules, NoServerIsGrantedAHomeDirectory) {
   EXPECT_EQ(fs.run_options, (std::vector<std::string>{"--rw", "/home/me/src"}));
 }
 
+TEST(WrapRules, TheMemoryServersGraphOutlivesTheSession) {
+  WrapContext machine{"/home/me", [](const std::string&) { return false; }};
+  auto fresh = decide_wrap(entry("npx", {"-y", "@modelcontextprotocol/server-memory"}), machine);
+  EXPECT_EQ(fresh.run_options, (std::vector<std::string>{"--rw", "/home/me/mcp-data/memory", "--env",
+                                                         "MEMORY_FILE_PATH=/home/me/mcp-data/memory/memory.jsonl"}));
+  EXPECT_EQ(fresh.make_directories, std::vector<std::string>{"/home/me/mcp-data/memory"});
+  ServerEntry named = entry("npx", {"-y", "@modelcontextprotocol/server-memory"}, {"MEMORY_FILE_PATH"});
+  named.data_env["MEMORY_FILE_PATH"] = "/data/graph/memory.jsonl";
+  auto chosen = decide_wrap(named, machine);
+  EXPECT_EQ(chosen.run_options, (std::vector<std::string>{"--rw", "/data/graph", "--env", "MEMORY_FILE_PATH"}));
+  named.data_env["MEMORY_FILE_PATH"] = "~/memory.jsonl";
+  auto in_home = decide_wrap(named, machine);
+  EXPECT_EQ(in_home.run_options, (std::vector<std::string>{"--env", "MEMORY_FILE_PATH"}));
+  EXPECT_NE(in_home.reason.find("MEMORY_FILE_PATH's directory /home/me not granted (it is your home directory)"),
+            std::string::npos) << in_home.reason;
+}
+
 TEST(WrapRules, UnknownServersGetTheirRuntimePresetAndKeepTheirEnvironment) {
   auto weather = decide_wrap(entry("node", {"/opt/weather/index.js"}, {"API_KEY"}));
   EXPECT_EQ(weather.profile, "node");
