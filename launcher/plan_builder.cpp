@@ -60,6 +60,14 @@ Invocation describe_invocation(const std::vector<std::string>& argv) {
   if (!argv.empty()) {
     invocation.resolved_command = resolve_command(
         argv[0], path == invocation.environment.end() ? "/usr/bin:/bin" : path->second);
+    // bin/ of a Python virtual environment: the environment is the program.
+    std::string bin = invocation.resolved_command.substr(0, invocation.resolved_command.rfind('/'));
+    std::string environment = bin.substr(0, bin.rfind('/'));
+    struct stat info {};
+    if (!invocation.resolved_command.empty() && bin.size() > 4 && bin.substr(bin.size() - 4) == "/bin" &&
+        ::stat((environment + "/pyvenv.cfg").c_str(), &info) == 0) {
+      invocation.command_environment = environment;
+    }
   }
   return invocation;
 }

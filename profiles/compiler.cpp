@@ -204,8 +204,16 @@ Result<Plan> compile(const Profile& profile, const Invocation& invocation) {
     std::string dir = dirname_of(invocation.resolved_command);
     bool covered = false;
     for (const char* system : kSystemDirs) covered |= path_is_under(dir, system);
-    if (!covered && dir != "/") {
+    if (!covered && !invocation.command_environment.empty()) {
+      plan.paths.push_back({invocation.command_environment, PathGrant::Kind::kReadOnly, false,
+                            kCommandEnvironmentGrant});
+    } else if (!covered && dir != "/") {
       plan.paths.push_back({dir, PathGrant::Kind::kReadOnly, false, "the server command's directory"});
+    }
+    // A tool's launcher on the host's PATH is often a symlink into its environment
+    // (~/.local/bin/tool): named by where it really is, which the view holds.
+    if (!covered && !invocation.command_environment.empty() && plan.argv[0].find('/') == std::string::npos) {
+      plan.argv[0] = invocation.resolved_command;
     }
   }
 

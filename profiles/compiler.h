@@ -19,6 +19,9 @@ namespace mcpsandbox {
 struct Invocation {
   std::vector<std::string> argv;
   std::string resolved_command;  // argv[0] found on the host PATH, symlinks resolved
+  // The installation the command belongs to when it is more than its directory: a Python
+  // virtual environment (`uv tool`, pipx, a project's .venv), whose bin/ alone cannot run.
+  std::string command_environment;
   std::string cwd;
   std::string home;
   std::map<std::string, std::string> environment;

@@ -35,6 +35,9 @@ struct PathGrant {
   bool follow_symlink = false;
 };
 
+// Why a command's virtual environment is in the view (compile: command_environment).
+inline constexpr const char* kCommandEnvironmentGrant = "the server command's virtual environment";
+
 // Why a local script's project is in the view (profiles/local_script.h).
 inline constexpr const char* kLocalScriptGrant = "the server's script and its project";
 

@@ -96,6 +96,32 @@ TEST_P(LocalScripts, AScriptInAHomeLikeDirectoryIsShownAlone) {
   expect_serves(proxy, base_.file("server.py"), "/");
 }
 
+TEST_P(LocalScripts, AToolInstalledInItsOwnEnvironmentRunsByItsNameOnPath) {
+  // As `uv tool install` or pipx leave it: a virtual environment under ~/.local/share, its
+  // launcher linked from ~/.local/bin, which is on PATH.
+  std::string home = base_.file("home");
+  std::string environment = home + "/.local/share/uv/tools/pysrv";
+  std::filesystem::create_directories(home + "/.local/bin");
+  ChildProcess make({"/usr/bin/python3", "-m", "venv", "--without-pip", environment});
+  ASSERT_EQ(make.wait(60s), 0) << make.stderr_text();
+  std::ofstream(environment + "/bin/pysrv") << "#!" << environment << "/bin/python\n" << read_file(python_server_script());
+  std::filesystem::permissions(environment + "/bin/pysrv", std::filesystem::perms::owner_all |
+                                                               std::filesystem::perms::group_read |
+                                                               std::filesystem::perms::others_read |
+                                                               std::filesystem::perms::group_exec |
+                                                               std::filesystem::perms::others_exec);
+  std::filesystem::create_symlink(environment + "/bin/pysrv", home + "/.local/bin/pysrv");
+  std::vector<std::string> argv;
+  if (GetParam()) argv = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"};
+  argv.insert(argv.end(), {"/usr/bin/env", "HOME=" + home, "PATH=" + home + "/.local/bin:/usr/bin:/bin",
+                           mcpsandbox_binary(), "run", "--", "pysrv"});
+  ChildProcess proxy(argv);
+  proxy.send_line(request(1, "initialize", {{"protocolVersion", "2025-06-18"}}));
+  EXPECT_EQ(next_message(proxy)["result"]["serverInfo"]["name"], "python-fixture") << proxy.stderr_text();
+  proxy.close_stdin();
+  EXPECT_EQ(proxy.wait(), 0) << proxy.stderr_text();
+}
+
 // Only an ordinary user meets a directory closed to them.
 class ClosedHome : public LocalScripts {};
 
