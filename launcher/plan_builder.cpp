@@ -128,12 +128,16 @@ Result<Plan> build_plan(const RunOptions& options, const Profile& profile,
     if (!path) return Error{"--allow-wide-grant '" + raw + "': " + path.error().message};
     allowed.push_back(*path);
   }
-  if (auto narrowed = narrow_wide_grants(*plan, allowed, invocation.home, invocation.resolved_command); !narrowed) {
+  // One reading of the mount table serves the width of grants and the store's checks.
+  auto mounts = MountTable::read();
+  if (!mounts) return mounts.error();
+  if (auto narrowed = narrow_wide_grants(*plan, allowed, invocation.home, invocation.resolved_command, *mounts);
+      !narrowed) {
     return narrowed.error();
   }
   // Policy inputs, keys and secrets the server could change or read would let it loosen its
   // own next run, forge its record or take the keys.
-  auto reach = SandboxReach::of(*plan);
+  auto reach = SandboxReach::of(*plan, std::move(*mounts));
   if (!reach) return reach.error();
   if (auto guarded = guard_session_store(options, profile, *reach, *plan); !guarded) {
     return guarded.error();

@@ -33,7 +33,9 @@ Result<std::optional<AuditLog>> open_session_audit(const RunOptions& options,
   if (raw.empty()) return std::optional<AuditLog>();
   std::optional<SandboxReach> reach;
   if (plan) {
-    auto computed = SandboxReach::of(*plan);
+    auto mounts = MountTable::read();
+    if (!mounts) return mounts.error();
+    auto computed = SandboxReach::of(*plan, std::move(*mounts));
     if (!computed) return computed.error();
     reach = std::move(*computed);
   }

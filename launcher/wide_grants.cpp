@@ -28,10 +28,8 @@ std::string real_path_or(const std::string& path) {
 // identity, by the name it has under the home.
 class WidthJudge {
  public:
-  static Result<WidthJudge> create(const std::string& home) {
-    auto table = MountTable::read();
-    if (!table) return table.error();
-    WidthJudge judge(std::move(*table), home.empty() ? home : real_path_or(home));
+  static Result<WidthJudge> create(const MountTable& table, const std::string& home) {
+    WidthJudge judge(table, home.empty() ? home : real_path_or(home));
     if (!judge.home_.empty()) {
       auto places = judge.table_.place_path(judge.home_);
       if (!places) return places.error();
@@ -58,14 +56,14 @@ class WidthJudge {
   }
 
  private:
-  WidthJudge(MountTable table, std::string home) : table_(std::move(table)), home_(std::move(home)) {
+  WidthJudge(const MountTable& table, std::string home) : table_(table), home_(std::move(home)) {
     // Configuration moved out of the home (profiles and the key store are looked up there).
     for (const char* variable : {"XDG_CONFIG_HOME", "XDG_STATE_HOME"}) {
       const char* value = std::getenv(variable);
       if (value && *value == '/') xdg_.push_back(real_path_or(value));
     }
   }
-  MountTable table_;
+  const MountTable& table_;
   std::string home_;
   std::vector<std::string> xdg_;
   std::optional<Place> home_place_;
@@ -74,8 +72,8 @@ class WidthJudge {
 }  // namespace
 
 Result<void> narrow_wide_grants(Plan& plan, const std::vector<std::string>& allowed, const std::string& home,
-                                const std::string& command) {
-  auto judge = WidthJudge::create(home);
+                                const std::string& command, const MountTable& mounts) {
+  auto judge = WidthJudge::create(mounts, home);
   if (!judge) return judge.error();
   for (PathGrant& grant : plan.paths) {
     bool command_directory = grant.why == "the server command's directory";

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "launcher/store/mount_table.h"
 #include "profiles/plan.h"
 #include "profiles/support/result.h"
 
@@ -15,6 +16,6 @@ namespace mcpsandbox {
 // normal path); narrows the server command's own directory to the command file where that
 // directory is too wide (a binary in the home directory must not bring the home along).
 Result<void> narrow_wide_grants(Plan& plan, const std::vector<std::string>& allowed, const std::string& home,
-                                const std::string& command);
+                                const std::string& command, const MountTable& mounts);
 
 }  // namespace mcpsandbox

@@ -46,17 +46,6 @@ constexpr const char* kEtcFiles[] = {
 constexpr const char* kDefaultEnv[] = {"PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM",
                                        "LANG", "LC_ALL", "LC_CTYPE", "TZ"};
 
-std::string basename_of(const std::string& path) {
-  auto slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-std::string dirname_of(const std::string& path) {
-  auto slash = path.rfind('/');
-  if (slash == std::string::npos || slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
 // Paths the sandbox must never expose, whatever a profile says: they would hand the server the
 // launcher's own state or the host's secrets wholesale.
 Result<void> refuse_dangerous(const std::string& path, bool writable) {
@@ -156,8 +145,8 @@ Result<std::vector<std::string>> programs_of(const std::vector<std::string>& lis
 
 Runtime detect_runtime(const Invocation& invocation) {
   if (invocation.argv.empty()) return Runtime::kStatic;
-  std::string name = basename_of(invocation.argv[0]);
-  std::string resolved = basename_of(invocation.resolved_command);
+  std::string name = base_name(invocation.argv[0]);
+  std::string resolved = base_name(invocation.resolved_command);
   for (const std::string& n : {name, resolved}) {
     if (n == "node" || n == "nodejs" || n == "npx" || n == "npm" || n == "npx-cli.js" ||
         n == "bun" || n == "deno") {
@@ -201,7 +190,7 @@ Result<Plan> compile(const Profile& profile, const Invocation& invocation) {
   }
   // The command's own install directory, when it lives outside the system directories.
   if (!invocation.resolved_command.empty()) {
-    std::string dir = dirname_of(invocation.resolved_command);
+    std::string dir = parent_directory(invocation.resolved_command);
     bool covered = false;
     for (const char* system : kSystemDirs) covered |= path_is_under(dir, system);
     if (!covered && !invocation.command_environment.empty()) {

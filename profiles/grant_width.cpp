@@ -35,12 +35,6 @@ constexpr std::array<Sensitive, 29> kSensitive = {{
     {".vim", "editor configuration", false},         {".nanorc", "editor configuration", false},
 }};
 
-std::string basename_of(const std::string& path) { return path.substr(path.rfind('/') + 1); }
-std::string parent_of(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
-
 std::string_view what_is_kept_in(std::string_view name) {
   for (const Sensitive& sensitive : kSensitive) {
     if (sensitive.name == name) return sensitive.what;
@@ -78,7 +72,7 @@ std::optional<std::string> why_grant_is_too_wide(const std::string& path, const 
   if (!home.empty() && home != "/" && path_is_under(home, path)) {
     return path == home ? "it is your home directory" : "it holds your home directory (" + home + ")";
   }
-  std::string name = basename_of(path);
+  std::string name = base_name(path);
   auto looks_like_home = [&](const std::string& directory) {
     if (directory == home) return true;
     for (const Sensitive& sensitive : kSensitive) {
@@ -87,7 +81,7 @@ std::optional<std::string> why_grant_is_too_wide(const std::string& path, const 
     return false;
   };
   for (const Sensitive& sensitive : kSensitive) {
-    if (name == sensitive.name && parent_of(path) != home && looks_like_home(parent_of(path))) {
+    if (name == sensitive.name && parent_directory(path) != home && looks_like_home(parent_directory(path))) {
       return "it is where a home directory keeps " + std::string(sensitive.what);
     }
     if (sensitive.marks_home && exists(path + "/" + std::string(sensitive.name))) {

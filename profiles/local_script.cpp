@@ -9,11 +9,6 @@
 namespace mcpsandbox {
 namespace {
 
-std::string basename_of(const std::string& path) { return path.substr(path.rfind('/') + 1); }
-std::string parent_of(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
-}
 bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
 
 // Options of each interpreter that take the next argument as their value, and those after
@@ -86,11 +81,11 @@ std::optional<LocalScript> find_local_script(const std::vector<std::string>& arg
                                              const std::string& home, const PathExists& exists,
                                              const PathExists& is_file) {
   if (argv.empty()) return std::nullopt;
-  auto interpreter = interpreter_of(basename_of(argv[0]));
+  auto interpreter = interpreter_of(base_name(argv[0]));
   if (!interpreter) return std::nullopt;
   auto index = script_argument(argv, *interpreter);
   if (!index) return std::nullopt;
-  std::string program = basename_of(argv[0]);
+  std::string program = base_name(argv[0]);
   bool package_runner = program == "npm" || program == "pnpm" || program == "yarn";
   // `npm start` names no script: the project it runs is the working directory's.
   auto absolute = normalize_path(package_runner ? "." : argv[*index], home, cwd);
@@ -111,10 +106,10 @@ std::optional<LocalScript> find_local_script(const std::vector<std::string>& arg
     found.why_root = "the project whose node_modules holds it";
     return found;
   }
-  std::string directory = parent_of(anchor);
+  std::string directory = parent_directory(anchor);
   // At most three levels up (dist/, src/...), never a home nor anything like one.
   std::string dir = directory;
-  for (int level = 0; level <= 3 && dir != "/"; ++level, dir = parent_of(dir)) {
+  for (int level = 0; level <= 3 && dir != "/"; ++level, dir = parent_directory(dir)) {
     if (why_grant_is_too_wide(dir, home, exists)) break;
     bool marked = std::any_of(kProjectMarkers.begin(), kProjectMarkers.end(),
                               [&](std::string_view marker) { return exists(dir + "/" + std::string(marker)); });

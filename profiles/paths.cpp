@@ -48,4 +48,14 @@ bool path_is_under(std::string_view path, std::string_view root) {
                           path[root.size()] == '/');
 }
 
+std::string base_name(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+}
+
+std::string parent_directory(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return slash == 0 || slash == std::string_view::npos ? "/" : std::string(path.substr(0, slash));
+}
+
 }  // namespace mcpsandbox

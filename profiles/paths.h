@@ -19,6 +19,13 @@ Result<std::string> normalize_path(const std::string& raw, const std::string& ho
 // "/a/./b//../c/" -> "/a/c" for an absolute path, without touching the filesystem.
 std::string lexical_normal(std::string_view absolute_path);
 
+// The last component ("/a/b" -> "b"; a name without '/' is itself).
+std::string base_name(std::string_view path);
+
+// The directory above an absolute path ("/a/b" -> "/a", "/a" -> "/"; "/" and a name without '/'
+// -> "/").
+std::string parent_directory(std::string_view path);
+
 // `path` is `root` or lies below it (both absolute and normal); everything is under "/".
 bool path_is_under(std::string_view path, std::string_view root);
 

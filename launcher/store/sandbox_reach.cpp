@@ -32,11 +32,9 @@ Result<std::optional<Place>> SandboxReach::nearest_existing_place(std::string pa
   }
 }
 
-Result<SandboxReach> SandboxReach::of(const Plan& plan) {
+Result<SandboxReach> SandboxReach::of(const Plan& plan, MountTable mounts) {
   SandboxReach reach;
-  auto table = MountTable::read();
-  if (!table) return table.error();
-  reach.mounts_ = std::move(*table);
+  reach.mounts_ = std::move(mounts);
   for (const PathGrant& grant : plan.paths) {
     if (auto added = reach.add_grant(grant); !added) return added.error();
   }

@@ -29,7 +29,8 @@ struct ReachingGrant {
 
 class SandboxReach {
  public:
-  static Result<SandboxReach> of(const Plan& plan);
+  // `mounts`: this process's mount table, read once by the caller.
+  static Result<SandboxReach> of(const Plan& plan, MountTable mounts);
 
   // How the sandbox reaches the file or directory open at `fd` (an O_PATH descriptor will do).
   Result<ReachingGrant> reach_of(int fd) const;

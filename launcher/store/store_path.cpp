@@ -10,17 +10,13 @@
 #include <vector>
 
 #include "launcher/sandbox/kernel_api.h"
+#include "profiles/paths.h"
 #include "proxy/io/unique_fd.h"
 
 namespace mcpsandbox {
 namespace {
 
 constexpr int kMaxLinks = 40;  // as the kernel's own limit
-
-std::string parent_of(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
-}
 
 void push_components(const std::string& path, std::vector<std::string>& pending) {
   std::vector<std::string> parts;
@@ -57,7 +53,7 @@ class Resolver {
       pending.pop_back();
       if (component == ".") continue;
       if (component == "..") {
-        done = parent_of(done.empty() ? "/" : done);
+        done = parent_directory(done.empty() ? "/" : done);
         if (done == "/") done.clear();
         continue;
       }
@@ -165,8 +161,8 @@ Result<std::string> guard_store_path(const std::string& path, StoreRule rule,
   }
   // The directory too: whoever can write it can replace the file by a rename. For a file still
   // to be made, the nearest directory that exists: it is where the server would have to be.
-  std::string directory = parent_of(*real);
-  while (directory != "/" && ::lstat(directory.c_str(), &info) != 0) directory = parent_of(directory);
+  std::string directory = parent_directory(*real);
+  while (directory != "/" && ::lstat(directory.c_str(), &info) != 0) directory = parent_directory(directory);
   if (*real != "/") {
     StoreRule directory_rule = exists ? StoreRule::kNotWritable : rule;
     if (auto r = refuse_reached(what, *real, directory, directory_rule, reach); !r) return r.error();

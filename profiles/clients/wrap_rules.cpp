@@ -8,11 +8,6 @@
 namespace mcpsandbox {
 namespace {
 
-std::string basename_of(const std::string& path) {
-  size_t slash = path.find_last_of('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
 bool starts_with(const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; }
 
 // The npm package or PyPI project a launcher command runs: `npx -y @scope/pkg@1.2 ARGS` ->
@@ -29,7 +24,7 @@ std::string without_version(const std::string& spec) {
 }
 
 Package package_of(const ServerEntry& entry) {
-  std::string program = basename_of(entry.command);
+  std::string program = base_name(entry.command);
   const auto& args = entry.args;
   bool launcher = program == "npx" || program == "bunx" || program == "uvx" || program == "pipx";
   bool python = starts_with(program, "python");
@@ -76,7 +71,7 @@ std::string parent_of(const std::string& path) {
 }
 
 std::string runtime_preset(const std::string& command) {
-  std::string program = basename_of(command);
+  std::string program = base_name(command);
   if (program == "node" || program == "npx" || program == "npm" || program == "bun" || program == "bunx" ||
       program == "deno") {
     return "node";
@@ -231,7 +226,7 @@ std::vector<std::string> wrapped_args(const WrapDecision& decision, const Server
 }
 
 bool is_wrapped(const ServerEntry& entry, std::string* profile) {
-  if (basename_of(entry.command) != "mcpsandbox" || entry.args.empty() || entry.args[0] != "run") return false;
+  if (base_name(entry.command) != "mcpsandbox" || entry.args.empty() || entry.args[0] != "run") return false;
   auto separator = std::find(entry.args.begin(), entry.args.end(), "--");
   if (separator == entry.args.end() || separator + 1 == entry.args.end()) return false;
   if (profile) {

@@ -8,6 +8,7 @@
 #include "profiles/connect_grant_policy.h"
 #include "profiles/generate/argument_classifier.h"
 #include "profiles/generate/jsonc_writer.h"
+#include "profiles/paths.h"
 
 namespace mcpsandbox {
 namespace {
@@ -49,11 +50,6 @@ bool under(const std::string& path, const std::string& dir) {
   if (path == dir) return true;
   std::string prefix = dir.back() == '/' ? dir : dir + "/";
   return path.rfind(prefix, 0) == 0;
-}
-
-std::string parent_of(const std::string& path) {
-  size_t slash = path.find_last_of('/');
-  return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
 }
 
 bool annotation(const json& tool, const char* hint) {
@@ -156,7 +152,7 @@ class Generator {
     std::map<std::string, std::pair<int, bool>> dirs;  // directory -> (files, any write)
     for (const auto& file : in_.observed->files) {
       if (file.inside_view || provided_by_sandbox(file.path)) continue;
-      auto& entry = dirs[parent_of(file.path)];
+      auto& entry = dirs[parent_directory(file.path)];
       entry.first++;
       entry.second = entry.second || file.write;
     }
